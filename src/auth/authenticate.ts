@@ -1,0 +1,82 @@
+/**
+ * Resolves an Authorization header into an AuthContext, or a failure value.
+ * Bearer credentials are either an API key (wdn_...) or a user JWT. The
+ * tenant role is read from the database on each request (cached for a few
+ * seconds), so revoking a key or a membership takes effect at once.
+ */
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import { TokenService } from "./tokens";
+import { TtlCache } from "./ttlCache";
+import { type AuthResult, isTenantRole } from "./types";
+
+const CACHE_MS = 5_000;
+
+export class Authenticator {
+  private readonly cache = new TtlCache<AuthResult>(CACHE_MS);
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly tokens: TokenService,
+  ) {}
+
+  /** Forget cached resolutions (tests, after revocations). */
+  flush(): void {
+    this.cache.clear();
+  }
+
+  async authenticate(header: string | undefined): Promise<AuthResult> {
+    if (!header) {
+      return fail(401, "missing_credentials", "send Authorization: Bearer <token or API key>");
+    }
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) return fail(401, "invalid_credentials", "the Authorization header must be 'Bearer <token or API key>'");
+    const credential = m[1];
+    const cacheKey = createHash("sha256").update(credential).digest("base64url");
+    const cached = this.cache.get(cacheKey);
+    if (cached) return cached;
+    const result = credential.startsWith("wdn_") ? await this.apiKey(credential) : await this.userToken(credential);
+    this.cache.set(cacheKey, result);
+    return result;
+  }
+
+  private async apiKey(key: string): Promise<AuthResult> {
+    if (!/^wdn_[0-9a-f]{12}_[0-9a-f]{64}$/.test(key)) {
+      return fail(401, "invalid_api_key", "the API key is malformed");
+    }
+    const { rows } = await this.pool.query(
+      "select api_key_id, tenant_id, role, rate_limit_per_second from warden_private.authenticate_api_key($1)",
+      [key],
+    );
+    const row = rows[0];
+    if (!row || !row.api_key_id || !isTenantRole(row.role)) {
+      return fail(401, "invalid_api_key", "the API key is unknown, revoked or expired");
+    }
+    return {
+      ok: true,
+      context: {
+        tenantId: row.tenant_id,
+        actorId: row.api_key_id,
+        actorType: "api_key",
+        tenantRole: row.role,
+        rateLimitPerSecond: row.rate_limit_per_second,
+      },
+    };
+  }
+
+  private async userToken(token: string): Promise<AuthResult> {
+    const verified = await this.tokens.verify(token);
+    if (!verified.ok) return fail(401, verified.code, verified.detail);
+    const { userId, tenantId } = verified.claims;
+    const { rows } = await this.pool.query("select warden_private.resolve_membership($1, $2) as role", [tenantId, userId]);
+    const role = rows[0]?.role;
+    if (!isTenantRole(role)) {
+      return fail(401, "not_a_member", "the token's user is no longer a member of its tenant");
+    }
+    return { ok: true, context: { tenantId, actorId: userId, actorType: "user", tenantRole: role } };
+  }
+}
+
+function fail(status: 401 | 403, code: string, detail: string): AuthResult {
+  return { ok: false, failure: { status, code, detail } };
+}

@@ -1,0 +1,27 @@
+/** Who is making a request, as resolved from its credential. */
+
+export const TENANT_ROLES = ["member", "support", "auditor", "admin", "owner"] as const;
+export type TenantRole = (typeof TENANT_ROLES)[number];
+
+export interface AuthContext {
+  tenantId: string;
+  actorId: string;
+  actorType: "user" | "api_key";
+  tenantRole: TenantRole;
+  /** Per-key write limit (events/s); undefined for users. */
+  rateLimitPerSecond?: number;
+}
+
+/** An authentication or authorisation failure, as a value. */
+export interface AuthFailure {
+  status: 401 | 403;
+  code: string;
+  detail: string;
+  missingRole?: TenantRole;
+}
+
+export type AuthResult = { ok: true; context: AuthContext } | { ok: false; failure: AuthFailure };
+
+export function isTenantRole(value: unknown): value is TenantRole {
+  return typeof value === "string" && (TENANT_ROLES as readonly string[]).includes(value);
+}

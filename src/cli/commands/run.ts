@@ -1,0 +1,83 @@
+/** warden start | worker | migrate: long-running processes and setup. */
+import { loadConfig } from "../../config";
+import { prepareDatabase } from "../../db/bootstrap";
+import { makePool } from "../../db/pools";
+import { redactUrl } from "../../db/urls";
+import { startWarden } from "../../server";
+import { startWorker } from "../../worker/runner";
+import { UsageError, parseArgs } from "../args";
+import { emit } from "../output";
+
+function onSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`received ${signal}, stopping`);
+    stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        console.error(`error while stopping: ${(err as Error).message}`);
+        process.exit(1);
+      });
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
+export async function start(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: [], booleans: ["json", "no-worker"] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const json = args.booleans.has("json");
+  const config = loadConfig();
+  const warden = await startWarden(config, {
+    worker: !args.booleans.has("no-worker"),
+    log: json ? () => undefined : (line) => console.log(line),
+  });
+  onSignal(warden.stop);
+  const info = {
+    url: warden.url,
+    graphql: `${warden.url}/graphql`,
+    graphiql: config.production ? null : `${warden.url}/graphiql`,
+    health: `${warden.url}/healthz`,
+    database: redactUrl(warden.urls.ownerUrl),
+    embedded: Boolean(warden.urls.embedded),
+  };
+  emit(
+    json,
+    info,
+    [
+      `Warden is running`,
+      `  GraphQL:  ${info.graphql}`,
+      info.graphiql ? `  GraphiQL: ${info.graphiql}` : null,
+      `  REST:     ${warden.url}/api/v1`,
+      `  Health:   ${info.health}  ${warden.url}/readyz`,
+      `  Database: ${info.database}${info.embedded ? " (embedded)" : ""}`,
+    ]
+      .filter(Boolean)
+      .join("\n"),
+  );
+}
+
+export async function worker(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: [], booleans: ["json"] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const config = loadConfig();
+  const urls = await prepareDatabase(config, { migrate: true });
+  const pool = makePool(urls.ownerUrl, config.workerConcurrency + 2, "warden-worker");
+  const runner = await startWorker({ pool, concurrency: config.workerConcurrency });
+  onSignal(async () => {
+    await runner.stop();
+    await pool.end();
+    if (urls.embedded?.startedHere) await urls.embedded.stop();
+  });
+  emit(args.booleans.has("json"), { worker: "running", concurrency: config.workerConcurrency }, "Warden worker is running");
+}
+
+export async function migrateCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: [], booleans: ["json"] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const urls = await prepareDatabase(loadConfig(), { migrate: true });
+  if (urls.embedded?.startedHere) await urls.embedded.stop();
+  emit(args.booleans.has("json"), { migrated: true, database: redactUrl(urls.ownerUrl) }, "migrations applied");
+}

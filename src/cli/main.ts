@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * The `warden` command. Bad arguments: one line on stderr, exit 2.
+ * Other failures: one line on stderr, exit 1.
+ */
+import "./env";
+import { UsageError } from "./args";
+import { apikeyCreate, tenantCreate, tokenCreate, userCreate } from "./commands/admin";
+import { migrateCommand, start, worker } from "./commands/run";
+
+type Command = (argv: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  start,
+  worker,
+  migrate: migrateCommand,
+  "tenant create": tenantCreate,
+  "user create": userCreate,
+  "token create": tokenCreate,
+  "apikey create": apikeyCreate,
+};
+
+const USAGE = `usage: warden <command> [options]
+  start [--json] [--no-worker]     run the API and the worker
+  worker [--json]                  run only the worker
+  migrate [--json]                 create roles and database, apply migrations
+  tenant create NAME [--json]
+  user create --tenant ID --email EMAIL [--role ROLE] [--json]
+  token create --tenant ID --user ID [--ttl 1h] [--json]
+  apikey create --tenant ID --name NAME [--role ROLE] [--rate-limit N] [--json]
+Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, " ").trim();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "help") {
+    process.stdout.write(USAGE + "\n");
+    return argv.length === 0 ? 2 : 0;
+  }
+  const two = `${argv[0]} ${argv[1] ?? ""}`;
+  const [command, rest] = COMMANDS[two] ? [COMMANDS[two], argv.slice(2)] : [COMMANDS[argv[0]], argv.slice(1)];
+  if (!command) {
+    process.stderr.write(`warden: unknown command ${JSON.stringify(argv.slice(0, 2).join(" "))}; run warden --help\n`);
+    return 2;
+  }
+  try {
+    await command(rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`warden: ${oneLine(err.message)}\n`);
+      return 2;
+    }
+    process.stderr.write(`warden: ${oneLine((err as Error)?.message ?? String(err))}\n`);
+    return 1;
+  }
+}
+
+/** Entry point for bin/warden.js and `node dist/src/cli/main.js`. */
+export function runCli(argv: string[] = process.argv.slice(2)): void {
+  main(argv).then((code) => {
+    // Long-running commands keep the process alive; one-shot ones exit here.
+    if (code !== 0 || !["start", "worker"].includes(argv[0] ?? "")) process.exit(code);
+  });
+}
+
+if (require.main === module) runCli();

@@ -1,0 +1,56 @@
+/**
+ * Maps PostgreSQL errors (SQLSTATE) to Warden's stable error codes. Used by
+ * REST (problem+json) and GraphQL (extensions) alike, so one database error
+ * reads the same on every path.
+ */
+export interface MappedError {
+  status: number;
+  code: string;
+  /** Safe to show to the client. */
+  message: string;
+  missingRole?: string;
+}
+
+interface PgLikeError {
+  code?: unknown;
+  message?: unknown;
+  hint?: unknown;
+  routine?: unknown;
+}
+
+function isPgError(err: unknown): err is PgLikeError & { code: string; message: string } {
+  return (
+    typeof err === "object" &&
+    err !== null &&
+    typeof (err as PgLikeError).code === "string" &&
+    /^[0-9A-Z]{5}$/.test((err as PgLikeError).code as string) &&
+    typeof (err as PgLikeError).message === "string"
+  );
+}
+
+/** Returns null when the error is not a PostgreSQL error. */
+export function mapPgError(err: unknown): MappedError | null {
+  if (!isPgError(err)) return null;
+  const { code, message } = err;
+  const hint = typeof err.hint === "string" ? err.hint : "";
+  const missingRole = /missing_role=([a-z_]+)/.exec(hint)?.[1];
+  switch (true) {
+    case code === "42501":
+      return { status: 403, code: "forbidden", message, missingRole };
+    case code === "23505":
+      return { status: 409, code: "conflict", message };
+    case code === "23503":
+      return { status: 400, code: "invalid_reference", message };
+    case code === "P0002":
+      return { status: 404, code: "not_found", message };
+    case code === "57014" || code === "55P03" || code === "40001" || code === "40P01":
+      return { status: 503, code: "database_busy", message: "the database is busy; retry" };
+    case code.startsWith("22") || code.startsWith("23"):
+      return { status: 400, code: "invalid_input", message };
+    case code.startsWith("08") || code === "57P01" || code === "57P03" || code === "53300":
+      return { status: 503, code: "database_unavailable", message: "the database is unavailable; retry" };
+    default:
+      // Anything else is Warden's fault: do not leak internals.
+      return { status: 500, code: "internal_error", message: "an internal error occurred" };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Applies Warden's committed migrations (graphile-migrate) and installs the
+ * graphile-worker schema. Runs as the owner role.
+ */
+import path from "node:path";
+import fs from "node:fs";
+import { Logger, migrate, reset, status } from "graphile-migrate";
+import JSON5 from "json5";
+import { runMigrations } from "graphile-worker";
+import type { Settings } from "graphile-migrate";
+import { PROJECT_ROOT } from "../config";
+
+/** graphile-migrate logs every applied migration; keep warnings and errors. */
+const quietLogger = new Logger(() => (level: unknown, message: string) => {
+  if (String(level) === "error" || String(level) === "warning") console.error(`[migrate] ${message}`);
+});
+
+async function settingsFor(ownerUrl: string, rootUrl?: string, verbose = false): Promise<Settings> {
+  const base = JSON5.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".gmrc"), "utf8")) as Settings;
+  const settings: Settings = {
+    ...base,
+    connectionString: ownerUrl,
+    rootConnectionString: rootUrl ?? base.rootConnectionString,
+    shadowConnectionString: undefined,
+    migrationsFolder: path.join(PROJECT_ROOT, "migrations"),
+  };
+  if (!verbose) settings.logger = quietLogger;
+  return settings;
+}
+
+async function installWorkerSchema(ownerUrl: string): Promise<void> {
+  await runMigrations({ connectionString: ownerUrl, logger: undefined });
+}
+
+/** Applies committed migrations, then the worker schema. */
+export async function migrateDatabase(ownerUrl: string, opts: { verbose?: boolean } = {}): Promise<void> {
+  await installWorkerSchema(ownerUrl);
+  await migrate(await settingsFor(ownerUrl, undefined, opts.verbose));
+}
+
+/** Drops and recreates the database, then migrates (tests, `warden reset`). */
+export async function resetDatabase(ownerUrl: string, rootUrl: string): Promise<void> {
+  await reset(await settingsFor(ownerUrl, rootUrl));
+  await installWorkerSchema(ownerUrl);
+}
+
+/** Names of the committed migrations shipped with this build. */
+export function committedMigrations(): string[] {
+  const dir = path.join(PROJECT_ROOT, "migrations", "committed");
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort() : [];
+}
+
+export async function migrationStatus(ownerUrl: string): Promise<{ remaining: number; currentEmpty: boolean }> {
+  const s = await status(await settingsFor(ownerUrl), { skipDatabase: false });
+  return { remaining: s.remainingMigrations?.length ?? 0, currentEmpty: !s.hasCurrentMigration };
+}

@@ -1,0 +1,48 @@
+/**
+ * The request context as PostgreSQL settings. GraphQL passes these as
+ * pgSettings; REST handlers run their queries through withRequestContext().
+ * The names match what warden.set_context() sets for direct connections.
+ */
+import type pg from "pg";
+import { ROLE_VISITOR } from "../config";
+import type { AuthContext } from "../auth/types";
+
+export function pgSettingsFor(ctx: AuthContext | undefined, traceId: string | undefined): Record<string, string> {
+  return {
+    role: ROLE_VISITOR,
+    "jwt.claims.tenant_id": ctx?.tenantId ?? "",
+    "jwt.claims.actor_id": ctx?.actorId ?? "",
+    "jwt.claims.actor_type": ctx?.actorType ?? "",
+    "jwt.claims.tenant_role": ctx?.tenantRole ?? "",
+    "warden.trace_id": traceId ?? "",
+  };
+}
+
+/** Runs fn in a transaction as the visitor role with the request's context. */
+export async function withRequestContext<T>(
+  pool: pg.Pool,
+  ctx: AuthContext,
+  traceId: string | undefined,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    const settings = pgSettingsFor(ctx, traceId);
+    const { role, ...rest } = settings;
+    const names = Object.keys(rest);
+    await client.query(
+      `select ${names.map((_, i) => `set_config($${i * 2 + 1}, $${i * 2 + 2}, true)`).join(", ")}`,
+      names.flatMap((n) => [n, rest[n]]),
+    );
+    await client.query(`set local role ${client.escapeIdentifier(role)}`);
+    const result = await fn(client);
+    await client.query("commit");
+    return result;
+  } catch (err) {
+    await client.query("rollback").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

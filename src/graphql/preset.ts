@@ -1,0 +1,52 @@
+/**
+ * PostGraphile v5: the `warden` schema as GraphQL (Amber preset, connection
+ * filter, simplified inflection). Connects as the authenticator and runs
+ * every request as the visitor with the request's pgSettings.
+ */
+import type {} from "postgraphile";
+import type {} from "postgraphile/grafserv/express/v4";
+import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { makePgService } from "postgraphile/adaptors/pg";
+import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
+import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
+import type { Request } from "express";
+import { pgSettingsFor } from "../db/requestContext";
+import { maskError } from "./maskError";
+
+export interface GraphqlOptions {
+  authUrl: string;
+  production: boolean;
+  poolMax?: number;
+}
+
+export function makePreset(opts: GraphqlOptions): GraphileConfig.Preset {
+  return {
+    extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
+    pgServices: [
+      makePgService({
+        connectionString: opts.authUrl,
+        schemas: ["warden"],
+        poolConfig: { max: opts.poolMax ?? 10, application_name: "warden-graphql" } as never,
+      }),
+    ],
+    grafserv: {
+      graphqlPath: "/graphql",
+      graphiqlPath: "/graphiql",
+      graphiql: !opts.production,
+      graphiqlOnGraphQLGET: false,
+      watch: false,
+      maskError,
+    },
+    grafast: {
+      explain: !opts.production,
+      context(requestContext) {
+        const req = requestContext.expressv4?.req as Request | undefined;
+        return { pgSettings: pgSettingsFor(req?.warden, req?.res?.locals.traceId) };
+      },
+    },
+    schema: {
+      // Expose only what the visitor can use (grants decide).
+      pgForbidSetofFunctionsToReturnNull: true,
+    },
+  };
+}

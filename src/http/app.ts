@@ -1,0 +1,70 @@
+/**
+ * The HTTP surface: trace ids, health, the REST API under /api/v1 and
+ * GraphQL at /graphql, with one error shape (problem+json) for all of it.
+ */
+import http from "node:http";
+import express from "express";
+import type pg from "pg";
+import { postgraphile } from "postgraphile";
+import { grafserv } from "postgraphile/grafserv/express/v4";
+import type { Authenticator } from "../auth/authenticate";
+import { makePreset } from "../graphql/preset";
+import { traceMiddleware } from "./trace";
+import { requireAuth } from "./auth";
+import { healthRoutes } from "./health";
+import { errorHandler, notFound } from "./errorHandler";
+import { meRoutes } from "./routes/me";
+import { apiKeyRoutes } from "./routes/apiKeys";
+
+export interface AppDeps {
+  ownerPool: pg.Pool;
+  authPool: pg.Pool;
+  authUrl: string;
+  authenticator: Authenticator;
+  production: boolean;
+}
+
+export interface WardenHttp {
+  server: http.Server;
+  app: express.Express;
+  /** Releases PostGraphile and its pools (not the pools passed in). */
+  close(): Promise<void>;
+}
+
+export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  const server = http.createServer(app);
+
+  app.use(traceMiddleware);
+  app.use(healthRoutes(deps.ownerPool));
+
+  const api = express.Router();
+  api.use(express.json({ limit: "1mb", strict: false }));
+  api.use(requireAuth(deps.authenticator));
+  api.use(meRoutes(deps.authPool));
+  api.use(apiKeyRoutes(deps.authPool));
+  app.use("/api/v1", api);
+
+  // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.
+  app.use("/graphql", requireAuth(deps.authenticator));
+  const preset = makePreset({ authUrl: deps.authUrl, production: deps.production });
+  const pgl = postgraphile(preset);
+  const serv = pgl.createServ(grafserv);
+  await serv.addTo(app, server);
+
+  app.use(notFound);
+  app.use(errorHandler);
+
+  return {
+    server,
+    app,
+    close: async () => {
+      await pgl.release();
+      for (const service of preset.pgServices ?? []) {
+        await service.release?.();
+      }
+    },
+  };
+}

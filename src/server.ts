@@ -1,0 +1,73 @@
+/**
+ * `warden start`: database (embedded unless DATABASE_URL), migrations, the
+ * HTTP server and the worker in one process, stopped cleanly on SIGINT/SIGTERM.
+ */
+import type { AddressInfo } from "node:net";
+import type { Runner } from "graphile-worker";
+import { loadConfig, type WardenConfig } from "./config";
+import { prepareDatabase, type DatabaseUrls } from "./db/bootstrap";
+import { makePool } from "./db/pools";
+import { Authenticator } from "./auth/authenticate";
+import { TokenService } from "./auth/tokens";
+import { jwtSecret } from "./auth/secret";
+import { createHttp, type WardenHttp } from "./http/app";
+import { startWorker } from "./worker/runner";
+
+export interface RunningWarden {
+  url: string;
+  urls: DatabaseUrls;
+  stop(): Promise<void>;
+}
+
+export async function startWarden(
+  config: WardenConfig = loadConfig(),
+  opts: { worker?: boolean; log?: (line: string) => void } = {},
+): Promise<RunningWarden> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const urls = await prepareDatabase(config, { migrate: true, log });
+  const ownerPool = makePool(urls.ownerUrl, 10, "warden-owner");
+  const authPool = makePool(urls.authUrl, 20, "warden-api");
+  const authenticator = new Authenticator(authPool, new TokenService(jwtSecret(config)));
+  let httpApp: WardenHttp | undefined;
+  let worker: Runner | undefined;
+  try {
+    httpApp = await createHttp({
+      ownerPool,
+      authPool,
+      authUrl: urls.authUrl,
+      authenticator,
+      production: config.production,
+    });
+    await new Promise<void>((resolve, reject) => {
+      httpApp!.server.once("error", reject);
+      httpApp!.server.listen(config.port, config.host, () => resolve());
+    });
+    if (opts.worker !== false) {
+      worker = await startWorker({ pool: ownerPool, concurrency: config.workerConcurrency });
+    }
+  } catch (err) {
+    await httpApp?.close().catch(() => undefined);
+    await ownerPool.end().catch(() => undefined);
+    await authPool.end().catch(() => undefined);
+    if (urls.embedded?.startedHere) await urls.embedded.stop();
+    throw err;
+  }
+  const address = httpApp.server.address() as AddressInfo;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
+  let stopped = false;
+  return {
+    url,
+    urls,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await worker?.stop().catch(() => undefined);
+      await new Promise<void>((resolve) => httpApp!.server.close(() => resolve()));
+      httpApp!.server.closeAllConnections?.();
+      await httpApp!.close();
+      await ownerPool.end();
+      await authPool.end();
+      if (urls.embedded?.startedHere) await urls.embedded.stop();
+    },
+  };
+}

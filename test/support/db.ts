@@ -1,0 +1,111 @@
+/**
+ * Database helpers for tests: the owner pool, a transaction rolled back at
+ * the end of each test, acting as the visitor with a request context, and
+ * fixtures created through Warden's own functions.
+ */
+import pg from "pg";
+import { randomUUID } from "node:crypto";
+
+export function ownerUrl(): string {
+  const url = process.env.WARDEN_TEST_OWNER_URL;
+  if (!url) throw new Error("WARDEN_TEST_OWNER_URL is unset: run the tests with jest (globalSetup)");
+  return url;
+}
+
+export function authUrl(): string {
+  return process.env.WARDEN_TEST_AUTH_URL!;
+}
+
+export function rootUrl(): string {
+  return process.env.WARDEN_TEST_ROOT_URL_RESOLVED!;
+}
+
+let pool: pg.Pool | undefined;
+export function ownerPool(): pg.Pool {
+  pool ??= new pg.Pool({ connectionString: ownerUrl(), max: 5 });
+  return pool;
+}
+
+export async function closePools(): Promise<void> {
+  await pool?.end();
+  pool = undefined;
+}
+
+/** Runs fn inside a transaction that is always rolled back. */
+export async function rolledBack<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await ownerPool().connect();
+  try {
+    await client.query("begin");
+    return await fn(client);
+  } finally {
+    await client.query("rollback").catch(() => undefined);
+    client.release();
+  }
+}
+
+export interface VisitorContext {
+  tenantId: string;
+  actorId: string;
+  actorType?: string;
+  tenantRole?: string;
+  traceId?: string;
+}
+
+/** Switches the transaction to the visitor role with the given context. */
+export async function actAs(client: pg.ClientBase, ctx: VisitorContext): Promise<void> {
+  await client.query(
+    `select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.actor_id', $2, true),
+            set_config('jwt.claims.actor_type', $3, true), set_config('jwt.claims.tenant_role', $4, true),
+            set_config('warden.trace_id', $5, true)`,
+    [ctx.tenantId, ctx.actorId, ctx.actorType ?? "user", ctx.tenantRole ?? "", ctx.traceId ?? ""],
+  );
+  await client.query("set local role warden_visitor");
+}
+
+/** Back to the owner within the same transaction. */
+export async function actAsOwner(client: pg.ClientBase): Promise<void> {
+  await client.query("reset role");
+}
+
+/**
+ * Runs a statement that is expected to fail, inside a savepoint so the
+ * surrounding transaction survives; returns the error.
+ */
+export async function expectFailure(client: pg.ClientBase, sql: string, params: unknown[] = []): Promise<pg.DatabaseError> {
+  const sp = `sp_${randomUUID().replace(/-/g, "")}`;
+  await client.query(`savepoint ${sp}`);
+  try {
+    await client.query(sql, params);
+  } catch (err) {
+    await client.query(`rollback to savepoint ${sp}`);
+    return err as pg.DatabaseError;
+  }
+  await client.query(`release savepoint ${sp}`);
+  throw new Error(`expected failure, but it succeeded: ${sql}`);
+}
+
+export async function createTenant(client: pg.ClientBase, name = `tenant-${randomUUID().slice(0, 8)}`): Promise<string> {
+  const { rows } = await client.query("select warden_private.create_tenant($1) as id", [name]);
+  return rows[0].id;
+}
+
+export async function createUser(client: pg.ClientBase, tenantId: string, role = "member", email?: string): Promise<string> {
+  const { rows } = await client.query("select warden_private.create_user($1, $2, $3::warden.tenant_role) as id", [
+    tenantId,
+    email ?? `${randomUUID().slice(0, 12)}@example.test`,
+    role,
+  ]);
+  return rows[0].id;
+}
+
+export async function createApiKey(
+  client: pg.ClientBase,
+  tenantId: string,
+  role = "member",
+): Promise<{ id: string; key: string }> {
+  const { rows } = await client.query("select id, key from warden_private.create_api_key($1, 'svc', $2::warden.tenant_role)", [
+    tenantId,
+    role,
+  ]);
+  return rows[0];
+}
