@@ -8,7 +8,19 @@ import { Logger, migrate, reset, status } from "graphile-migrate";
 import JSON5 from "json5";
 import { runMigrations } from "graphile-worker";
 import type { Settings } from "graphile-migrate";
-import { PROJECT_ROOT } from "../config";
+import pg from "pg";
+import { PROJECT_ROOT, ROLE_AUTHENTICATOR, ROLE_OWNER } from "../config";
+import { databaseName } from "./urls";
+
+async function grantConnect(rootUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: rootUrl });
+  await client.connect();
+  try {
+    await client.query(`grant connect on database ${client.escapeIdentifier(database)} to ${ROLE_AUTHENTICATOR}, ${ROLE_OWNER}`);
+  } finally {
+    await client.end();
+  }
+}
 
 /** graphile-migrate logs every applied migration; keep warnings and errors. */
 const quietLogger = new Logger(() => (level: unknown, message: string) => {
@@ -41,6 +53,8 @@ export async function migrateDatabase(ownerUrl: string, opts: { verbose?: boolea
 /** Drops and recreates the database, then migrates (tests, `warden reset`). */
 export async function resetDatabase(ownerUrl: string, rootUrl: string): Promise<void> {
   await reset(await settingsFor(ownerUrl, rootUrl));
+  // reset recreates the database with CONNECT revoked from PUBLIC: let the API in again.
+  await grantConnect(rootUrl, databaseName(ownerUrl));
   await installWorkerSchema(ownerUrl);
 }
 

@@ -8,6 +8,8 @@ import { GraphQLError } from "postgraphile/graphql";
 import { mapPgError } from "../db/errors";
 import { currentTraceId } from "../http/trace";
 
+const NOTHING_MATCHED = /^No values were (updated|deleted) in collection/;
+
 export function maskError(error: GraphQLError): GraphQLError {
   const traceId = currentTraceId();
   const original = error.originalError;
@@ -20,7 +22,11 @@ export function maskError(error: GraphQLError): GraphQLError {
     extensions = { code: "invalid_input", ...original.extensions };
   } else {
     const mapped = mapPgError(original);
-    if (mapped) {
+    if (NOTHING_MATCHED.test(original.message)) {
+      // PostGraphile's delete found no row the caller may delete (absent,
+      // or hidden by row-level security): the client's problem, not ours.
+      extensions = { code: "not_found", status: 404 };
+    } else if (mapped) {
       message = mapped.message;
       extensions = { code: mapped.code, status: mapped.status };
       if (mapped.missingRole) extensions.missing_role = mapped.missingRole;

@@ -12,6 +12,7 @@ import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connecti
 import type { Request } from "express";
 import { pgSettingsFor } from "../db/requestContext";
 import { maskError } from "./maskError";
+import { ErrorCodesPlugin } from "./errorCodesPlugin";
 
 export interface GraphqlOptions {
   authUrl: string;
@@ -22,6 +23,7 @@ export interface GraphqlOptions {
 export function makePreset(opts: GraphqlOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
+    plugins: [ErrorCodesPlugin],
     pgServices: [
       makePgService({
         connectionString: opts.authUrl,
@@ -38,7 +40,6 @@ export function makePreset(opts: GraphqlOptions): GraphileConfig.Preset {
       maskError,
     },
     grafast: {
-      explain: !opts.production,
       context(requestContext) {
         const req = requestContext.expressv4?.req as Request | undefined;
         return { pgSettings: pgSettingsFor(req?.warden, req?.res?.locals.traceId) };

@@ -1,0 +1,167 @@
+/**
+ * Tenant isolation, attacked through GraphQL: with two tenants, every
+ * collection and lookup exposed, queried as tenant A, shows none of B's
+ * rows; writes aimed at B fail.
+ */
+import { closePools } from "../support/db";
+import { gql, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
+
+let server: TestServer;
+let a: TenantFixture;
+let b: TenantFixture;
+const bIds = new Set<string>();
+const aIds = new Set<string>();
+
+async function idsOf(tenantId: string): Promise<Set<string>> {
+  const { rows } = await server.ownerPool.query(
+    `select id::text from warden.tenants where id = $1
+     union all select id::text from warden.tenant_memberships where tenant_id = $1
+     union all select user_id::text from warden.tenant_memberships where tenant_id = $1
+     union all select id::text from warden.projects where tenant_id = $1
+     union all select id::text from warden.project_members where tenant_id = $1
+     union all select id::text from warden.api_keys where tenant_id = $1`,
+    [tenantId],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  a = await tenantFixture(server, "Tenant A");
+  b = await tenantFixture(server, "Tenant B");
+  // Each tenant gets a project made through the API by its owner.
+  for (const t of [a, b]) {
+    const r = await gql(server, t.tokens.owner, `mutation { createProject(input: {project: {name: "secret plans"}}) { project { rowId } } }`);
+    expect(r.body.errors).toBeUndefined();
+  }
+  for (const id of await idsOf(b.tenantId)) bIds.add(id);
+  for (const id of await idsOf(a.tenantId)) aIds.add(id);
+});
+
+afterAll(async () => {
+  await server.close();
+  await closePools();
+});
+
+async function connectionFields(): Promise<string[]> {
+  const r = await gql(server, a.tokens.owner, `{ __type(name: "Query") { fields { name type { name kind ofType { name } } } } }`);
+  return r.body.data.__type.fields
+    .filter((f: any) => (f.type.name ?? f.type.ofType?.name ?? "").endsWith("Connection"))
+    .map((f: any) => f.name);
+}
+
+test("every GraphQL collection, read as tenant A, shows A's rows and none of B's", async () => {
+  const fields = await connectionFields();
+  expect(fields).toEqual(expect.arrayContaining(["tenants", "users", "tenantMemberships", "projects", "projectMembers", "apiKeys"]));
+  for (const field of fields) {
+    const r = await gql(server, a.tokens.owner, `{ ${field} { nodes { __typename ... on Node { id } } } }`);
+    expect(r.body.errors).toBeUndefined();
+    // Resolve node ids back to row ids through the owner's view of each table.
+    const rowIds = await gql(server, a.tokens.owner, `{ ${field} { nodes { rowId } } }`);
+    expect(rowIds.body.errors).toBeUndefined();
+    const seen: string[] = rowIds.body.data[field].nodes.map((n: any) => n.rowId);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const id of seen) {
+      expect({ field, id, fromB: bIds.has(id) }).toEqual({ field, id, fromB: false });
+      expect({ field, id, fromA: aIds.has(id) }).toEqual({ field, id, fromA: true });
+    }
+  }
+});
+
+test("every role of tenant A sees none of B's rows", async () => {
+  const fields = await connectionFields();
+  for (const role of Object.keys(a.tokens)) {
+    for (const field of fields) {
+      const r = await gql(server, a.tokens[role], `{ ${field} { nodes { rowId } } }`);
+      expect(r.body.errors).toBeUndefined();
+      for (const n of r.body.data[field].nodes) expect(bIds.has(n.rowId)).toBe(false);
+    }
+  }
+  const viaKey = await gql(server, a.apiKey.key, `{ tenants { nodes { rowId } } projects { nodes { rowId } } }`);
+  expect(viaKey.body.data.tenants.nodes).toEqual([{ rowId: a.tenantId }]);
+});
+
+test("lookups by B's ids (row id and node id) return nothing to A", async () => {
+  const bProject = await server.ownerPool.query("select id from warden.projects where tenant_id = $1", [b.tenantId]);
+  const bProjectId = bProject.rows[0].id;
+  const byRow = await gql(server, a.tokens.owner, `query($id: UUID!) { project(rowId: $id) { rowId } tenant(rowId: "${b.tenantId}") { rowId } }`, {
+    id: bProjectId,
+  });
+  expect(byRow.body.errors).toBeUndefined();
+  expect(byRow.body.data).toEqual({ project: null, tenant: null });
+  // B's own node id for its project, then asked for by A.
+  const nodeId = (await gql(server, b.tokens.owner, `{ projects { nodes { id } } }`)).body.data.projects.nodes[0].id;
+  const byNode = await gql(server, a.tokens.owner, `query($id: ID!) { node(id: $id) { id } }`, { id: nodeId });
+  expect(byNode.body.data.node).toBeNull();
+  const user = await gql(server, a.tokens.owner, `query($id: UUID!) { user(rowId: $id) { email } }`, { id: b.users.owner });
+  expect(user.body.data.user).toBeNull();
+});
+
+test("SQL functions exposed in GraphQL answer for the caller's tenant only", async () => {
+  const r = await gql(server, a.tokens.admin, `{ currentTenantId currentUserId currentTenantRole currentActor }`);
+  expect(r.body.errors).toBeUndefined();
+  expect(r.body.data.currentTenantId).toBe(a.tenantId);
+  expect(r.body.data.currentUserId).toBe(a.users.admin);
+  expect(r.body.data.currentTenantRole).toBe("admin");
+  expect(r.body.data.currentActor).toMatchObject({ type: "user", id: a.users.admin, tenant_id: a.tenantId });
+  const bProject = (await server.ownerPool.query("select id from warden.projects where tenant_id = $1", [b.tenantId])).rows[0].id;
+  const hp = await gql(server, a.tokens.owner, `query($p: UUID!) { hasProjectRole(projectId: $p, minRole: viewer) }`, { p: bProject });
+  expect(hp.body.data.hasProjectRole).toBe(false);
+});
+
+test("creating a row with B's tenant id fails, for every writable table", async () => {
+  const attacks = [
+    `mutation { createProject(input: {project: {name: "x", tenantId: "${b.tenantId}"}}) { project { rowId } } }`,
+    `mutation { createTenantMembership(input: {tenantMembership: {tenantId: "${b.tenantId}", userId: "${a.users.member}", role: owner}}) { tenantMembership { rowId } } }`,
+  ];
+  for (const q of attacks) {
+    const r = await gql(server, a.tokens.owner, q);
+    expect(r.body.errors?.[0]?.extensions?.code).toBe("forbidden");
+    expect(r.body.data?.createProject ?? r.body.data?.createTenantMembership ?? null).toBeNull();
+  }
+  const bProject = (await server.ownerPool.query("select id from warden.projects where tenant_id = $1", [b.tenantId])).rows[0].id;
+  const member = await gql(
+    server,
+    a.tokens.owner,
+    `mutation($p: UUID!, $u: UUID!) { createProjectMember(input: {projectMember: {projectId: $p, userId: $u, role: owner, tenantId: "${b.tenantId}"}}) { projectMember { rowId } } }`,
+    { p: bProject, u: a.users.owner },
+  );
+  expect(member.body.errors?.[0]?.extensions?.code).toBe("forbidden");
+  const count = await server.ownerPool.query("select count(*)::int as n from warden.project_members where project_id = $1", [bProject]);
+  expect(count.rows[0].n).toBe(1); // only B's creator
+});
+
+test("updating or deleting B's rows fails and changes nothing", async () => {
+  const bProject = (await server.ownerPool.query("select id, name from warden.projects where tenant_id = $1", [b.tenantId])).rows[0];
+  const upd = await gql(server, a.tokens.owner, `mutation($id: UUID!) { updateProject(input: {rowId: $id, patch: {name: "pwned"}}) { project { rowId } } }`, {
+    id: bProject.id,
+  });
+  // Row-level security hides B's row: nothing matches, nothing changes.
+  expect(upd.body.data.updateProject.project).toBeNull();
+  const ten = await gql(server, a.tokens.owner, `mutation { updateTenant(input: {rowId: "${b.tenantId}", patch: {name: "pwned"}}) { tenant { rowId } } }`);
+  expect(ten.body.data.updateTenant.tenant).toBeNull();
+  const del = await gql(server, a.tokens.owner, `mutation($id: UUID!) { deleteProject(input: {rowId: $id}) { project { rowId } } }`, { id: bProject.id });
+  expect(del.body.errors?.[0]?.extensions?.code).toBe("not_found");
+  // Moving A's own project into B is refused too.
+  const aProject = (await server.ownerPool.query("select id from warden.projects where tenant_id = $1", [a.tenantId])).rows[0].id;
+  const move = await gql(server, a.tokens.owner, `mutation($id: UUID!) { updateProject(input: {rowId: $id, patch: {tenantId: "${b.tenantId}"}}) { project { rowId } } }`, {
+    id: aProject,
+  });
+  // tenant_id is not updatable by the visitor (column grants), so GraphQL
+  // does not even offer it in the patch.
+  expect(move.body.errors?.[0]?.extensions?.code).toBe("graphql_validation_failed");
+  expect(move.body.errors[0].message).toMatch(/tenantId/);
+  const after = await server.ownerPool.query("select name, tenant_id from warden.projects where id = $1", [bProject.id]);
+  expect(after.rowCount).toBe(1);
+  expect(after.rows[0]).toEqual({ name: bProject.name, tenant_id: b.tenantId });
+  const tenantAfter = await server.ownerPool.query("select name from warden.tenants where id = $1", [b.tenantId]);
+  expect(tenantAfter.rows[0].name).toBe("Tenant B");
+});
+
+test("set_context and other internals are not reachable through GraphQL", async () => {
+  const r = await gql(server, a.tokens.owner, `{ __schema { mutationType { fields { name } } queryType { fields { name } } } }`);
+  const names = [...r.body.data.__schema.mutationType.fields, ...r.body.data.__schema.queryType.fields].map((f: any) => f.name);
+  expect(names).not.toContain("setContext");
+  expect(names.filter((n: string) => /apiKeySecret|authenticate|enqueue|heartbeat/i.test(n))).toEqual([]);
+  expect(names).toContain("createApiKey");
+});
