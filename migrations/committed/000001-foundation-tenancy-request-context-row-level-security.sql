@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:5c5084e95781e31fc704402b2eb1acc2d9ebc674
+--! Hash: sha1:55b4783916dcbd62991c91bc97f29de8bc5a1e13
 --! Message: foundation: tenancy, request context, row-level security
 
 -- Warden foundation: schemas, privileges, the tenancy model, request context
@@ -185,7 +185,7 @@ comment on column warden.projects.created_by is 'The user who created the projec
 comment on column warden.projects.created_at is 'When the project was created.';
 comment on column warden.projects.updated_at is 'When the project was last changed.';
 comment on constraint projects_id_tenant_id_key on warden.projects is
-  E'Lets project members reference (project, tenant) so a member row can never point across tenants.\n@behavior -*';
+  E'Lets project members reference (project, tenant) so a member row can never point across tenants.\n@behavior -single -update -delete';
 
 create table warden.project_members (
   id uuid primary key default gen_random_uuid(),
@@ -421,11 +421,13 @@ create policy manage_delete on warden.tenant_memberships for delete to warden_vi
     and (warden.has_tenant_role('{owner}') or (warden.has_tenant_role('{admin}') and role <> 'owner')));
 grant select, insert (tenant_id, user_id, role), update (role), delete on warden.tenant_memberships to warden_visitor;
 
--- projects: visible to tenant owners, admins and auditors and to project
--- members; created by owners, admins and members; changed by project admins.
+-- projects: visible to tenant owners, admins and auditors, to project
+-- members and to their creator; created by owners, admins and members;
+-- changed by project admins.
 create policy select_visible on warden.projects for select to warden_visitor
   using (tenant_id = warden.current_tenant_id()
-    and (warden.has_tenant_role('{owner,admin,auditor}') or warden.has_project_role(id, 'viewer')));
+    and (warden.has_tenant_role('{owner,admin,auditor}') or warden.has_project_role(id, 'viewer')
+         or created_by = warden.current_user_id()));
 create policy insert_tenant on warden.projects for insert to warden_visitor
   with check (tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin,member}'));
 create policy update_admin on warden.projects for update to warden_visitor

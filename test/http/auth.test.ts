@@ -179,3 +179,15 @@ test("GraphQL errors carry code and trace_id; syntax errors are not 500s", async
   expect(r.status).toBeLessThan(500);
   expect(r.body.errors[0].extensions).toMatchObject({ code: "graphql_validation_failed", trace_id: r.headers.get("x-trace-id") });
 });
+
+test("a member can create a project through GraphQL and becomes its owner", async () => {
+  const r = await gql(server, t.tokens.member, `mutation { createProject(input: {project: {name: "member project"}}) { project { rowId tenantId createdBy } } }`);
+  expect(r.body.errors).toBeUndefined();
+  const p = r.body.data.createProject.project;
+  expect(p).toMatchObject({ tenantId: t.tenantId, createdBy: t.users.member });
+  const m = await server.ownerPool.query("select role from warden.project_members where project_id = $1 and user_id = $2", [p.rowId, t.users.member]);
+  expect(m.rows[0].role).toBe("owner");
+  // support and auditor cannot create projects
+  const denied = await gql(server, t.tokens.support, `mutation { createProject(input: {project: {name: "nope"}}) { project { rowId } } }`);
+  expect(denied.body.errors[0].extensions.code).toBe("forbidden");
+});

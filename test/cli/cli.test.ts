@@ -1,0 +1,104 @@
+/**
+ * The `warden` command, run as a user would (compiled, in a child process,
+ * against the test database): JSON output, bad arguments exit 2 with one line.
+ */
+import { execFile } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import fs from "node:fs";
+import { promisify } from "node:util";
+import { TokenService } from "../../src/auth/tokens";
+import { closePools, ownerPool, ownerUrl } from "../support/db";
+
+const run = promisify(execFile);
+const BIN = path.join(__dirname, "../../bin/warden.js");
+const SECRET = "cli-test-secret-cli-test-secret-0123456789";
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-cli-"));
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function warden(...args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, DATABASE_URL: ownerUrl(), WARDEN_JWT_SECRET: SECRET, WARDEN_STATE_DIR: stateDir },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+afterAll(async () => {
+  await closePools();
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+test("tenant, user, token and API key creation with --json", async () => {
+  const tenant = await warden("tenant", "create", "CLI Corp", "--json");
+  expect(tenant).toMatchObject({ code: 0, stderr: "" });
+  const { id: tenantId } = JSON.parse(tenant.stdout);
+  expect(tenantId).toMatch(/^[0-9a-f-]{36}$/);
+
+  const user = await warden("user", "create", "--tenant", tenantId, "--email", "Bob@CLI.test", "--role", "admin", "--json");
+  expect(user.code).toBe(0);
+  const { id: userId } = JSON.parse(user.stdout);
+  const membership = await ownerPool().query("select role from warden.tenant_memberships where tenant_id = $1 and user_id = $2", [tenantId, userId]);
+  expect(membership.rows[0].role).toBe("admin");
+
+  const token = await warden("token", "create", "--tenant", tenantId, "--user", userId, "--ttl", "15m", "--json");
+  expect(token.code).toBe(0);
+  const parsed = JSON.parse(token.stdout);
+  const verified = await new TokenService(SECRET).verify(parsed.token);
+  expect(verified).toEqual({ ok: true, claims: { tenantId, userId } });
+  const ttl = (Date.parse(parsed.expires_at) - Date.now()) / 1000;
+  expect(ttl).toBeGreaterThan(800);
+  expect(ttl).toBeLessThanOrEqual(900);
+
+  const key = await warden("apikey", "create", "--tenant", tenantId, "--name", "gateway", "--json");
+  expect(key.code).toBe(0);
+  const k = JSON.parse(key.stdout);
+  expect(k.key).toMatch(/^wdn_[0-9a-f]{12}_[0-9a-f]{64}$/);
+  const stored = await ownerPool().query("select tenant_id, name from warden.api_keys where id = $1", [k.id]);
+  expect(stored.rows[0]).toEqual({ tenant_id: tenantId, name: "gateway" });
+
+  // without --json: just the value, for shell scripts
+  const plain = await warden("tenant", "create", "Plain Corp");
+  expect(plain.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test.each([
+  [["tenant", "create"], /usage: warden tenant create NAME/],
+  [["user", "create", "--tenant", "nope", "--email", "a@b.c"], /--tenant must be a uuid/],
+  [["user", "create", "--tenant", "00000000-0000-4000-8000-000000000000"], /--email is required/],
+  [["user", "create", "--tenant", "00000000-0000-4000-8000-000000000000", "--email", "a@b.c", "--role", "king"], /--role must be one of/],
+  [["token", "create", "--tenant", "00000000-0000-4000-8000-000000000000", "--user", "00000000-0000-4000-8000-000000000000", "--ttl", "forever"], /--ttl must look like/],
+  [["apikey", "create", "--tenant", "00000000-0000-4000-8000-000000000000"], /--name is required/],
+  [["tenant", "create", "x", "--bogus"], /unknown option --bogus/],
+  [["frobnicate"], /unknown command/],
+])("bad arguments %j exit 2 with one line", async (args, message) => {
+  const r = await warden(...(args as string[]));
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(r.stdout).toBe("");
+});
+
+test("a token for a non-member is refused; an unknown tenant is a clear error", async () => {
+  const r = await warden("token", "create", "--tenant", "00000000-0000-4000-8000-000000000000", "--user", "00000000-0000-4000-8000-000000000001");
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/is not a member of tenant/);
+  const u = await warden("user", "create", "--tenant", "00000000-0000-4000-8000-000000000000", "--email", "x@y.z");
+  expect(u.code).toBe(1);
+  expect(u.stderr.trim()).toMatch(/^warden: tenant 00000000-0000-4000-8000-000000000000 does not exist$/);
+});
+
+test("migrate is idempotent and reports success", async () => {
+  const r = await warden("migrate", "--json");
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout)).toMatchObject({ migrated: true });
+});
