@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:55b4783916dcbd62991c91bc97f29de8bc5a1e13
+--! Hash: sha1:a06b88420b1db2cffbf5e683a5f946f785b1a4ca
 --! Message: foundation: tenancy, request context, row-level security
 
 -- Warden foundation: schemas, privileges, the tenancy model, request context
@@ -58,7 +58,7 @@ as $$
   select nullif(current_setting('jwt.claims.actor_type', true), '')
 $$;
 comment on function warden.current_actor_type() is
-  E'The kind of actor of the current request: user, api_key, service, system or db_role; null without a context.\n@behavior -*';
+  E'@behavior -*\nThe kind of actor of the current request: user, api_key, service, system or db_role; null without a context.';
 
 create function warden.current_user_id() returns uuid
   language sql stable parallel safe
@@ -185,7 +185,7 @@ comment on column warden.projects.created_by is 'The user who created the projec
 comment on column warden.projects.created_at is 'When the project was created.';
 comment on column warden.projects.updated_at is 'When the project was last changed.';
 comment on constraint projects_id_tenant_id_key on warden.projects is
-  E'Lets project members reference (project, tenant) so a member row can never point across tenants.\n@behavior -single -update -delete';
+  E'@behavior -single -update -delete\nLets project members reference (project, tenant) so a member row can never point across tenants.';
 
 create table warden.project_members (
   id uuid primary key default gen_random_uuid(),
@@ -274,7 +274,7 @@ as $$
   select coalesce(warden.current_tenant_role() = any (roles), false)
 $$;
 comment on function warden.has_tenant_role(warden.tenant_role[]) is
-  E'True when the current actor''s tenant role is one of the given roles.\n@behavior -*';
+  E'@behavior -*\nTrue when the current actor''s tenant role is one of the given roles.';
 
 create function warden.has_project_role(project_id uuid, min_role warden.project_role) returns boolean
   language sql stable
@@ -356,7 +356,7 @@ begin
 end;
 $$;
 comment on function warden.set_context(uuid, text, text, text, jsonb) is
-  E'For apps and DBAs connecting directly: sets the transaction-local request context (tenant, actor, trace id, extra) that the API would set, so triggers see one context whatever the path. The tenant role is taken from extra.tenant_role or looked up from the membership or API key. Returns warden.current_actor(). Not executable by API requests; grant EXECUTE to your application roles.\n@behavior -*';
+  E'@behavior -*\nFor apps and DBAs connecting directly: sets the transaction-local request context (tenant, actor, trace id, extra) that the API would set, so triggers see one context whatever the path. The tenant role is taken from extra.tenant_role or looked up from the membership or API key. Returns warden.current_actor(). Not executable by API requests; grant EXECUTE to your application roles.';
 
 --------------------------------------------------------------------------------
 -- Row-level security: enabled and forced on every table.

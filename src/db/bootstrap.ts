@@ -10,6 +10,7 @@ import { loadSecrets } from "../state";
 import { startEmbedded, type EmbeddedServer } from "./embedded";
 import { ensureRolesAndDatabase } from "./roles";
 import { migrateDatabase } from "./migrate";
+import { installSuperuserObjects } from "./superuser";
 import { databaseName, withDatabase, withUser } from "./urls";
 
 export interface DatabaseUrls {
@@ -70,6 +71,11 @@ export async function prepareDatabase(config: WardenConfig, opts: PrepareOptions
   }
   if (opts.migrate) {
     await migrateDatabase(urls.ownerUrl);
+    if (urls.rootUrl) {
+      await installSuperuserObjects(urls.rootUrl, urls.ownerUrl);
+    } else {
+      log("no superuser connection (ROOT_DATABASE_URL): DDL auditing event triggers not installed");
+    }
     log("migrations applied");
   }
   return urls;

@@ -19,7 +19,8 @@ async function idsOf(tenantId: string): Promise<Set<string>> {
      union all select user_id::text from warden.tenant_memberships where tenant_id = $1
      union all select id::text from warden.projects where tenant_id = $1
      union all select id::text from warden.project_members where tenant_id = $1
-     union all select id::text from warden.api_keys where tenant_id = $1`,
+     union all select id::text from warden.api_keys where tenant_id = $1
+     union all select event_id::text from warden.audit_events where tenant_id = $1`,
     [tenantId],
   );
   return new Set(rows.map((r) => r.id));
@@ -34,6 +35,21 @@ beforeAll(async () => {
     const r = await gql(server, t.tokens.owner, `mutation { createProject(input: {project: {name: "secret plans"}}) { project { rowId } } }`);
     expect(r.body.errors).toBeUndefined();
   }
+  // Audited rows for both tenants, so each has audit events.
+  await server.ownerPool.query(`create schema if not exists iso_app;
+    create table if not exists iso_app.items (id uuid primary key default gen_random_uuid(), tenant_id uuid not null, name text);
+    select warden.enable_auditing('iso_app.items');`);
+  for (const t of [a, b]) {
+    const c = await server.ownerPool.connect();
+    try {
+      await c.query("begin");
+      await c.query("select warden.set_context($1, $2, 'user')", [t.tenantId, t.users.owner]);
+      await c.query("insert into iso_app.items (tenant_id, name) values ($1, 'widget')", [t.tenantId]);
+      await c.query("commit");
+    } finally {
+      c.release();
+    }
+  }
   for (const id of await idsOf(b.tenantId)) bIds.add(id);
   for (const id of await idsOf(a.tenantId)) aIds.add(id);
 });
@@ -43,23 +59,43 @@ afterAll(async () => {
   await closePools();
 });
 
-async function connectionFields(): Promise<string[]> {
-  const r = await gql(server, a.tokens.owner, `{ __type(name: "Query") { fields { name type { name kind ofType { name } } } } }`);
-  return r.body.data.__type.fields
-    .filter((f: any) => (f.type.name ?? f.type.ofType?.name ?? "").endsWith("Connection"))
-    .map((f: any) => f.name);
+/** Connection fields of Query that take no required argument, with the id field of their nodes. */
+async function connectionFields(): Promise<{ name: string; idField: string }[]> {
+  const r = await gql(
+    server,
+    a.tokens.owner,
+    `{ __type(name: "Query") { fields { name args { type { kind } } type { name ofType { name } } } } }`,
+  );
+  const out: { name: string; idField: string }[] = [];
+  for (const f of r.body.data.__type.fields) {
+    const typeName: string = f.type.name ?? f.type.ofType?.name ?? "";
+    if (!typeName.endsWith("Connection")) continue;
+    if (f.args.some((arg: any) => arg.type.kind === "NON_NULL")) continue; // e.g. rowHistory: tested on its own
+    const node = await gql(
+      server,
+      a.tokens.owner,
+      `query($t: String!) { __type(name: $t) { fields { name type { name ofType { name ofType { name ofType { name } } } } } } }`,
+      { t: typeName },
+    );
+    let t = node.body.data.__type.fields.find((x: any) => x.name === "nodes").type;
+    while (!t.name) t = t.ofType;
+    const nodesType = t.name;
+    const fields = await gql(server, a.tokens.owner, `query($t: String!) { __type(name: $t) { fields { name } } }`, { t: nodesType });
+    const names = fields.body.data.__type.fields.map((x: any) => x.name);
+    out.push({ name: f.name, idField: names.includes("rowId") ? "rowId" : "eventId" });
+  }
+  return out;
 }
 
 test("every GraphQL collection, read as tenant A, shows A's rows and none of B's", async () => {
   const fields = await connectionFields();
-  expect(fields).toEqual(expect.arrayContaining(["tenants", "users", "tenantMemberships", "projects", "projectMembers", "apiKeys"]));
-  for (const field of fields) {
-    const r = await gql(server, a.tokens.owner, `{ ${field} { nodes { __typename ... on Node { id } } } }`);
-    expect(r.body.errors).toBeUndefined();
-    // Resolve node ids back to row ids through the owner's view of each table.
-    const rowIds = await gql(server, a.tokens.owner, `{ ${field} { nodes { rowId } } }`);
+  expect(fields.map((f) => f.name)).toEqual(
+    expect.arrayContaining(["tenants", "users", "tenantMemberships", "projects", "projectMembers", "apiKeys", "auditEvents"]),
+  );
+  for (const { name: field, idField } of fields) {
+    const rowIds = await gql(server, a.tokens.owner, `{ ${field} { nodes { ${idField} } } }`);
     expect(rowIds.body.errors).toBeUndefined();
-    const seen: string[] = rowIds.body.data[field].nodes.map((n: any) => n.rowId);
+    const seen: string[] = rowIds.body.data[field].nodes.map((n: any) => n[idField]);
     expect(seen.length).toBeGreaterThan(0);
     for (const id of seen) {
       expect({ field, id, fromB: bIds.has(id) }).toEqual({ field, id, fromB: false });
@@ -71,10 +107,10 @@ test("every GraphQL collection, read as tenant A, shows A's rows and none of B's
 test("every role of tenant A sees none of B's rows", async () => {
   const fields = await connectionFields();
   for (const role of Object.keys(a.tokens)) {
-    for (const field of fields) {
-      const r = await gql(server, a.tokens[role], `{ ${field} { nodes { rowId } } }`);
+    for (const { name: field, idField } of fields) {
+      const r = await gql(server, a.tokens[role], `{ ${field} { nodes { ${idField} } } }`);
       expect(r.body.errors).toBeUndefined();
-      for (const n of r.body.data[field].nodes) expect(bIds.has(n.rowId)).toBe(false);
+      for (const n of r.body.data[field].nodes) expect(bIds.has(n[idField])).toBe(false);
     }
   }
   const viaKey = await gql(server, a.apiKey.key, `{ tenants { nodes { rowId } } projects { nodes { rowId } } }`);
@@ -95,6 +131,20 @@ test("lookups by B's ids (row id and node id) return nothing to A", async () => 
   expect(byNode.body.data.node).toBeNull();
   const user = await gql(server, a.tokens.owner, `query($id: UUID!) { user(rowId: $id) { email } }`, { id: b.users.owner });
   expect(user.body.data.user).toBeNull();
+});
+
+test("rowHistory of B's row shows A nothing", async () => {
+  const bItem = (await server.ownerPool.query("select id from iso_app.items where tenant_id = $1", [b.tenantId])).rows[0].id;
+  const mine = await gql(server, b.tokens.auditor, `query($pk: JSON!) { rowHistory(tableName: "iso_app.items", pk: $pk) { nodes { action actorId } } }`, {
+    pk: { id: bItem },
+  });
+  expect(mine.body.errors).toBeUndefined();
+  expect(mine.body.data.rowHistory.nodes).toEqual([{ action: "insert", actorId: b.users.owner }]);
+  const theirs = await gql(server, a.tokens.owner, `query($pk: JSON!) { rowHistory(tableName: "iso_app.items", pk: $pk) { nodes { action } } }`, {
+    pk: { id: bItem },
+  });
+  expect(theirs.body.errors).toBeUndefined();
+  expect(theirs.body.data.rowHistory.nodes).toEqual([]);
 });
 
 test("SQL functions exposed in GraphQL answer for the caller's tenant only", async () => {

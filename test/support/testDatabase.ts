@@ -10,6 +10,7 @@ import pg from "pg";
 import { startEmbedded, type EmbeddedServer } from "../../src/db/embedded";
 import { ensureRolesAndDatabase } from "../../src/db/roles";
 import { resetDatabase } from "../../src/db/migrate";
+import { installSuperuserObjects } from "../../src/db/superuser";
 import { withDatabase, withUser } from "../../src/db/urls";
 import { ROLE_AUTHENTICATOR, ROLE_OWNER } from "../../src/config";
 
@@ -61,5 +62,6 @@ export async function prepareTestDatabase(): Promise<TestDatabase> {
   const ownerUrl = withUser(dbUrl, ROLE_OWNER, passwords.owner);
   const authUrl = withUser(dbUrl, ROLE_AUTHENTICATOR, passwords.auth);
   await resetDatabase(ownerUrl, rootUrl);
+  await installSuperuserObjects(rootUrl, ownerUrl);
   return { kind: embedded ? "embedded" : "system", rootUrl, ownerUrl, authUrl, embedded };
 }

@@ -1,0 +1,52 @@
+-- Objects only a superuser can create, installed by `warden migrate` /
+-- `npm start` when a superuser connection is known (embedded server,
+-- ROOT_DATABASE_URL). Idempotent.
+--
+-- The DDL event trigger records CREATE, ALTER and DROP of audited tables and
+-- audits tables created in schemas enabled with warden.enable_auditing_schema().
+
+create or replace function warden_private.tg_ddl_capture() returns event_trigger
+  language plpgsql
+  security definer
+  set search_path = pg_catalog
+as $$
+declare
+  r record;
+  v_opts jsonb;
+begin
+  if tg_event = 'ddl_command_end' then
+    for r in select * from pg_event_trigger_ddl_commands() where object_type = 'table' loop
+      if r.command_tag in ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') then
+        select s.options into v_opts from warden_private.audited_schemas s where s.schema_name = r.schema_name;
+        if found and not (select c.relispartition from pg_class c where c.oid = r.objid) then
+          perform warden.enable_auditing(r.objid::regclass, v_opts);
+          perform warden_private.record_ddl_event(r.command_tag, r.object_identity, r.objid);
+        end if;
+      elsif exists (select 1 from pg_trigger t where t.tgrelid = r.objid and t.tgname = '_900_audit_update') then
+        perform warden_private.record_ddl_event(r.command_tag, r.object_identity, r.objid);
+      end if;
+    end loop;
+  elsif tg_event = 'sql_drop' then
+    for r in select * from pg_event_trigger_dropped_objects() d where d.object_type = 'table' and not d.is_temporary loop
+      if exists (select 1 from pg_event_trigger_dropped_objects() t
+                 where t.object_type = 'trigger' and t.object_identity = '_900_audit_update on ' || r.object_identity) then
+        perform warden_private.record_ddl_event('DROP TABLE', r.object_identity, r.objid);
+      end if;
+    end loop;
+  end if;
+end;
+$$;
+comment on function warden_private.tg_ddl_capture() is
+  'Event trigger: records CREATE/ALTER/DROP of audited tables as ddl.* audit events, and audits tables created in schemas enabled with warden.enable_auditing_schema().';
+revoke all on function warden_private.tg_ddl_capture() from public;
+
+drop event trigger if exists warden_ddl_capture;
+create event trigger warden_ddl_capture on ddl_command_end
+  when tag in ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+  execute function warden_private.tg_ddl_capture();
+comment on event trigger warden_ddl_capture is 'Warden: audits DDL on audited tables and auto-audits new tables in audited schemas.';
+
+drop event trigger if exists warden_ddl_drop_capture;
+create event trigger warden_ddl_drop_capture on sql_drop
+  execute function warden_private.tg_ddl_capture();
+comment on event trigger warden_ddl_drop_capture is 'Warden: audits DROP of audited tables.';
