@@ -1,0 +1,268 @@
+/**
+ * Verifies the sealed audit trail: walks each tenant's chain block by block
+ * against the events in warden.audit_events, recomputes every hash, checks
+ * every signed checkpoint, and reports ok or the first bad sequence number
+ * and why:
+ *   missing      a sealed event is gone
+ *   modified     an event's content (or the sealed chain itself) changed
+ *   reordered    events no longer stand in their sealed order
+ *   inserted     an event appeared inside the sealed past
+ *   bad_signature a checkpoint's signature does not verify
+ */
+import type pg from "pg";
+import { checkpointSignatureValid } from "./checkpoint";
+import { GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, ZERO_TENANT, chainHash, leafPrefix } from "./chain";
+import type { SealingKey } from "./sealingKey";
+
+export type VerifyReason = "missing" | "modified" | "reordered" | "inserted" | "bad_signature";
+
+export interface VerifyProblem {
+  tenant_id: string | null;
+  seq: number;
+  reason: VerifyReason;
+  event_id?: string;
+  detail: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  tenants: number;
+  events_verified: number;
+  checkpoints_verified: number;
+  first_bad: VerifyProblem | null;
+}
+
+export interface VerifyOptions {
+  /** Only this tenant (null: events outside any tenant); all when undefined. */
+  tenantId?: string | null;
+  fetchSize?: number;
+  /** The client is already in a transaction: verify inside it (its own changes included). */
+  inTransaction?: boolean;
+}
+
+function tenantOut(key: string): string | null {
+  return key === ZERO_TENANT ? null : key;
+}
+
+/** On the same seq, the more specific explanation wins (a moved event also hashes differently). */
+const SPECIFICITY: Record<VerifyReason, number> = { bad_signature: 0, missing: 1, inserted: 2, reordered: 3, modified: 4 };
+
+function earliest(a: VerifyProblem | null, b: VerifyProblem | null): VerifyProblem | null {
+  if (!a) return b;
+  if (!b) return a;
+  if (b.seq !== a.seq) return b.seq < a.seq ? b : a;
+  return SPECIFICITY[b.reason] < SPECIFICITY[a.reason] ? b : a;
+}
+
+interface EventKey {
+  occurredAt: number;
+  txid: bigint;
+  id: string;
+}
+
+function keyBefore(a: EventKey, b: EventKey): boolean {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt;
+  if (a.txid !== b.txid) return a.txid < b.txid;
+  return a.id < b.id;
+}
+
+async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: string, fetchSize: number) {
+  // Event-level findings pinpoint; chain-level ones (block links, heads,
+  // checkpoints) only matter when no event explains them.
+  let eventProblem: VerifyProblem | null = null;
+  let chainProblem: VerifyProblem | null = null;
+  const tenantId = tenantOut(tenantKey);
+  const note = (p: VerifyProblem) => {
+    eventProblem = earliest(eventProblem, p);
+  };
+  const noteChain = (p: VerifyProblem) => {
+    chainProblem = earliest(chainProblem, p);
+  };
+
+  // 1. Walk the chain: every sealed position joined to its event.
+  await client.query(
+    `declare warden_verify no scroll cursor for
+     select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes,
+            u.ord::int as ord, u.id::text as id, e.event_id is not null as present,
+            warden_private.tenant_key(e.tenant_id)::text as event_tenant,
+            (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, e.txid::text as txid,
+            ${HASHED_COLUMNS}
+     from warden_private.seal_blocks b
+     cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
+     left join warden.audit_events e on e.event_id = u.id
+     where b.tenant_key = $1
+     order by b.first_seq, u.ord`,
+    [tenantKey],
+  );
+  let events = 0;
+  let head: Buffer = GENESIS;
+  let storedHead: Buffer = GENESIS;
+  let expectedNextSeq = 1n;
+  let blockFirst = -1n;
+  // Sealed order is (occurred_at, txid, event_id) within a block: the first
+  // position whose event no longer sorts there was reordered.
+  let blockKeys: { seq: bigint; key: EventKey }[] = [];
+  const checkOrder = () => {
+    const sorted = [...blockKeys].sort((x, y) => (keyBefore(x.key, y.key) ? -1 : keyBefore(y.key, x.key) ? 1 : 0));
+    const at = sorted.findIndex((x, i) => x.key.id !== blockKeys[i].key.id);
+    if (at >= 0) {
+      note({
+        tenant_id: tenantId,
+        seq: Number(blockKeys[at].seq),
+        reason: "reordered",
+        event_id: blockKeys[at].key.id,
+        detail: "events no longer stand in their sealed order (occurred_at, txid)",
+      });
+    }
+    blockKeys = [];
+  };
+  const headAt = new Map<string, Buffer>(); // last_seq of each block -> recomputed head
+  for (;;) {
+    const { rows } = await client.query(`fetch ${fetchSize} from warden_verify`);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const first = BigInt(r.first_seq);
+      const seq = first + BigInt(r.ord) - 1n;
+      if (first !== blockFirst) {
+        // a new block: it must continue the chain
+        checkOrder();
+        blockFirst = first;
+        if (first !== expectedNextSeq) {
+          note({ tenant_id: tenantId, seq: Number(expectedNextSeq), reason: "missing", detail: `sealed block(s) before seq ${first} are gone` });
+        }
+        if (!Buffer.from(r.prev_hash).equals(storedHead)) {
+          noteChain({ tenant_id: tenantId, seq: Number(first), reason: "modified", detail: `block starting at seq ${first} does not continue the chain` });
+        }
+        head = Buffer.from(r.prev_hash);
+      }
+      expectedNextSeq = seq + 1n;
+      events++;
+      if (!r.present) {
+        note({ tenant_id: tenantId, seq: Number(seq), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
+        continue;
+      }
+      const stored: Buffer = Buffer.from(r.leaf_prefixes).subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
+      blockKeys.push({ seq, key: { occurredAt: Number(r.occurred_us), txid: BigInt(r.txid), id: r.id } });
+      if (r.event_tenant !== tenantKey) {
+        note({ tenant_id: tenantId, seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event was moved to another tenant" });
+      } else if (!leafPrefix(r.env, r.ph).equals(stored)) {
+        note({ tenant_id: tenantId, seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
+      }
+      head = chainHash(head, r.env, r.ph);
+      if (seq === BigInt(r.last_seq)) {
+        storedHead = Buffer.from(r.head_hash);
+        headAt.set(r.last_seq, storedHead);
+        if (!storedHead.equals(head)) {
+          noteChain({ tenant_id: tenantId, seq: Number(first), reason: "modified", detail: `block ${first}..${r.last_seq}: its events do not hash to its head` });
+        }
+      }
+    }
+  }
+  checkOrder();
+  await client.query("close warden_verify");
+  const lastSealed = expectedNextSeq - 1n;
+
+  // 2. Checkpoints: valid signatures, contiguous, agreeing with the chain.
+  const cps = await client.query(
+    `select first_seq::text, last_seq::text, head_hash, signed_at, key_id, signature
+     from warden_private.seal_checkpoints where tenant_key = $1 order by last_seq`,
+    [tenantKey],
+  );
+  let covered = 0n;
+  for (const cp of cps.rows) {
+    const firstSeq = BigInt(cp.first_seq);
+    const lastSeq = BigInt(cp.last_seq);
+    const valid =
+      cp.key_id === key.keyId &&
+      checkpointSignatureValid(key, { tenantKey, firstSeq, lastSeq, headHash: cp.head_hash, signedAt: cp.signed_at }, cp.signature);
+    if (!valid) {
+      note({
+        tenant_id: tenantId,
+        seq: Number(firstSeq),
+        reason: "bad_signature",
+        detail: cp.key_id === key.keyId ? `checkpoint ${firstSeq}..${lastSeq} has an invalid signature` : `checkpoint ${firstSeq}..${lastSeq} was signed by unknown key ${cp.key_id}`,
+      });
+      continue;
+    }
+    if (firstSeq !== covered + 1n) {
+      noteChain({ tenant_id: tenantId, seq: Number(covered + 1n), reason: firstSeq > covered + 1n ? "missing" : "inserted", detail: `signed checkpoints jump from seq ${covered} to ${firstSeq}` });
+    }
+    covered = lastSeq;
+    const computed = headAt.get(cp.last_seq);
+    if (!computed) {
+      noteChain({ tenant_id: tenantId, seq: Number(firstSeq), reason: lastSeq > lastSealed ? "missing" : "inserted", detail: `the chain has no block ending at signed seq ${lastSeq}` });
+    } else if (!computed.equals(cp.head_hash)) {
+      noteChain({ tenant_id: tenantId, seq: Number(firstSeq), reason: "modified", detail: `the sealed chain up to seq ${lastSeq} differs from the signed checkpoint` });
+    }
+  }
+  if (covered !== lastSealed) {
+    noteChain({
+      tenant_id: tenantId,
+      seq: Number(covered + 1n),
+      reason: lastSealed > covered ? "inserted" : "missing",
+      detail: `sealed chain ends at seq ${lastSealed} but signed checkpoints end at ${covered}`,
+    });
+  }
+
+  // 3. Events that appeared inside the sealed past (a transaction id below
+  //    the sealing watermark, yet in no block).
+  const tenantFilter = tenantId === null ? "e.tenant_id is null" : "e.tenant_id = $1::uuid";
+  const inserted = await client.query(
+    `with sealed as (select u.id from warden_private.seal_blocks b, unnest(b.event_ids) u(id) where b.tenant_key = $2)
+     select e.event_id::text as id, e.occurred_at, e.txid::text as txid
+     from warden.audit_events e
+     where ${tenantFilter} and e.txid < (select watermark from warden_private.seal_state)
+       and not exists (select 1 from sealed s where s.id = e.event_id)
+     order by e.occurred_at, e.txid limit 1`,
+    tenantId === null ? [null, tenantKey] : [tenantId, tenantKey],
+  );
+  if (inserted.rowCount) {
+    const ins = inserted.rows[0];
+    // The position it claims: the first sealed event that follows it.
+    const pos = await client.query(
+      `select min(b.first_seq + u.ord - 1)::text as seq
+       from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
+       join warden.audit_events e on e.event_id = u.id
+       where b.tenant_key = $1 and (e.occurred_at, e.txid) > ($2::timestamptz, $3::bigint)`,
+      [tenantKey, ins.occurred_at, ins.txid],
+    );
+    const seq = pos.rows[0].seq ? Number(pos.rows[0].seq) : Number(lastSealed + 1n);
+    note({ tenant_id: tenantId, seq, reason: "inserted", event_id: ins.id, detail: "an event that was never sealed appeared inside the sealed past" });
+  }
+  const problem = (eventProblem ?? chainProblem) as VerifyProblem | null;
+  return { problem, events, checkpoints: cps.rowCount ?? 0 };
+}
+
+export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const fetchSize = opts.fetchSize ?? 10_000;
+  const own = !opts.inTransaction;
+  if (own) await client.query("begin isolation level repeatable read read only");
+  try {
+    await client.query("set local work_mem = '256MB'");
+    await client.query("set local jit = off");
+    let tenantKeys: string[];
+    if (opts.tenantId !== undefined) {
+      tenantKeys = [opts.tenantId ?? ZERO_TENANT];
+    } else {
+      const { rows } = await client.query(
+        `select tenant_key::text from warden_private.seal_heads
+         union select tenant_key::text from warden_private.seal_checkpoints order by 1`,
+      );
+      tenantKeys = rows.map((r) => r.tenant_key);
+    }
+    let events = 0;
+    let checkpoints = 0;
+    let firstBad: VerifyProblem | null = null;
+    for (const tenantKey of tenantKeys) {
+      const r = await verifyTenant(client, key, tenantKey, fetchSize);
+      events += r.events;
+      checkpoints += r.checkpoints;
+      if (!firstBad && r.problem) firstBad = r.problem;
+    }
+    if (own) await client.query("commit");
+    return { ok: firstBad === null, tenants: tenantKeys.length, events_verified: events, checkpoints_verified: checkpoints, first_bad: firstBad };
+  } catch (err) {
+    if (own) await client.query("rollback").catch(() => undefined);
+    throw err;
+  }
+}

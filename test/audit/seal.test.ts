@@ -1,0 +1,185 @@
+/**
+ * Tamper evidence, attacked: seal, then edit a payload, delete a row, insert
+ * a forged row, swap two rows, forge a checkpoint; each is detected and
+ * pinpointed. Attacks run as a superuser with triggers disabled
+ * (session_replication_role = replica), i.e. the strongest database-side
+ * attacker, who still lacks the signing key.
+ */
+import pg from "pg";
+import { generateSealingKey } from "../../src/audit/sealingKey";
+import { sealOnce } from "../../src/audit/sealer";
+import { verifyTrail } from "../../src/audit/verifier";
+import { closePools, createTenant, ownerPool, rootUrl } from "../support/db";
+import { withDatabase } from "../../src/db/urls";
+
+const key = generateSealingKey();
+let tenant: string;
+let other: string;
+
+async function superuser<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: withDatabase(rootUrl(), "warden_test") });
+  await c.connect();
+  try {
+    await c.query("begin");
+    await c.query("set local session_replication_role = replica");
+    const out = await fn(c);
+    await c.query("rollback"); // every attack is undone after the test
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  const c = await ownerPool().connect();
+  try {
+    tenant = await createTenant(c, "seal tenant");
+    other = await createTenant(c, "other tenant");
+    await c.query(`create schema if not exists seal_app;
+      create table if not exists seal_app.notes (id int primary key, tenant_id uuid not null, body text);
+      select warden.enable_auditing('seal_app.notes');`);
+    await c.query("insert into seal_app.notes select g, $1, 'note ' || g from generate_series(1, 30) g", [tenant]);
+    await c.query("insert into seal_app.notes select g, $1, 'other ' || g from generate_series(101, 110) g", [other]);
+    await c.query("update seal_app.notes set body = body || '!' where id <= 5");
+    const r = await sealOnce(c, key, { blockSize: 8 });
+    expect(r.sealed).toBeGreaterThanOrEqual(45);
+  } finally {
+    c.release();
+  }
+});
+
+afterAll(closePools);
+
+async function eventsOf(c: pg.ClientBase, t: string): Promise<{ event_id: string; seq: number }[]> {
+  const { rows } = await c.query(
+    `select u.id::text as event_id, (b.first_seq + u.ord - 1)::int as seq
+     from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
+     where b.tenant_key = $1 order by 2`,
+    [t],
+  );
+  return rows;
+}
+
+test("an untouched trail verifies, per tenant and as a whole", async () => {
+  const c = await ownerPool().connect();
+  try {
+    const all = await verifyTrail(c, key);
+    expect(all.ok).toBe(true);
+    expect(all.first_bad).toBeNull();
+    expect(all.events_verified).toBeGreaterThanOrEqual(45);
+    const one = await verifyTrail(c, key, { tenantId: tenant });
+    expect(one).toMatchObject({ ok: true, tenants: 1, events_verified: 35 });
+    // blocks of 8 events, one checkpoint per tenant per pass
+    const blocks = await c.query("select count(*)::int as n from warden_private.seal_blocks where tenant_key = $1", [tenant]);
+    expect(blocks.rows[0].n).toBe(5);
+  } finally {
+    c.release();
+  }
+});
+
+test("a second pass seals only new events and extends the chain", async () => {
+  const c = await ownerPool().connect();
+  try {
+    await c.query("insert into seal_app.notes values (31, $1, 'late')", [tenant]);
+    const r = await sealOnce(c, key);
+    expect(r.sealed).toBe(1);
+    const again = await sealOnce(c, key);
+    expect(again.sealed).toBe(0);
+    const v = await verifyTrail(c, key, { tenantId: tenant });
+    expect(v).toMatchObject({ ok: true, events_verified: 36, checkpoints_verified: 2 });
+  } finally {
+    c.release();
+  }
+});
+
+test("editing a payload is detected at its sequence number", async () => {
+  await superuser(async (c) => {
+    const target = (await eventsOf(c, tenant))[11];
+    await c.query("update warden.audit_events set new_values = jsonb_set(new_values, '{body}', '\"forged\"') where event_id = $1", [target.event_id]);
+    const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
+    expect(v.ok).toBe(false);
+    expect(v.first_bad).toMatchObject({ seq: target.seq, reason: "modified", event_id: target.event_id });
+  });
+});
+
+test("editing an envelope field (the actor's outcome) is detected", async () => {
+  await superuser(async (c) => {
+    const target = (await eventsOf(c, tenant))[3];
+    await c.query("update warden.audit_events set outcome = 'failure' where event_id = $1", [target.event_id]);
+    const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
+    expect(v.first_bad).toMatchObject({ seq: target.seq, reason: "modified" });
+  });
+});
+
+test("deleting a row is detected as missing", async () => {
+  await superuser(async (c) => {
+    const target = (await eventsOf(c, tenant))[20];
+    await c.query("delete from warden.audit_events where event_id = $1", [target.event_id]);
+    const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
+    expect(v.first_bad).toMatchObject({ seq: target.seq, reason: "missing", event_id: target.event_id });
+  });
+});
+
+test("a forged row inserted into the sealed past is detected as inserted", async () => {
+  await superuser(async (c) => {
+    const events = await eventsOf(c, tenant);
+    const victim = await c.query("select occurred_at, txid from warden.audit_events where event_id = $1", [events[9].event_id]);
+    await c.query(
+      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, occurred_at, txid, table_name)
+       values ($1, 'db.seal_app.notes.delete', 'data', 'delete', 'user', 'mallory', $2::timestamptz - interval '1 microsecond', $3, 'seal_app.notes')`,
+      [tenant, victim.rows[0].occurred_at, victim.rows[0].txid],
+    );
+    const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
+    expect(v.ok).toBe(false);
+    expect(v.first_bad?.reason).toBe("inserted");
+    expect(v.first_bad?.seq).toBeLessThanOrEqual(events[9].seq);
+  });
+});
+
+test("swapping two rows' places is detected as reordered", async () => {
+  await superuser(async (c) => {
+    const events = await eventsOf(c, tenant);
+    // an insert (early transaction) and an update (later transaction)
+    const a = events[1];
+    const b = events.find((e, i) => i > 30)!;
+    await c.query(
+      `with orig as (select event_id, occurred_at, txid from warden.audit_events where event_id in ($1, $2))
+       update warden.audit_events e set occurred_at = o.occurred_at, txid = o.txid
+       from orig o where o.event_id <> e.event_id and e.event_id in ($1, $2)`,
+      [a.event_id, b.event_id],
+    );
+    const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
+    expect(v.ok).toBe(false);
+    expect(v.first_bad).toMatchObject({ seq: a.seq, reason: "reordered", event_id: a.event_id });
+  });
+});
+
+test("a forged checkpoint (changed head or range, or a new one) fails its signature", async () => {
+  await superuser(async (c) => {
+    await c.query("update warden_private.seal_checkpoints set head_hash = sha256(head_hash) where tenant_key = $1 and first_seq = 1", [tenant]);
+    const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
+    expect(v.first_bad).toMatchObject({ seq: 1, reason: "bad_signature" });
+  });
+  await superuser(async (c) => {
+    // rewrite a sealed event AND the whole sealed chain consistently: only the signature can tell
+    const target = (await eventsOf(c, tenant))[0];
+    await c.query("update warden.audit_events set actor_id = 'mallory' where event_id = $1", [target.event_id]);
+    const forger = generateSealingKey();
+    await c.query("delete from warden_private.seal_checkpoints where tenant_key = $1", [tenant]);
+    await c.query("delete from warden_private.seal_blocks where tenant_key = $1", [tenant]);
+    await c.query("delete from warden_private.seal_heads where tenant_key = $1", [tenant]);
+    await c.query("update warden_private.seal_state set watermark = 0");
+    await sealOnce(c, forger, { inTransaction: true }); // resealed with the attacker's own key
+    const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
+    expect(v.first_bad).toMatchObject({ seq: 1, reason: "bad_signature" });
+  });
+});
+
+test("the other tenant's chain is unaffected by tampering in this one", async () => {
+  await superuser(async (c) => {
+    const target = (await eventsOf(c, tenant))[2];
+    await c.query("delete from warden.audit_events where event_id = $1", [target.event_id]);
+    expect((await verifyTrail(c, key, { tenantId: other, inTransaction: true })).ok).toBe(true);
+    expect((await verifyTrail(c, key, { inTransaction: true })).ok).toBe(false);
+  });
+});
