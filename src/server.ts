@@ -12,6 +12,7 @@ import { TokenService } from "./auth/tokens";
 import { jwtSecret } from "./auth/secret";
 import { createHttp, type WardenHttp } from "./http/app";
 import { startWorker } from "./worker/runner";
+import { loadSealingKey } from "./audit/sealingKey";
 
 export interface RunningWarden {
   url: string;
@@ -28,6 +29,7 @@ export async function startWarden(
   const ownerPool = makePool(urls.ownerUrl, 10, "warden-owner");
   const authPool = makePool(urls.authUrl, 20, "warden-api");
   const authenticator = new Authenticator(authPool, new TokenService(jwtSecret(config)));
+  const sealingKey = loadSealingKey(config);
   let httpApp: WardenHttp | undefined;
   let worker: Runner | undefined;
   try {
@@ -36,6 +38,7 @@ export async function startWarden(
       authPool,
       authUrl: urls.authUrl,
       authenticator,
+      sealingKey,
       production: config.production,
     });
     await new Promise<void>((resolve, reject) => {
@@ -43,7 +46,7 @@ export async function startWarden(
       httpApp!.server.listen(config.port, config.host, () => resolve());
     });
     if (opts.worker !== false) {
-      worker = await startWorker({ pool: ownerPool, concurrency: config.workerConcurrency });
+      worker = await startWorker({ pool: ownerPool, concurrency: config.workerConcurrency, sealingKey });
     }
   } catch (err) {
     await httpApp?.close().catch(() => undefined);

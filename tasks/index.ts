@@ -1,7 +1,18 @@
 /** Every graphile-worker task Warden runs, by identifier. */
 import type { TaskList } from "graphile-worker";
+import type { SealingKey } from "../src/audit/sealingKey";
 import { heartbeat } from "./heartbeat";
+import { ensurePartitions } from "./ensurePartitions";
+import { makeSealTask } from "./sealAuditEvents";
 
-export const taskList: TaskList = {
-  heartbeat,
-};
+export interface TaskDeps {
+  sealingKey: SealingKey;
+}
+
+export function makeTaskList(deps: TaskDeps): TaskList {
+  return {
+    heartbeat,
+    ensure_partitions: ensurePartitions,
+    seal_audit_events: makeSealTask(deps.sealingKey),
+  };
+}

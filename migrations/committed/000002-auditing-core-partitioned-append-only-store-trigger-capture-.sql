@@ -1,5 +1,5 @@
 --! Previous: sha1:a06b88420b1db2cffbf5e683a5f946f785b1a4ca
---! Hash: sha1:951742aef4f28d67cad169f4741be6368d765979
+--! Hash: sha1:38649db8c7114b7fe5dcdee8b7159c089937120c
 --! Message: auditing core: partitioned append-only store, trigger capture, row history, coverage, sealing tables
 
 -- Warden auditing core: the unified, monthly-partitioned, append-only audit
@@ -558,8 +558,9 @@ begin
   if v_rel.relkind not in ('r', 'p') then
     raise exception '% is not a table', target using errcode = '42809';
   end if;
-  if v_rel.nspname in ('warden', 'warden_private', 'graphile_worker', 'graphile_migrate', 'pg_catalog', 'information_schema') then
-    raise exception 'Warden does not audit its own or system tables (%)', target using errcode = '42809';
+  if v_rel.nspname in ('warden_private', 'graphile_worker', 'graphile_migrate', 'pg_catalog', 'information_schema')
+     or target = 'warden.audit_events'::regclass then
+    raise exception 'Warden does not audit the audit store, its internals or system tables (%)', target using errcode = '42809';
   end if;
   if jsonb_typeof(v_opts) <> 'object' then
     raise exception 'options must be a JSON object' using errcode = '22023';
@@ -1048,9 +1049,6 @@ as $$
 $$;
 comment on function warden_private.seal_horizon() is 'xmin horizon of the current snapshot: transaction ids below it are complete.';
 
---------------------------------------------------------------------------------
--- The worker keeps partitions premade.
---------------------------------------------------------------------------------
 create function warden_private.tenant_key(tenant_id uuid) returns uuid
   language sql immutable parallel safe
   set search_path = pg_catalog
@@ -1058,3 +1056,13 @@ as $$
   select coalesce(tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)
 $$;
 comment on function warden_private.tenant_key(uuid) is 'Key of a tenant''s hash chain: the tenant id, or the zero uuid for events outside any tenant.';
+
+--------------------------------------------------------------------------------
+-- Warden audits its own tenancy tables: who changed a role, created a key.
+--------------------------------------------------------------------------------
+select warden.enable_auditing('warden.tenants', '{"tenant_column": "id"}');
+select warden.enable_auditing('warden.users');
+select warden.enable_auditing('warden.tenant_memberships');
+select warden.enable_auditing('warden.projects');
+select warden.enable_auditing('warden.project_members');
+select warden.enable_auditing('warden.api_keys');

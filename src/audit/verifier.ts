@@ -206,7 +206,7 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
 
   // 3. Events that appeared inside the sealed past (a transaction id below
   //    the sealing watermark, yet in no block).
-  const tenantFilter = tenantId === null ? "e.tenant_id is null" : "e.tenant_id = $1::uuid";
+  const tenantFilter = tenantId === null ? "e.tenant_id is null and $1::uuid is null" : "e.tenant_id = $1::uuid";
   const inserted = await client.query(
     `with sealed as (select u.id from warden_private.seal_blocks b, unnest(b.event_ids) u(id) where b.tenant_key = $2)
      select e.event_id::text as id, e.occurred_at, e.txid::text as txid

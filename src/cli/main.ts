@@ -7,6 +7,7 @@ import "./env";
 import { UsageError } from "./args";
 import { apikeyCreate, tenantCreate, tokenCreate, userCreate } from "./commands/admin";
 import { migrateCommand, start, worker } from "./commands/run";
+import { CheckFailed, coverage, seal, verify } from "./commands/audit";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -18,6 +19,9 @@ const COMMANDS: Record<string, Command> = {
   "user create": userCreate,
   "token create": tokenCreate,
   "apikey create": apikeyCreate,
+  seal,
+  verify,
+  coverage,
 };
 
 const USAGE = `usage: warden <command> [options]
@@ -28,6 +32,10 @@ const USAGE = `usage: warden <command> [options]
   user create --tenant ID --email EMAIL [--role ROLE] [--json]
   token create --tenant ID --user ID [--ttl 1h] [--json]
   apikey create --tenant ID --name NAME [--role ROLE] [--rate-limit N] [--json]
+  seal [--json]                    one sealing pass (the worker runs them continuously)
+  verify [--tenant ID] [--json]    verify the sealed trail; exit 1 when tampered
+  coverage --schema S[,S2] [--min 0.9] [--json]
+                                   audited tables; exit 1 below the minimum ratio
 Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
 
 function oneLine(message: string): string {
@@ -53,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`warden: ${oneLine(err.message)}\n`);
       return 2;
     }
+    if (err instanceof CheckFailed) return 1; // the report is already printed
     process.stderr.write(`warden: ${oneLine((err as Error)?.message ?? String(err))}\n`);
     return 1;
   }

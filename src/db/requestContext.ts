@@ -7,7 +7,13 @@ import type pg from "pg";
 import { ROLE_VISITOR } from "../config";
 import type { AuthContext } from "../auth/types";
 
-export function pgSettingsFor(ctx: AuthContext | undefined, traceId: string | undefined): Record<string, string> {
+/** What the HTTP layer knows about the client, recorded on audit events. */
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
+
+export function pgSettingsFor(ctx: AuthContext | undefined, traceId: string | undefined, client: ClientInfo = {}): Record<string, string> {
   return {
     role: ROLE_VISITOR,
     "jwt.claims.tenant_id": ctx?.tenantId ?? "",
@@ -15,6 +21,8 @@ export function pgSettingsFor(ctx: AuthContext | undefined, traceId: string | un
     "jwt.claims.actor_type": ctx?.actorType ?? "",
     "jwt.claims.tenant_role": ctx?.tenantRole ?? "",
     "warden.trace_id": traceId ?? "",
+    "warden.actor_ip": client.ip ?? "",
+    "warden.user_agent": (client.userAgent ?? "").slice(0, 1024),
   };
 }
 
@@ -24,11 +32,12 @@ export async function withRequestContext<T>(
   ctx: AuthContext,
   traceId: string | undefined,
   fn: (client: pg.PoolClient) => Promise<T>,
+  clientInfo: ClientInfo = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query("begin");
-    const settings = pgSettingsFor(ctx, traceId);
+    const settings = pgSettingsFor(ctx, traceId, clientInfo);
     const { role, ...rest } = settings;
     const names = Object.keys(rest);
     await client.query(

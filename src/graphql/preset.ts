@@ -42,7 +42,9 @@ export function makePreset(opts: GraphqlOptions): GraphileConfig.Preset {
     grafast: {
       context(requestContext) {
         const req = requestContext.expressv4?.req as Request | undefined;
-        return { pgSettings: pgSettingsFor(req?.warden, req?.res?.locals.traceId) };
+        return {
+          pgSettings: pgSettingsFor(req?.warden, req?.res?.locals.traceId, { ip: req?.ip, userAgent: req?.get("user-agent") }),
+        };
       },
     },
     schema: {

@@ -15,12 +15,15 @@ import { healthRoutes } from "./health";
 import { errorHandler, notFound } from "./errorHandler";
 import { meRoutes } from "./routes/me";
 import { apiKeyRoutes } from "./routes/apiKeys";
+import { auditVerifyRoutes } from "./routes/auditVerify";
+import type { SealingKey } from "../audit/sealingKey";
 
 export interface AppDeps {
   ownerPool: pg.Pool;
   authPool: pg.Pool;
   authUrl: string;
   authenticator: Authenticator;
+  sealingKey: SealingKey;
   production: boolean;
 }
 
@@ -45,6 +48,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(requireAuth(deps.authenticator));
   api.use(meRoutes(deps.authPool));
   api.use(apiKeyRoutes(deps.authPool));
+  api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.

@@ -2,6 +2,11 @@
  * Recurring jobs (graphile-worker crontab syntax; times are UTC). Every line
  * has an ?id= so renaming a task does not reset its schedule.
  */
+import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
+
 export const crontab = [
   "* * * * * heartbeat ?id=heartbeat&max=1",
+  "17 3 * * * ensure_partitions ?id=ensure_partitions&max=1",
+  // seal_audit_events reschedules itself every second; this revives it if lost.
+  `* * * * * seal_audit_events ?id=seal_audit_events&max=1&jobKey=${SEAL_JOB_KEY}&jobKeyMode=preserve_run_at`,
 ].join("\n");

@@ -23,7 +23,7 @@ afterAll(async () => {
 async function expectProblem(res: Response, status: number, code: string): Promise<any> {
   expect(res.status).toBe(status);
   expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  const body = await res.json();
+  const body = (await res.json()) as any;
   expect(body).toMatchObject({ status, code, title: expect.any(String) });
   expect(body.trace_id).toBe(res.headers.get("x-trace-id"));
   expect(JSON.stringify(body)).not.toMatch(/\bat .+\.(js|ts):\d+/); // no stack traces
@@ -140,7 +140,7 @@ test("a too-low role gets 403 with missing_role (REST)", async () => {
     body: JSON.stringify({ name: "ci", rate_limit_per_second: 50 }),
   });
   expect(ok.status).toBe(201);
-  const created = await ok.json();
+  const created = (await ok.json()) as any;
   expect(created.key).toMatch(/^wdn_[0-9a-f]{12}_[0-9a-f]{64}$/);
   const row = await server.ownerPool.query("select tenant_id, rate_limit_per_second from warden.api_keys where id = $1", [created.id]);
   expect(row.rows[0]).toEqual({ tenant_id: t.tenantId, rate_limit_per_second: 50 });

@@ -30,7 +30,7 @@ test("traceparent's trace id is echoed and seen by SQL (GraphQL)", async () => {
 test("X-Request-Id, then X-Correlation-Id, are used when there is no traceparent", async () => {
   const r1 = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${t.apiKey.key}`, "x-request-id": "req-123", "x-correlation-id": "corr-9" } });
   expect(r1.headers.get("x-trace-id")).toBe("req-123");
-  const body = await r1.json();
+  const body = (await r1.json()) as any;
   expect(body).toMatchObject({ tenant_id: t.tenantId, actor_id: t.apiKey.id, actor_type: "api_key", tenant_role: "member", trace_id: "req-123" });
   expect(body.actor).toMatchObject({ type: "api_key", id: t.apiKey.id, tenant_id: t.tenantId, trace_id: "req-123" });
   const r2 = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${t.apiKey.key}`, "x-correlation-id": "corr-9" } });
@@ -46,10 +46,10 @@ test("a trace id is generated when absent or invalid", async () => {
 });
 
 test("healthz and readyz", async () => {
-  expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "ok" });
+  expect((await (await fetch(`${server.url}/healthz`)).json()) as any).toEqual({ status: "ok" });
   const ready = await fetch(`${server.url}/readyz`);
   expect(ready.status).toBe(200);
-  const body = await ready.json();
+  const body = (await ready.json()) as any;
   expect(body.status).toBe("ready");
   expect(body.migrations.applied).toBe(body.migrations.expected);
   expect(body.migrations.expected).toBeGreaterThan(0);
@@ -59,14 +59,14 @@ test("unknown routes and malformed JSON are problem+json, not 500", async () => 
   const nf = await fetch(`${server.url}/nope`);
   expect(nf.status).toBe(404);
   expect(nf.headers.get("content-type")).toMatch(/problem\+json/);
-  expect((await nf.json()).code).toBe("route_not_found");
+  expect(((await nf.json()) as any).code).toBe("route_not_found");
   const bad = await fetch(`${server.url}/api/v1/api-keys`, {
     method: "POST",
     headers: { authorization: `Bearer ${t.tokens.owner}`, "content-type": "application/json" },
     body: '{"name": ',
   });
   expect(bad.status).toBe(400);
-  const body = await bad.json();
+  const body = (await bad.json()) as any;
   expect(body).toMatchObject({ code: "malformed_json", trace_id: bad.headers.get("x-trace-id") });
   const invalid = await fetch(`${server.url}/api/v1/api-keys`, {
     method: "POST",
@@ -74,7 +74,7 @@ test("unknown routes and malformed JSON are problem+json, not 500", async () => 
     body: JSON.stringify({ name: "", role: "god", extra: 1 }),
   });
   expect(invalid.status).toBe(400);
-  const ib = await invalid.json();
+  const ib = (await invalid.json()) as any;
   expect(ib.code).toBe("validation_failed");
   expect(ib.errors.map((e: any) => e.pointer).sort()).toEqual(["/extra", "/name", "/role"]);
 });

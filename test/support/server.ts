@@ -10,6 +10,7 @@ import { makePool } from "../../src/db/pools";
 import { Authenticator } from "../../src/auth/authenticate";
 import { TokenService } from "../../src/auth/tokens";
 import { createHttp, type WardenHttp } from "../../src/http/app";
+import { generateSealingKey, type SealingKey } from "../../src/audit/sealingKey";
 import { authUrl, createApiKey, createTenant, createUser, ownerUrl } from "./db";
 
 export interface TestServer {
@@ -18,6 +19,7 @@ export interface TestServer {
   secret: string;
   ownerPool: pg.Pool;
   authenticator: Authenticator;
+  sealingKey: SealingKey;
   close(): Promise<void>;
 }
 
@@ -27,11 +29,13 @@ export async function startTestServer(): Promise<TestServer> {
   const ownerPool = makePool(ownerUrl(), 5, "warden-test-owner");
   const authPool = makePool(authUrl(), 10, "warden-test-api");
   const authenticator = new Authenticator(authPool, tokens);
+  const sealingKey = generateSealingKey();
   const http: WardenHttp = await createHttp({
     ownerPool,
     authPool,
     authUrl: authUrl(),
     authenticator,
+    sealingKey,
     production: false,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", () => resolve()));
@@ -42,6 +46,7 @@ export async function startTestServer(): Promise<TestServer> {
     secret,
     ownerPool,
     authenticator,
+    sealingKey,
     close: async () => {
       http.server.closeAllConnections();
       await new Promise<void>((resolve) => http.server.close(() => resolve()));

@@ -1,6 +1,9 @@
 /** graphile-worker: a job enqueued from SQL runs the task in tasks/. */
 import { runTaskListOnce } from "graphile-worker";
-import { taskList } from "../../tasks";
+import { makeTaskList } from "../../tasks";
+import { generateSealingKey } from "../../src/audit/sealingKey";
+
+const taskList = makeTaskList({ sealingKey: generateSealingKey() });
 import { closePools, ownerPool, rolledBack } from "../support/db";
 
 afterAll(closePools);

@@ -5,6 +5,7 @@ import { makePool } from "../../db/pools";
 import { redactUrl } from "../../db/urls";
 import { startWarden } from "../../server";
 import { startWorker } from "../../worker/runner";
+import { loadSealingKey } from "../../audit/sealingKey";
 import { UsageError, parseArgs } from "../args";
 import { emit } from "../output";
 
@@ -65,7 +66,7 @@ export async function worker(argv: string[]): Promise<void> {
   const config = loadConfig();
   const urls = await prepareDatabase(config, { migrate: true });
   const pool = makePool(urls.ownerUrl, config.workerConcurrency + 2, "warden-worker");
-  const runner = await startWorker({ pool, concurrency: config.workerConcurrency });
+  const runner = await startWorker({ pool, concurrency: config.workerConcurrency, sealingKey: loadSealingKey(config) });
   onSignal(async () => {
     await runner.stop();
     await pool.end();

@@ -1,0 +1,75 @@
+/** warden seal | verify | coverage: the audit trail from the shell. */
+import { loadConfig } from "../../config";
+import { loadSealingKey } from "../../audit/sealingKey";
+import { sealOnce } from "../../audit/sealer";
+import { verifyTrail } from "../../audit/verifier";
+import { UsageError, parseArgs } from "../args";
+import { withOwnerClient } from "../database";
+import { emit } from "../output";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Exit code for a check that ran and failed (bad arguments are 2). */
+export class CheckFailed extends Error {}
+
+export async function seal(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: [], booleans: ["json"] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const key = loadSealingKey(loadConfig());
+  const started = Date.now();
+  const result = await withOwnerClient((c) => sealOnce(c, key));
+  const seconds = (Date.now() - started) / 1000;
+  emit(
+    args.booleans.has("json"),
+    { ...result, seconds, key_id: key.keyId },
+    `sealed ${result.sealed} event(s) for ${result.tenants} tenant(s) in ${seconds.toFixed(2)} s`,
+  );
+}
+
+export async function verify(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: ["tenant"], booleans: ["json"] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const tenant = args.flags.tenant;
+  if (tenant !== undefined && !UUID.test(tenant)) throw new UsageError(`--tenant must be a uuid, got ${JSON.stringify(tenant)}`);
+  const key = loadSealingKey(loadConfig());
+  const started = Date.now();
+  const report = await withOwnerClient((c) => verifyTrail(c, key, tenant === undefined ? {} : { tenantId: tenant.toLowerCase() }));
+  const seconds = (Date.now() - started) / 1000;
+  const bad = report.first_bad;
+  emit(
+    args.booleans.has("json"),
+    { ...report, seconds },
+    report.ok
+      ? `ok: ${report.events_verified} event(s) and ${report.checkpoints_verified} checkpoint(s) of ${report.tenants} tenant(s) verified`
+      : `TAMPERED: tenant ${bad!.tenant_id ?? "(none)"} seq ${bad!.seq}: ${bad!.reason} (${bad!.detail})`,
+  );
+  if (!report.ok) throw new CheckFailed("verification failed");
+}
+
+export async function coverage(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: ["schema", "min"], booleans: ["json"] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const schemas = (args.flags.schema ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (schemas.length === 0) throw new UsageError("--schema is required (comma-separate several)");
+  let min = 0;
+  if (args.flags.min !== undefined) {
+    min = Number(args.flags.min);
+    if (!Number.isFinite(min) || min < 0 || min > 1) throw new UsageError("--min must be a ratio between 0 and 1, e.g. 0.9");
+  }
+  const rows = await withOwnerClient(async (c) => (await c.query("select * from warden.audit_coverage($1)", [schemas])).rows);
+  const ratio = rows.length ? Number(rows[0].coverage_ratio) : 0;
+  const tables = rows.map((r) => ({
+    schema: r.schema_name,
+    table: r.table_name,
+    audited: r.audited,
+    capture: r.capture,
+    excluded_columns: r.excluded_columns,
+    redacted_columns: r.redacted_columns,
+  }));
+  const human = [
+    ...tables.map((t) => `${t.audited ? "audited  " : "NOT AUDITED"} ${t.schema}.${t.table}${t.excluded_columns.length ? ` (excluded: ${t.excluded_columns.join(", ")})` : ""}`),
+    `coverage ${(ratio * 100).toFixed(1)}% of ${tables.length} table(s)${args.flags.min !== undefined ? `, minimum ${(min * 100).toFixed(1)}%` : ""}`,
+  ].join("\n");
+  emit(args.booleans.has("json"), { schemas, coverage_ratio: ratio, min, ok: ratio >= min, tables }, human);
+  if (ratio < min) throw new CheckFailed(`coverage ${ratio} is below ${min}`);
+}

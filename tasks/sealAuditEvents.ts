@@ -1,0 +1,20 @@
+/**
+ * seal_audit_events: one sealing pass (src/audit/sealer.ts), then schedules
+ * the next pass a second later under the same job key, so exactly one
+ * sealing job is ever queued and sealing lag stays around a second. The
+ * crontab re-creates the job every minute should it ever be lost.
+ */
+import type { Task } from "graphile-worker";
+import type pg from "pg";
+import { sealOnce } from "../src/audit/sealer";
+import type { SealingKey } from "../src/audit/sealingKey";
+
+export const SEAL_JOB_KEY = "warden:seal_audit_events";
+
+export function makeSealTask(key: SealingKey, intervalMs = 1000): Task {
+  return async (_payload, helpers) => {
+    const result = await helpers.withPgClient((client) => sealOnce(client as unknown as pg.ClientBase, key));
+    if (result.sealed > 0) helpers.logger.debug(`sealed ${result.sealed} events for ${result.tenants} tenant(s)`);
+    await helpers.addJob("seal_audit_events", {}, { jobKey: SEAL_JOB_KEY, runAt: new Date(Date.now() + intervalMs), maxAttempts: 25 });
+  };
+}
