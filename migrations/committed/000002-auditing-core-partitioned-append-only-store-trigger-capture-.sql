@@ -1,5 +1,5 @@
 --! Previous: sha1:a06b88420b1db2cffbf5e683a5f946f785b1a4ca
---! Hash: sha1:38649db8c7114b7fe5dcdee8b7159c089937120c
+--! Hash: sha1:fc93d198409f4971b512dcf2e0dc75b229c38d16
 --! Message: auditing core: partitioned append-only store, trigger capture, row history, coverage, sealing tables
 
 -- Warden auditing core: the unified, monthly-partitioned, append-only audit
@@ -429,11 +429,12 @@ declare
   v_skip boolean := coalesce((v_opts ->> 'skip_unchanged')::boolean, true);
   v_tenant_column text := v_opts ->> 'tenant_column';
   v_fixed_tenant uuid := (v_opts ->> 'tenant')::uuid;
-  v_target regclass := tg_relid::regclass;
-  v_table text := format('%I.%I', tg_table_schema, tg_table_name);
+  -- On a partition, events are recorded as the audited partitioned table's.
+  v_target regclass := coalesce((v_opts ->> 'audit_table')::oid, tg_relid)::regclass;
+  v_table text := (select format('%I.%I', n.nspname, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = v_target);
   v_resource_type text := coalesce(v_opts ->> 'resource_type', v_table);
-  v_event_type text := warden_private.audit_event_type(tg_relid::regclass, tg_op);
-  v_pk text[] := warden_private.primary_key_columns(tg_relid::regclass);
+  v_event_type text := warden_private.audit_event_type(v_target, tg_op);
+  v_pk text[] := warden_private.primary_key_columns(v_target);
   v_action text := lower(tg_op);
   v_extra jsonb;
   v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
@@ -463,7 +464,7 @@ begin
   v_correlation := v_extra ->> 'correlation_id';
 
   if tg_op = 'TRUNCATE' then
-    execute format('select count(*) from %s', v_target) into v_count;
+    execute format('select count(*) from %s', tg_relid::regclass) into v_count;
     insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, actor_ip, user_agent,
       resource_type, correlation_id, trace_id, service, txid, table_name, event_data)
     values (coalesce(v_fixed_tenant, v_ctx_tenant), v_event_type, 'data', v_action, v_actor_type, v_actor_id, v_ip, v_ua,
@@ -552,6 +553,7 @@ declare
   v_tenant_column text;
   v_effective jsonb;
   v_arg text;
+  v_part regclass;
 begin
   select c.relkind, c.relname, n.nspname into v_rel
   from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = target;
@@ -620,16 +622,21 @@ begin
     'tenant_column', v_tenant_column,
     'tenant', lower(v_opts ->> 'tenant'),
     'resource_type', v_opts ->> 'resource_type'));
-  v_arg := quote_literal(v_effective::text);
-
-  execute format('create or replace trigger _900_audit_insert after insert on %s referencing new table as new_rows
-    for each statement execute function warden_private.tg_audit_capture(%s)', target, v_arg);
-  execute format('create or replace trigger _900_audit_update after update on %s referencing old table as old_rows new table as new_rows
-    for each statement execute function warden_private.tg_audit_capture(%s)', target, v_arg);
-  execute format('create or replace trigger _900_audit_delete after delete on %s referencing old table as old_rows
-    for each statement execute function warden_private.tg_audit_capture(%s)', target, v_arg);
-  execute format('create or replace trigger _900_audit_truncate before truncate on %s
-    for each statement execute function warden_private.tg_audit_capture(%s)', target, v_arg);
+  -- Statement-level triggers fire only for the table a statement names, so
+  -- a partitioned table's partitions get them too (recording events as the
+  -- partitioned table's); new partitions get them from the DDL event trigger.
+  for v_part in select target union select relid from pg_partition_tree(target) loop
+    v_arg := quote_literal(case when v_part = target then v_effective
+                                else v_effective || jsonb_build_object('audit_table', target::oid) end::text);
+    execute format('create or replace trigger _900_audit_insert after insert on %s referencing new table as new_rows
+      for each statement execute function warden_private.tg_audit_capture(%s)', v_part, v_arg);
+    execute format('create or replace trigger _900_audit_update after update on %s referencing old table as old_rows new table as new_rows
+      for each statement execute function warden_private.tg_audit_capture(%s)', v_part, v_arg);
+    execute format('create or replace trigger _900_audit_delete after delete on %s referencing old table as old_rows
+      for each statement execute function warden_private.tg_audit_capture(%s)', v_part, v_arg);
+    execute format('create or replace trigger _900_audit_truncate before truncate on %s
+      for each statement execute function warden_private.tg_audit_capture(%s)', v_part, v_arg);
+  end loop;
   return v_effective;
 end;
 $$;
@@ -642,11 +649,14 @@ create function warden.disable_auditing(target regclass) returns boolean
 as $$
 declare
   v_found boolean := exists (select 1 from pg_trigger t where t.tgrelid = target and t.tgname like '\_900\_audit\_%');
+  v_part regclass;
 begin
-  execute format('drop trigger if exists _900_audit_insert on %s', target);
-  execute format('drop trigger if exists _900_audit_update on %s', target);
-  execute format('drop trigger if exists _900_audit_delete on %s', target);
-  execute format('drop trigger if exists _900_audit_truncate on %s', target);
+  for v_part in select target union select relid from pg_partition_tree(target) loop
+    execute format('drop trigger if exists _900_audit_insert on %s', v_part);
+    execute format('drop trigger if exists _900_audit_update on %s', v_part);
+    execute format('drop trigger if exists _900_audit_delete on %s', v_part);
+    execute format('drop trigger if exists _900_audit_truncate on %s', v_part);
+  end loop;
   return v_found;
 end;
 $$;

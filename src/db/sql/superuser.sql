@@ -13,9 +13,24 @@ as $$
 declare
   r record;
   v_opts jsonb;
+  v_root regclass;
+  v_root_opts jsonb;
 begin
   if tg_event = 'ddl_command_end' then
     for r in select * from pg_event_trigger_ddl_commands() where object_type = 'table' loop
+      -- A new or attached partition of an audited partitioned table gets its
+      -- triggers: re-enable the audited table (idempotent) with its options.
+      select a.relid::regclass, nullif(rtrim(encode(t.tgargs, 'escape'), E'\\000'), '')::jsonb
+        into v_root, v_root_opts
+      from pg_partition_ancestors(r.objid) with ordinality a(relid, depth)
+      join pg_trigger t on t.tgrelid = a.relid and t.tgname = '_900_audit_update'
+      where not (nullif(rtrim(encode(t.tgargs, 'escape'), E'\\000'), '')::jsonb ? 'audit_table')
+      order by a.depth desc
+      limit 1;
+      if v_root is not null and (v_root <> r.objid::regclass
+          or exists (select 1 from pg_class c where c.oid = r.objid and c.relkind = 'p')) then
+        perform warden.enable_auditing(v_root, v_root_opts);
+      end if;
       if r.command_tag in ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') then
         select s.options into v_opts from warden_private.audited_schemas s where s.schema_name = r.schema_name;
         if found and not (select c.relispartition from pg_class c where c.oid = r.objid) then
