@@ -9,10 +9,10 @@ import pg from "pg";
 import { generateSealingKey } from "../../src/audit/sealingKey";
 import { sealOnce } from "../../src/audit/sealer";
 import { verifyTrail } from "../../src/audit/verifier";
-import { closePools, createTenant, ownerPool, rootUrl } from "../support/db";
+import { closePools, createTenant, ownerPool, rootUrl, testSealingKey } from "../support/db";
 import { withDatabase } from "../../src/db/urls";
 
-const key = generateSealingKey();
+const key = testSealingKey();
 let tenant: string;
 let other: string;
 
@@ -90,6 +90,27 @@ test("a second pass seals only new events and extends the chain", async () => {
     const count = await c.query("select count(*)::int as n from warden.audit_events where tenant_id = $1", [tenant]);
     const v = await verifyTrail(c, key, { tenantId: tenant });
     expect(v).toMatchObject({ ok: true, events_verified: count.rows[0].n, checkpoints_verified: 2 });
+  } finally {
+    c.release();
+  }
+});
+
+test("draining the default partition keeps the sealed chain verifiable", async () => {
+  const c = await ownerPool().connect();
+  try {
+    await c.query(
+      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, occurred_at)
+       values ($1, 'test.far.future', 'test', 'write', 'system', 'system', '2098-06-01T00:00:00Z')`,
+      [tenant],
+    );
+    await sealOnce(c, key);
+    await c.query("begin");
+    expect((await c.query("select warden.drain_default_partition() as n")).rows[0].n).toBeGreaterThanOrEqual(1);
+    const moved = await c.query("select tableoid::regclass::text as p from warden.audit_events where event_type = 'test.far.future'");
+    expect(moved.rows[0].p).toBe("warden_private.audit_events_p209806");
+    const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
+    expect(v.ok).toBe(true);
+    await c.query("rollback");
   } finally {
     c.release();
   }

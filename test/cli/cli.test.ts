@@ -102,3 +102,28 @@ test("migrate is idempotent and reports success", async () => {
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toMatchObject({ migrated: true });
 });
+
+test("seal, verify and coverage from the shell", async () => {
+  const seal = await warden("seal", "--json");
+  expect(seal.code).toBe(0);
+  const s = JSON.parse(seal.stdout);
+  expect(s).toMatchObject({ skipped: false });
+  expect(typeof s.sealed).toBe("number");
+  const verify = await warden("verify", "--json");
+  expect(verify.code).toBe(0);
+  const v = JSON.parse(verify.stdout);
+  expect(v).toMatchObject({ ok: true, first_bad: null });
+  expect(v.events_verified).toBeGreaterThan(0);
+  expect((await warden("verify", "--tenant", "nope")).code).toBe(2);
+
+  await ownerPool().query(`create schema if not exists cli_cov;
+    create table if not exists cli_cov.a (id int); create table if not exists cli_cov.b (id int);
+    select warden.enable_auditing('cli_cov.a');`);
+  const low = await warden("coverage", "--schema", "cli_cov", "--min", "0.9", "--json");
+  expect(low.code).toBe(1);
+  expect(JSON.parse(low.stdout)).toMatchObject({ coverage_ratio: 0.5, ok: false, min: 0.9 });
+  const ok = await warden("coverage", "--schema", "cli_cov", "--min", "0.5");
+  expect(ok.code).toBe(0);
+  expect(ok.stdout).toMatch(/NOT AUDITED cli_cov\.b/);
+  expect((await warden("coverage", "--min", "2", "--schema", "x")).code).toBe(2);
+});

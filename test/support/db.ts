@@ -5,6 +5,12 @@
  */
 import pg from "pg";
 import { randomUUID } from "node:crypto";
+import { parseSealingKey, type SealingKey } from "../../src/audit/sealingKey";
+
+/** The run's seal key (made by globalSetup, shared with the CLI through WARDEN_SEAL_KEY). */
+export function testSealingKey(): SealingKey {
+  return parseSealingKey(process.env.WARDEN_SEAL_KEY!);
+}
 
 export function ownerUrl(): string {
   const url = process.env.WARDEN_TEST_OWNER_URL;

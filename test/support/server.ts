@@ -10,8 +10,8 @@ import { makePool } from "../../src/db/pools";
 import { Authenticator } from "../../src/auth/authenticate";
 import { TokenService } from "../../src/auth/tokens";
 import { createHttp, type WardenHttp } from "../../src/http/app";
-import { generateSealingKey, type SealingKey } from "../../src/audit/sealingKey";
-import { authUrl, createApiKey, createTenant, createUser, ownerUrl } from "./db";
+import type { SealingKey } from "../../src/audit/sealingKey";
+import { authUrl, createApiKey, createTenant, createUser, ownerUrl, testSealingKey } from "./db";
 
 export interface TestServer {
   url: string;
@@ -29,7 +29,7 @@ export async function startTestServer(): Promise<TestServer> {
   const ownerPool = makePool(ownerUrl(), 5, "warden-test-owner");
   const authPool = makePool(authUrl(), 10, "warden-test-api");
   const authenticator = new Authenticator(authPool, tokens);
-  const sealingKey = generateSealingKey();
+  const sealingKey = testSealingKey();
   const http: WardenHttp = await createHttp({
     ownerPool,
     authPool,

@@ -1,10 +1,10 @@
 /** graphile-worker: a job enqueued from SQL runs the task in tasks/. */
 import { runTaskListOnce } from "graphile-worker";
 import { makeTaskList } from "../../tasks";
-import { generateSealingKey } from "../../src/audit/sealingKey";
 
-const taskList = makeTaskList({ sealingKey: generateSealingKey() });
-import { closePools, ownerPool, rolledBack } from "../support/db";
+import { closePools, ownerPool, rolledBack, testSealingKey } from "../support/db";
+
+const taskList = makeTaskList({ sealingKey: testSealingKey() });
 
 afterAll(closePools);
 
