@@ -1,5 +1,5 @@
 --! Previous: sha1:a06b88420b1db2cffbf5e683a5f946f785b1a4ca
---! Hash: sha1:fc93d198409f4971b512dcf2e0dc75b229c38d16
+--! Hash: sha1:0d55813c9cf410d95de17ff2391927500ff0c75e
 --! Message: auditing core: partitioned append-only store, trigger capture, row history, coverage, sealing tables
 
 -- Warden auditing core: the unified, monthly-partitioned, append-only audit
@@ -50,7 +50,8 @@ create table warden.audit_events (
   old_values jsonb,
   new_values jsonb,
   event_data jsonb,
-  primary key (event_id, occurred_at)
+  primary key (event_id, occurred_at),
+  constraint audit_events_system_actor check (actor_type <> 'system' or actor_id = 'system')
 ) partition by range (occurred_at);
 
 comment on table warden.audit_events is
@@ -82,6 +83,31 @@ comment on column warden.audit_events.old_values is 'For updates: old values of 
 comment on column warden.audit_events.new_values is 'For updates: new values of the changed columns (all columns with capture=full); for inserts: the row.';
 comment on column warden.audit_events.event_data is
   'Event payload following the common envelope {version, service, operation, status, attempt?, retry_reason?, source_payload?}; for truncates {row_count}.';
+
+-- The seed documents' audit_logs, as a view over the unified store (row-level
+-- security applies through security_invoker). Mapping: docs/auditing.md.
+create view warden.audit_logs with (security_invoker = true) as
+  select e.event_id as id, e.actor_id, e.actor_type::text as actor_type, e.action,
+         coalesce(e.resource_type, e.table_name) as target_type, e.resource_id as target_id,
+         coalesce(e.event_data, '{}'::jsonb) as metadata, e.actor_ip as ip_address, e.user_agent,
+         e.occurred_at as created_at, e.tenant_id, e.event_type, e.outcome::text as outcome
+  from warden.audit_events e;
+comment on view warden.audit_logs is
+  E'@behavior -*\nCompatibility view: the audit_logs shape of the seed design (id, actor, target, metadata, ip, user agent, created_at) over warden.audit_events.';
+comment on column warden.audit_logs.id is 'audit_events.event_id.';
+comment on column warden.audit_logs.actor_id is 'audit_events.actor_id (a system actor has actor_id system).';
+comment on column warden.audit_logs.actor_type is 'audit_events.actor_type.';
+comment on column warden.audit_logs.action is 'audit_events.action.';
+comment on column warden.audit_logs.target_type is 'audit_events.resource_type (the table for row events).';
+comment on column warden.audit_logs.target_id is 'audit_events.resource_id.';
+comment on column warden.audit_logs.metadata is 'audit_events.event_data.';
+comment on column warden.audit_logs.ip_address is 'audit_events.actor_ip.';
+comment on column warden.audit_logs.user_agent is 'audit_events.user_agent.';
+comment on column warden.audit_logs.created_at is 'audit_events.occurred_at.';
+comment on column warden.audit_logs.tenant_id is 'audit_events.tenant_id.';
+comment on column warden.audit_logs.event_type is 'audit_events.event_type.';
+comment on column warden.audit_logs.outcome is 'audit_events.outcome.';
+grant select on warden.audit_logs to warden_visitor;
 
 -- Indexes for the queries users run; each leads with the tenant, which
 -- row-level security always constrains.

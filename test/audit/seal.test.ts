@@ -64,6 +64,7 @@ test("an untouched trail verifies, per tenant and as a whole", async () => {
   const c = await ownerPool().connect();
   try {
     const all = await verifyTrail(c, key);
+    expect(all.first_bad).toBeNull();
     expect(all.ok).toBe(true);
     expect(all.first_bad).toBeNull();
     expect(all.events_verified).toBeGreaterThanOrEqual(45);

@@ -148,3 +148,32 @@ test("ensure_partitions drains rows that wait in the default partition for a mon
     expect(p).not.toBe("warden_private.audit_events_default");
   });
 });
+
+test("the seed design's audit_logs maps onto the store; a system actor has actor_id system", async () => {
+  await rolledBack(async (c) => {
+    const tenant = await createTenant(c);
+    const { rows } = await c.query(
+      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, actor_ip, user_agent, resource_type, resource_id, event_data)
+       values ($1, 'auth.session.revoked', 'auth', 'revoke', 'user', 'u-1', '10.1.2.3', 'ua/1', 'session', 's-9', '{"reason": "logout"}') returning event_id`,
+      [tenant],
+    );
+    const log = await c.query("select * from warden.audit_logs where id = $1", [rows[0].event_id]);
+    expect(log.rows[0]).toMatchObject({
+      actor_id: "u-1",
+      actor_type: "user",
+      action: "revoke",
+      target_type: "session",
+      target_id: "s-9",
+      metadata: { reason: "logout" },
+      ip_address: "10.1.2.3",
+      user_agent: "ua/1",
+      tenant_id: tenant,
+    });
+    const err = await expectFailure(
+      c,
+      "insert into warden.audit_events (event_type, category, action, actor_type, actor_id) values ('x.y', 'x', 'x', 'system', 'cron')",
+    );
+    expect(err.code).toBe("23514");
+    expect(err.message).toMatch(/audit_events_system_actor/);
+  });
+});
