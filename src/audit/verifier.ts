@@ -165,7 +165,7 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
   // 2. Checkpoints: valid signatures, contiguous, agreeing with the chain.
   const cps = await client.query(
     `select first_seq::text, last_seq::text, head_hash, signed_at, key_id, signature
-     from warden_private.seal_checkpoints where tenant_key = $1 order by last_seq`,
+     from warden_private.seal_checkpoints c where c.tenant_key = $1 order by c.last_seq`,
     [tenantKey],
   );
   let covered = 0n;
