@@ -1,5 +1,5 @@
 --! Previous: sha1:a06b88420b1db2cffbf5e683a5f946f785b1a4ca
---! Hash: sha1:0d55813c9cf410d95de17ff2391927500ff0c75e
+--! Hash: sha1:4d94dfc52615ce15eb8055e28892573e1149ab99
 --! Message: auditing core: partitioned append-only store, trigger capture, row history, coverage, sealing tables
 
 -- Warden auditing core: the unified, monthly-partitioned, append-only audit
@@ -941,47 +941,52 @@ comment on function warden.row_history(regclass, jsonb) is
 -- per-tenant chain in blocks; checkpoints are signed with an Ed25519 key the
 -- database never holds.
 --------------------------------------------------------------------------------
+create function warden_private.canonical_field(value text) returns text
+  language sql immutable parallel safe
+  -- no SET clause: inlined
+as $$
+  -- length-prefixed, so no value can be mistaken for a separator; null is "-"
+  select coalesce(length(value)::text || ':' || value, '-')
+$$;
+comment on function warden_private.canonical_field(text) is 'One field of a canonical record: <length>:<value>, or - for null.';
+
 create function warden_private.audit_envelope(e warden.audit_events) returns text
   language sql stable parallel safe
-  set search_path = pg_catalog
+  -- no SET clause: lets PostgreSQL inline it into the sealing and verify queries
 as $$
-  -- What erasure never changes. jsonb text output is canonical (sorted keys).
-  select jsonb_build_object(
-    'v', 1,
-    'event_id', e.event_id,
-    'tenant_id', e.tenant_id,
-    'occurred_at_us', (extract(epoch from e.occurred_at) * 1000000)::bigint,
-    'event_type', e.event_type,
-    'category', e.category,
-    'action', e.action,
-    'outcome', e.outcome,
-    'severity', e.severity,
-    'actor_type', e.actor_type,
-    'txid', e.txid,
-    'table_name', e.table_name,
-    'correlation_id', e.correlation_id,
-    'trace_id', e.trace_id,
-    'parent_event_id', e.parent_event_id)::text
+  -- What erasure never changes, as a length-prefixed record (cheap and unambiguous).
+  select 'warden.envelope.v1|' || e.event_id::text
+    || '|' || warden_private.canonical_field(e.tenant_id::text)
+    || '|' || ((extract(epoch from e.occurred_at) * 1000000)::bigint)::text
+    || '|' || warden_private.canonical_field(e.event_type)
+    || '|' || warden_private.canonical_field(e.category)
+    || '|' || warden_private.canonical_field(e.action)
+    || '|' || e.outcome::text || '|' || e.severity::text || '|' || e.actor_type::text
+    || '|' || e.txid::text
+    || '|' || warden_private.canonical_field(e.table_name)
+    || '|' || warden_private.canonical_field(e.correlation_id)
+    || '|' || warden_private.canonical_field(e.trace_id)
+    || '|' || warden_private.canonical_field(e.parent_event_id::text)
 $$;
 comment on function warden_private.audit_envelope(warden.audit_events) is 'Canonical envelope of an event: the fields the hash chain covers directly.';
 
 create function warden_private.audit_payload_hash(e warden.audit_events) returns bytea
   language sql stable parallel safe
-  set search_path = pg_catalog
+  -- no SET clause: lets PostgreSQL inline it into the sealing and verify queries
 as $$
-  -- What erasure may rewrite; the chain covers only its hash.
-  select sha256(convert_to(jsonb_build_object(
-    'actor_id', e.actor_id,
-    'actor_ip', host(e.actor_ip),
-    'user_agent', e.user_agent,
-    'resource_type', e.resource_type,
-    'resource_id', e.resource_id,
-    'service', e.service,
-    'row_pk', e.row_pk,
-    'changed_fields', to_jsonb(e.changed_fields),
-    'old_values', e.old_values,
-    'new_values', e.new_values,
-    'event_data', e.event_data)::text, 'UTF8'))
+  -- What erasure may rewrite; the chain covers only its hash. jsonb text
+  -- output is canonical (keys sorted), so equal values hash equally.
+  select sha256(convert_to('warden.payload.v1|' || warden_private.canonical_field(e.actor_id)
+    || '|' || warden_private.canonical_field(host(e.actor_ip))
+    || '|' || warden_private.canonical_field(e.user_agent)
+    || '|' || warden_private.canonical_field(e.resource_type)
+    || '|' || warden_private.canonical_field(e.resource_id)
+    || '|' || warden_private.canonical_field(e.service)
+    || '|' || warden_private.canonical_field(e.row_pk::text)
+    || '|' || warden_private.canonical_field(e.changed_fields::text)
+    || '|' || warden_private.canonical_field(e.old_values::text)
+    || '|' || warden_private.canonical_field(e.new_values::text)
+    || '|' || warden_private.canonical_field(e.event_data::text), 'UTF8'))
 $$;
 comment on function warden_private.audit_payload_hash(warden.audit_events) is 'sha256 of the canonical payload of an event (the fields erasure may rewrite).';
 
@@ -1087,7 +1092,7 @@ comment on function warden_private.seal_horizon() is 'xmin horizon of the curren
 
 create function warden_private.tenant_key(tenant_id uuid) returns uuid
   language sql immutable parallel safe
-  set search_path = pg_catalog
+  -- no SET clause: lets PostgreSQL inline it into the sealing and verify queries
 as $$
   select coalesce(tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)
 $$;

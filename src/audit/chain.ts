@@ -19,5 +19,13 @@ export function leafPrefix(envelope: Buffer, payloadHash: Buffer): Buffer {
   return createHash("sha256").update(envelope).update(payloadHash).digest().subarray(0, LEAF_PREFIX_BYTES);
 }
 
-/** SQL selecting the hashed parts of an event aliased `e`. */
-export const HASHED_COLUMNS = `convert_to(warden_private.audit_envelope(e), 'UTF8') as env, warden_private.audit_payload_hash(e) as ph`;
+/**
+ * SQL selecting the hashed parts of an event aliased `e`: the envelope as
+ * text and the payload hash as hex (both decode natively, unlike bytea).
+ */
+export const HASHED_COLUMNS = `warden_private.audit_envelope(e) as env, encode(warden_private.audit_payload_hash(e), 'hex') as ph`;
+
+/** The hashed parts of a fetched row as bytes. */
+export function hashedParts(row: { env: string; ph: string }): [Buffer, Buffer] {
+  return [Buffer.from(row.env, "utf8"), Buffer.from(row.ph, "hex")];
+}

@@ -12,7 +12,7 @@
  */
 import type pg from "pg";
 import { signCheckpoint } from "./checkpoint";
-import { GENESIS, HASHED_COLUMNS, chainHash, leafPrefix } from "./chain";
+import { GENESIS, HASHED_COLUMNS, chainHash, hashedParts, leafPrefix } from "./chain";
 import type { SealingKey } from "./sealingKey";
 
 export interface SealResult {
@@ -62,6 +62,8 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
       return { sealed: 0, tenants: 0, blocks: 0, watermark: "", skipped: true };
     }
     await client.query("set local jit = off");
+    // The pass sorts its window by tenant and time: keep that in memory.
+    await client.query("set local work_mem = '512MB'");
     const state = await client.query("select watermark::text as w from warden_private.seal_state for update");
     const from = state.rows[0].w as string;
     const horizon = (await client.query("select warden_private.seal_horizon()::text as h")).rows[0].h as string;
@@ -120,10 +122,11 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
           // A block starts from the chain head before its first event.
           current.block = { firstSeq: current.seq, ids: [], prefixes: [], minTxid: txid, maxTxid: txid, prevHash: current.head };
         }
-        current.head = chainHash(current.head, row.env, row.ph);
+        const [env, ph] = hashedParts(row);
+        current.head = chainHash(current.head, env, ph);
         const block: Block = current.block;
         block.ids.push(row.id);
-        block.prefixes.push(leafPrefix(row.env, row.ph));
+        block.prefixes.push(leafPrefix(env, ph));
         if (txid < block.minTxid) block.minTxid = txid;
         if (txid > block.maxTxid) block.maxTxid = txid;
         sealed++;

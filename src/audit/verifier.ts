@@ -11,7 +11,7 @@
  */
 import type pg from "pg";
 import { checkpointSignatureValid } from "./checkpoint";
-import { GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, ZERO_TENANT, chainHash, leafPrefix } from "./chain";
+import { GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, ZERO_TENANT, chainHash, hashedParts, leafPrefix } from "./chain";
 import type { SealingKey } from "./sealingKey";
 
 export type VerifyReason = "missing" | "modified" | "reordered" | "inserted" | "bad_signature";
@@ -80,21 +80,32 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
   };
 
   // 1. Walk the chain: every sealed position joined to its event.
+  // Block bookkeeping once per block; the cursor carries only per-event data.
+  const blockRows = await client.query(
+    `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes
+     from warden_private.seal_blocks b where b.tenant_key = $1 order by b.first_seq`,
+    [tenantKey],
+  );
+  const blocksByFirst = new Map<string, { last_seq: string; prev_hash: Buffer; head_hash: Buffer; leaf_prefixes: Buffer }>();
+  for (const b of blockRows.rows) blocksByFirst.set(b.first_seq, b);
   await client.query(
     `declare warden_verify no scroll cursor for
-     select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes,
-            u.ord::int as ord, u.id::text as id, e.event_id is not null as present,
+     with positions as materialized (
+       select b.first_seq, u.ord, u.id
+       from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
+       where b.tenant_key = $1
+     )
+     select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.event_id is not null as present,
             warden_private.tenant_key(e.tenant_id)::text as event_tenant,
             (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, e.txid::text as txid,
             ${HASHED_COLUMNS}
-     from warden_private.seal_blocks b
-     cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
-     left join warden.audit_events e on e.event_id = u.id
-     where b.tenant_key = $1
-     order by b.first_seq, u.ord`,
+     from positions p
+     left join warden.audit_events e on e.event_id = p.id
+     order by p.first_seq, p.ord`,
     [tenantKey],
   );
   let events = 0;
+  let blockFirstText = "";
   let head: Buffer = GENESIS;
   let storedHead: Buffer = GENESIS;
   let expectedNextSeq = 1n;
@@ -120,7 +131,12 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
   for (;;) {
     const { rows } = await client.query(`fetch ${fetchSize} from warden_verify`);
     if (rows.length === 0) break;
+    let block = blocksByFirst.get(rows[0].first_seq)!;
     for (const r of rows) {
+      if (r.first_seq !== blockFirstText) {
+        block = blocksByFirst.get(r.first_seq)!;
+        blockFirstText = r.first_seq;
+      }
       const first = BigInt(r.first_seq);
       const seq = first + BigInt(r.ord) - 1n;
       if (first !== blockFirst) {
@@ -130,10 +146,10 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
         if (first !== expectedNextSeq) {
           note({ tenant_id: tenantId, seq: Number(expectedNextSeq), reason: "missing", detail: `sealed block(s) before seq ${first} are gone` });
         }
-        if (!Buffer.from(r.prev_hash).equals(storedHead)) {
+        if (!block.prev_hash.equals(storedHead)) {
           noteChain({ tenant_id: tenantId, seq: Number(first), reason: "modified", detail: `block starting at seq ${first} does not continue the chain` });
         }
-        head = Buffer.from(r.prev_hash);
+        head = block.prev_hash;
       }
       expectedNextSeq = seq + 1n;
       events++;
@@ -141,19 +157,20 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
         note({ tenant_id: tenantId, seq: Number(seq), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
         continue;
       }
-      const stored: Buffer = Buffer.from(r.leaf_prefixes).subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
+      const stored: Buffer = block.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
+      const [env, ph] = hashedParts(r);
       blockKeys.push({ seq, key: { occurredAt: Number(r.occurred_us), txid: BigInt(r.txid), id: r.id } });
       if (r.event_tenant !== tenantKey) {
         note({ tenant_id: tenantId, seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event was moved to another tenant" });
-      } else if (!leafPrefix(r.env, r.ph).equals(stored)) {
+      } else if (!leafPrefix(env, ph).equals(stored)) {
         note({ tenant_id: tenantId, seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
       }
-      head = chainHash(head, r.env, r.ph);
-      if (seq === BigInt(r.last_seq)) {
-        storedHead = Buffer.from(r.head_hash);
-        headAt.set(r.last_seq, storedHead);
+      head = chainHash(head, env, ph);
+      if (seq === BigInt(block.last_seq)) {
+        storedHead = block.head_hash;
+        headAt.set(block.last_seq, storedHead);
         if (!storedHead.equals(head)) {
-          noteChain({ tenant_id: tenantId, seq: Number(first), reason: "modified", detail: `block ${first}..${r.last_seq}: its events do not hash to its head` });
+          noteChain({ tenant_id: tenantId, seq: Number(first), reason: "modified", detail: `block ${first}..${block.last_seq}: its events do not hash to its head` });
         }
       }
     }
@@ -208,11 +225,11 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
   //    the sealing watermark, yet in no block).
   const tenantFilter = tenantId === null ? "e.tenant_id is null and $1::uuid is null" : "e.tenant_id = $1::uuid";
   const inserted = await client.query(
-    `with sealed as (select u.id from warden_private.seal_blocks b, unnest(b.event_ids) u(id) where b.tenant_key = $2)
-     select e.event_id::text as id, e.occurred_at, e.txid::text as txid
+    `select e.event_id::text as id, e.occurred_at, e.txid::text as txid
      from warden.audit_events e
-     where ${tenantFilter} and e.txid < (select watermark from warden_private.seal_state)
-       and not exists (select 1 from sealed s where s.id = e.event_id)
+     left join (select u.id from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) u(id) where b.tenant_key = $2) s
+       on s.id = e.event_id
+     where ${tenantFilter} and e.txid < (select watermark from warden_private.seal_state) and s.id is null
      order by e.occurred_at, e.txid limit 1`,
     tenantId === null ? [null, tenantKey] : [tenantId, tenantKey],
   );
@@ -238,8 +255,10 @@ export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: 
   const own = !opts.inTransaction;
   if (own) await client.query("begin isolation level repeatable read read only");
   try {
-    await client.query("set local work_mem = '256MB'");
+    await client.query("set local work_mem = '512MB'");
     await client.query("set local jit = off");
+    // Whole chains are joined to whole tables: hash joins, not per-event probes.
+    await client.query("set local enable_nestloop = off");
     let tenantKeys: string[];
     if (opts.tenantId !== undefined) {
       tenantKeys = [opts.tenantId ?? ZERO_TENANT];
