@@ -1,5 +1,5 @@
 --! Previous: sha1:a06b88420b1db2cffbf5e683a5f946f785b1a4ca
---! Hash: sha1:4d94dfc52615ce15eb8055e28892573e1149ab99
+--! Hash: sha1:907fb09d8e1359af2eefcc2aebe941acebc19484
 --! Message: auditing core: partitioned append-only store, trigger capture, row history, coverage, sealing tables
 
 -- Warden auditing core: the unified, monthly-partitioned, append-only audit
@@ -509,7 +509,7 @@ begin
                 then warden_private.redact_values(r.j - v_exclude, v_redact, coalesce(v_fixed_tenant, (r.j ->> v_tenant_column)::uuid, v_ctx_tenant))
                 else r.j - v_exclude end
     from (
-      select j, case when v_pk is null then null else (select jsonb_object_agg(k, j -> k) from unnest(v_pk) k) end as pk
+      select j, case when v_pk is null then null when cardinality(v_pk) = 1 then jsonb_build_object(v_pk[1], j -> v_pk[1]) else (select jsonb_object_agg(k, j -> k) from unnest(v_pk) k) end as pk
       from (select to_jsonb(n) as j from new_rows n offset 0) s
     ) r;
     return null;
@@ -526,7 +526,7 @@ begin
                 then warden_private.redact_values(r.j - v_exclude, v_redact, coalesce(v_fixed_tenant, (r.j ->> v_tenant_column)::uuid, v_ctx_tenant))
                 else r.j - v_exclude end
     from (
-      select j, case when v_pk is null then null else (select jsonb_object_agg(k, j -> k) from unnest(v_pk) k) end as pk
+      select j, case when v_pk is null then null when cardinality(v_pk) = 1 then jsonb_build_object(v_pk[1], j -> v_pk[1]) else (select jsonb_object_agg(k, j -> k) from unnest(v_pk) k) end as pk
       from (select to_jsonb(o) as j from old_rows o offset 0) s
     ) r;
     return null;
@@ -556,7 +556,7 @@ begin
   ) d
   cross join lateral (
     select coalesce(v_fixed_tenant, (p.full_new ->> v_tenant_column)::uuid, v_ctx_tenant) as tenant_id,
-           case when v_pk is null then null else (select jsonb_object_agg(k, p.full_new -> k) from unnest(v_pk) k) end as pk,
+           case when v_pk is null then null when cardinality(v_pk) = 1 then jsonb_build_object(v_pk[1], p.full_new -> v_pk[1]) else (select jsonb_object_agg(k, p.full_new -> k) from unnest(v_pk) k) end as pk,
            case when v_full or v_pk is null then p.oj else d.ov end as ov,
            case when v_full then p.nj else d.nv end as nv
   ) t
