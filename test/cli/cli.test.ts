@@ -2,13 +2,13 @@
  * The `warden` command, run as a user would (compiled, in a child process,
  * against the test database): JSON output, bad arguments exit 2 with one line.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import { promisify } from "node:util";
 import { TokenService } from "../../src/auth/tokens";
-import { closePools, ownerPool, ownerUrl } from "../support/db";
+import { authUrl, closePools, ownerPool, ownerUrl } from "../support/db";
 
 const run = promisify(execFile);
 const BIN = path.join(__dirname, "../../bin/warden.js");
@@ -126,4 +126,36 @@ test("seal, verify and coverage from the shell", async () => {
   expect(ok.code).toBe(0);
   expect(ok.stdout).toMatch(/NOT AUDITED cli_cov\.b/);
   expect((await warden("coverage", "--min", "2", "--schema", "x")).code).toBe(2);
+});
+
+test("warden start serves health, readiness and GraphQL on PORT, and stops on SIGTERM", async () => {
+  const port = 31000 + Math.floor(Math.random() * 2000);
+  const child = spawn(process.execPath, [BIN, "start", "--json"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: ownerUrl(),
+      AUTH_DATABASE_URL: authUrl(),
+      WARDEN_JWT_SECRET: SECRET,
+      WARDEN_STATE_DIR: stateDir,
+      PORT: String(port),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!out.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const info = JSON.parse(out.split("\n")[0]);
+    expect(info).toMatchObject({ graphql: `http://127.0.0.1:${port}/graphql`, embedded: false });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as any;
+    expect(ready.status).toBe("ready");
+    const unauth = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    expect(unauth.status).toBe(401);
+  } finally {
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  }
 });

@@ -6,8 +6,7 @@
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { startEmbedded, type EmbeddedServer } from "../../src/db/embedded";
+import { canConnect, startEmbedded, type EmbeddedServer } from "../../src/db/embedded";
 import { ensureRolesAndDatabase } from "../../src/db/roles";
 import { resetDatabase } from "../../src/db/migrate";
 import { installSuperuserObjects } from "../../src/db/superuser";
@@ -16,18 +15,6 @@ import { ROLE_AUTHENTICATOR, ROLE_OWNER } from "../../src/config";
 
 export const TEST_DATABASE = "warden_test";
 const SYSTEM_ROOT = process.env.WARDEN_TEST_ROOT_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
-async function reachable(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 export interface TestDatabase {
   kind: "system" | "embedded";
@@ -42,7 +29,7 @@ export async function prepareTestDatabase(): Promise<TestDatabase> {
   let rootUrl = SYSTEM_ROOT;
   let embedded: EmbeddedServer | undefined;
   let passwords: { owner?: string; auth?: string } = {};
-  if (wantEmbedded || !(await reachable(SYSTEM_ROOT))) {
+  if (wantEmbedded || !(await canConnect(SYSTEM_ROOT))) {
     const password = randomBytes(16).toString("hex");
     embedded = await startEmbedded({
       dataDir: path.join(os.tmpdir(), `warden-test-pg-${process.pid}`),
