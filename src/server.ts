@@ -65,8 +65,10 @@ export async function startWarden(
       if (stopped) return;
       stopped = true;
       await worker?.stop().catch(() => undefined);
-      await new Promise<void>((resolve) => httpApp!.server.close(() => resolve()));
-      httpApp!.server.closeAllConnections?.();
+      const closed = new Promise<void>((resolve) => httpApp!.server.close(() => resolve()));
+      // In-flight requests finish; idle keep-alive connections go now.
+      httpApp!.server.closeIdleConnections();
+      await closed;
       await httpApp!.close();
       await ownerPool.end();
       await authPool.end();

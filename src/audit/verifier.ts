@@ -66,174 +66,214 @@ function keyBefore(a: EventKey, b: EventKey): boolean {
   return a.id < b.id;
 }
 
-async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: string, fetchSize: number) {
-  // Event-level findings pinpoint; chain-level ones (block links, heads,
-  // checkpoints) only matter when no event explains them.
-  let eventProblem: VerifyProblem | null = null;
-  let chainProblem: VerifyProblem | null = null;
-  const tenantId = tenantOut(tenantKey);
-  const note = (p: VerifyProblem) => {
-    eventProblem = earliest(eventProblem, p);
-  };
-  const noteChain = (p: VerifyProblem) => {
-    chainProblem = earliest(chainProblem, p);
-  };
+interface BlockMeta {
+  last_seq: string;
+  prev_hash: Buffer;
+  head_hash: Buffer;
+  leaf_prefixes: Buffer;
+}
 
-  // 1. Walk the chain: every sealed position joined to its event.
-  // Block bookkeeping once per block; the cursor carries only per-event data.
-  const blockRows = await client.query(
-    `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes
-     from warden_private.seal_blocks b where b.tenant_key = $1 order by b.first_seq`,
-    [tenantKey],
-  );
-  const blocksByFirst = new Map<string, { last_seq: string; prev_hash: Buffer; head_hash: Buffer; leaf_prefixes: Buffer }>();
-  for (const b of blockRows.rows) blocksByFirst.set(b.first_seq, b);
-  await client.query(
-    `declare warden_verify no scroll cursor for
-     with positions as materialized (
-       select b.first_seq, u.ord, u.id
-       from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
-       where b.tenant_key = $1
-     )
-     select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.event_id is not null as present,
-            warden_private.tenant_key(e.tenant_id)::text as event_tenant,
-            (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, e.txid::text as txid,
-            ${HASHED_COLUMNS}
-     from positions p
-     left join warden.audit_events e on e.event_id = p.id
-     order by p.first_seq, p.ord`,
-    [tenantKey],
-  );
-  let events = 0;
-  let blockFirstText = "";
-  let head: Buffer = GENESIS;
-  let storedHead: Buffer = GENESIS;
-  let expectedNextSeq = 1n;
-  let blockFirst = -1n;
-  // Sealed order is (occurred_at, txid, event_id) within a block: the first
-  // position whose event no longer sorts there was reordered.
-  let blockKeys: { seq: bigint; key: EventKey }[] = [];
-  const checkOrder = () => {
-    const sorted = [...blockKeys].sort((x, y) => (keyBefore(x.key, y.key) ? -1 : keyBefore(y.key, x.key) ? 1 : 0));
-    const at = sorted.findIndex((x, i) => x.key.id !== blockKeys[i].key.id);
-    if (at >= 0) {
-      note({
-        tenant_id: tenantId,
-        seq: Number(blockKeys[at].seq),
-        reason: "reordered",
-        event_id: blockKeys[at].key.id,
-        detail: "events no longer stand in their sealed order (occurred_at, txid)",
-      });
+/**
+ * One tenant's chain, checked in three passes. Event-level findings
+ * pinpoint; chain-level ones (block links, heads, checkpoints) only count
+ * when no event explains them.
+ */
+class TenantVerification {
+  private eventProblem: VerifyProblem | null = null;
+  private chainProblem: VerifyProblem | null = null;
+  private readonly tenantId: string | null;
+  /** last_seq of each block -> its stored head (checked against its events). */
+  private readonly headAt = new Map<string, Buffer>();
+  events = 0;
+  checkpoints = 0;
+  lastSealed = 0n;
+
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly key: SealingKey,
+    private readonly tenantKey: string,
+    private readonly fetchSize: number,
+  ) {
+    this.tenantId = tenantOut(tenantKey);
+  }
+
+  get problem(): VerifyProblem | null {
+    return this.eventProblem ?? this.chainProblem;
+  }
+
+  private note(p: Omit<VerifyProblem, "tenant_id">): void {
+    this.eventProblem = earliest(this.eventProblem, { tenant_id: this.tenantId, ...p });
+  }
+
+  private noteChain(p: Omit<VerifyProblem, "tenant_id">): void {
+    this.chainProblem = earliest(this.chainProblem, { tenant_id: this.tenantId, ...p });
+  }
+
+  /** 1. Every sealed position joined to its event: present, unmodified, in order, chained. */
+  async walkChain(): Promise<void> {
+    const { client, tenantKey } = this;
+    // Block bookkeeping once per block; the cursor carries only per-event data.
+    const blockRows = await client.query(
+      `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes
+       from warden_private.seal_blocks b where b.tenant_key = $1 order by b.first_seq`,
+      [tenantKey],
+    );
+    const blocksByFirst = new Map<string, BlockMeta>();
+    for (const b of blockRows.rows) blocksByFirst.set(b.first_seq, b);
+    await client.query(
+      `declare warden_verify no scroll cursor for
+       with positions as materialized (
+         select b.first_seq, u.ord, u.id
+         from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
+         where b.tenant_key = $1
+       )
+       select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.event_id is not null as present,
+              warden_private.tenant_key(e.tenant_id)::text as event_tenant,
+              (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, e.txid::text as txid,
+              ${HASHED_COLUMNS}
+       from positions p
+       left join warden.audit_events e on e.event_id = p.id
+       order by p.first_seq, p.ord`,
+      [tenantKey],
+    );
+    let block: BlockMeta | undefined;
+    let blockFirst = -1n;
+    let head: Buffer = GENESIS;
+    let storedHead: Buffer = GENESIS;
+    let expectedNextSeq = 1n;
+    // Sealed order is (occurred_at, txid, event_id) within a block: the first
+    // position whose event no longer sorts there was reordered.
+    let blockKeys: { seq: bigint; key: EventKey }[] = [];
+    const checkOrder = () => {
+      const sorted = [...blockKeys].sort((x, y) => (keyBefore(x.key, y.key) ? -1 : keyBefore(y.key, x.key) ? 1 : 0));
+      const at = sorted.findIndex((x, i) => x.key.id !== blockKeys[i].key.id);
+      if (at >= 0) {
+        this.note({
+          seq: Number(blockKeys[at].seq),
+          reason: "reordered",
+          event_id: blockKeys[at].key.id,
+          detail: "events no longer stand in their sealed order (occurred_at, txid)",
+        });
+      }
+      blockKeys = [];
+    };
+    for (;;) {
+      const { rows } = await client.query(`fetch ${this.fetchSize} from warden_verify`);
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        const first = BigInt(r.first_seq);
+        const seq = first + BigInt(r.ord) - 1n;
+        if (first !== blockFirst) {
+          // a new block: it must continue the chain
+          checkOrder();
+          blockFirst = first;
+          block = blocksByFirst.get(r.first_seq)!;
+          if (first !== expectedNextSeq) {
+            this.note({ seq: Number(expectedNextSeq), reason: "missing", detail: `sealed block(s) before seq ${first} are gone` });
+          }
+          if (!block.prev_hash.equals(storedHead)) {
+            this.noteChain({ seq: Number(first), reason: "modified", detail: `block starting at seq ${first} does not continue the chain` });
+          }
+          head = block.prev_hash;
+        }
+        expectedNextSeq = seq + 1n;
+        this.events++;
+        if (!r.present) {
+          this.note({ seq: Number(seq), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
+          continue;
+        }
+        const stored = block!.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
+        const [env, ph] = hashedParts(r);
+        blockKeys.push({ seq, key: { occurredAt: Number(r.occurred_us), txid: BigInt(r.txid), id: r.id } });
+        if (r.event_tenant !== tenantKey) {
+          this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event was moved to another tenant" });
+        } else if (!leafPrefix(env, ph).equals(stored)) {
+          this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
+        }
+        head = chainHash(head, env, ph);
+        if (seq === BigInt(block!.last_seq)) {
+          storedHead = block!.head_hash;
+          this.headAt.set(block!.last_seq, storedHead);
+          if (!storedHead.equals(head)) {
+            this.noteChain({ seq: Number(first), reason: "modified", detail: `block ${first}..${block!.last_seq}: its events do not hash to its head` });
+          }
+        }
+      }
     }
-    blockKeys = [];
-  };
-  const headAt = new Map<string, Buffer>(); // last_seq of each block -> recomputed head
-  for (;;) {
-    const { rows } = await client.query(`fetch ${fetchSize} from warden_verify`);
-    if (rows.length === 0) break;
-    let block = blocksByFirst.get(rows[0].first_seq)!;
-    for (const r of rows) {
-      if (r.first_seq !== blockFirstText) {
-        block = blocksByFirst.get(r.first_seq)!;
-        blockFirstText = r.first_seq;
-      }
-      const first = BigInt(r.first_seq);
-      const seq = first + BigInt(r.ord) - 1n;
-      if (first !== blockFirst) {
-        // a new block: it must continue the chain
-        checkOrder();
-        blockFirst = first;
-        if (first !== expectedNextSeq) {
-          note({ tenant_id: tenantId, seq: Number(expectedNextSeq), reason: "missing", detail: `sealed block(s) before seq ${first} are gone` });
-        }
-        if (!block.prev_hash.equals(storedHead)) {
-          noteChain({ tenant_id: tenantId, seq: Number(first), reason: "modified", detail: `block starting at seq ${first} does not continue the chain` });
-        }
-        head = block.prev_hash;
-      }
-      expectedNextSeq = seq + 1n;
-      events++;
-      if (!r.present) {
-        note({ tenant_id: tenantId, seq: Number(seq), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
+    checkOrder();
+    await client.query("close warden_verify");
+    this.lastSealed = expectedNextSeq - 1n;
+  }
+
+  /** 2. Checkpoints: valid signatures, contiguous, agreeing with the chain. */
+  async checkCheckpoints(): Promise<void> {
+    const { key, tenantKey, lastSealed } = this;
+    const cps = await this.client.query(
+      `select first_seq::text, last_seq::text, head_hash, signed_at, key_id, signature
+       from warden_private.seal_checkpoints c where c.tenant_key = $1 order by c.last_seq`,
+      [tenantKey],
+    );
+    this.checkpoints = cps.rowCount ?? 0;
+    let covered = 0n;
+    for (const cp of cps.rows) {
+      const firstSeq = BigInt(cp.first_seq);
+      const lastSeq = BigInt(cp.last_seq);
+      const valid =
+        cp.key_id === key.keyId &&
+        checkpointSignatureValid(key, { tenantKey, firstSeq, lastSeq, headHash: cp.head_hash, signedAt: cp.signed_at }, cp.signature);
+      if (!valid) {
+        this.note({
+          seq: Number(firstSeq),
+          reason: "bad_signature",
+          detail:
+            cp.key_id === key.keyId
+              ? `checkpoint ${firstSeq}..${lastSeq} has an invalid signature`
+              : `checkpoint ${firstSeq}..${lastSeq} was signed by unknown key ${cp.key_id}`,
+        });
         continue;
       }
-      const stored: Buffer = block.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
-      const [env, ph] = hashedParts(r);
-      blockKeys.push({ seq, key: { occurredAt: Number(r.occurred_us), txid: BigInt(r.txid), id: r.id } });
-      if (r.event_tenant !== tenantKey) {
-        note({ tenant_id: tenantId, seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event was moved to another tenant" });
-      } else if (!leafPrefix(env, ph).equals(stored)) {
-        note({ tenant_id: tenantId, seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
+      if (firstSeq !== covered + 1n) {
+        this.noteChain({
+          seq: Number(covered + 1n),
+          reason: firstSeq > covered + 1n ? "missing" : "inserted",
+          detail: `signed checkpoints jump from seq ${covered} to ${firstSeq}`,
+        });
       }
-      head = chainHash(head, env, ph);
-      if (seq === BigInt(block.last_seq)) {
-        storedHead = block.head_hash;
-        headAt.set(block.last_seq, storedHead);
-        if (!storedHead.equals(head)) {
-          noteChain({ tenant_id: tenantId, seq: Number(first), reason: "modified", detail: `block ${first}..${block.last_seq}: its events do not hash to its head` });
-        }
+      covered = lastSeq;
+      const computed = this.headAt.get(cp.last_seq);
+      if (!computed) {
+        this.noteChain({
+          seq: Number(firstSeq),
+          reason: lastSeq > lastSealed ? "missing" : "inserted",
+          detail: `the chain has no block ending at signed seq ${lastSeq}`,
+        });
+      } else if (!computed.equals(cp.head_hash)) {
+        this.noteChain({ seq: Number(firstSeq), reason: "modified", detail: `the sealed chain up to seq ${lastSeq} differs from the signed checkpoint` });
       }
     }
-  }
-  checkOrder();
-  await client.query("close warden_verify");
-  const lastSealed = expectedNextSeq - 1n;
-
-  // 2. Checkpoints: valid signatures, contiguous, agreeing with the chain.
-  const cps = await client.query(
-    `select first_seq::text, last_seq::text, head_hash, signed_at, key_id, signature
-     from warden_private.seal_checkpoints c where c.tenant_key = $1 order by c.last_seq`,
-    [tenantKey],
-  );
-  let covered = 0n;
-  for (const cp of cps.rows) {
-    const firstSeq = BigInt(cp.first_seq);
-    const lastSeq = BigInt(cp.last_seq);
-    const valid =
-      cp.key_id === key.keyId &&
-      checkpointSignatureValid(key, { tenantKey, firstSeq, lastSeq, headHash: cp.head_hash, signedAt: cp.signed_at }, cp.signature);
-    if (!valid) {
-      note({
-        tenant_id: tenantId,
-        seq: Number(firstSeq),
-        reason: "bad_signature",
-        detail: cp.key_id === key.keyId ? `checkpoint ${firstSeq}..${lastSeq} has an invalid signature` : `checkpoint ${firstSeq}..${lastSeq} was signed by unknown key ${cp.key_id}`,
+    if (covered !== lastSealed) {
+      this.noteChain({
+        seq: Number(covered + 1n),
+        reason: lastSealed > covered ? "inserted" : "missing",
+        detail: `sealed chain ends at seq ${lastSealed} but signed checkpoints end at ${covered}`,
       });
-      continue;
     }
-    if (firstSeq !== covered + 1n) {
-      noteChain({ tenant_id: tenantId, seq: Number(covered + 1n), reason: firstSeq > covered + 1n ? "missing" : "inserted", detail: `signed checkpoints jump from seq ${covered} to ${firstSeq}` });
-    }
-    covered = lastSeq;
-    const computed = headAt.get(cp.last_seq);
-    if (!computed) {
-      noteChain({ tenant_id: tenantId, seq: Number(firstSeq), reason: lastSeq > lastSealed ? "missing" : "inserted", detail: `the chain has no block ending at signed seq ${lastSeq}` });
-    } else if (!computed.equals(cp.head_hash)) {
-      noteChain({ tenant_id: tenantId, seq: Number(firstSeq), reason: "modified", detail: `the sealed chain up to seq ${lastSeq} differs from the signed checkpoint` });
-    }
-  }
-  if (covered !== lastSealed) {
-    noteChain({
-      tenant_id: tenantId,
-      seq: Number(covered + 1n),
-      reason: lastSealed > covered ? "inserted" : "missing",
-      detail: `sealed chain ends at seq ${lastSealed} but signed checkpoints end at ${covered}`,
-    });
   }
 
-  // 3. Events that appeared inside the sealed past (a transaction id below
-  //    the sealing watermark, yet in no block).
-  const tenantFilter = tenantId === null ? "e.tenant_id is null and $1::uuid is null" : "e.tenant_id = $1::uuid";
-  const inserted = await client.query(
-    `select e.event_id::text as id, e.occurred_at, e.txid::text as txid
-     from warden.audit_events e
-     left join (select u.id from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) u(id) where b.tenant_key = $2) s
-       on s.id = e.event_id
-     where ${tenantFilter} and e.txid < (select watermark from warden_private.seal_state) and s.id is null
-     order by e.occurred_at, e.txid limit 1`,
-    tenantId === null ? [null, tenantKey] : [tenantId, tenantKey],
-  );
-  if (inserted.rowCount) {
+  /** 3. Events that appeared inside the sealed past: a transaction id below the watermark, yet in no block. */
+  async findInserted(): Promise<void> {
+    const { client, tenantId, tenantKey } = this;
+    const tenantFilter = tenantId === null ? "e.tenant_id is null and $1::uuid is null" : "e.tenant_id = $1::uuid";
+    const inserted = await client.query(
+      `select e.event_id::text as id, e.occurred_at, e.txid::text as txid
+       from warden.audit_events e
+       left join (select u.id from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) u(id) where b.tenant_key = $2) s
+         on s.id = e.event_id
+       where ${tenantFilter} and e.txid < (select watermark from warden_private.seal_state) and s.id is null
+       order by e.occurred_at, e.txid limit 1`,
+      [tenantId, tenantKey],
+    );
+    if (!inserted.rowCount) return;
     const ins = inserted.rows[0];
     // The position it claims: the first sealed event that follows it.
     const pos = await client.query(
@@ -243,11 +283,17 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
        where b.tenant_key = $1 and (e.occurred_at, e.txid) > ($2::timestamptz, $3::bigint)`,
       [tenantKey, ins.occurred_at, ins.txid],
     );
-    const seq = pos.rows[0].seq ? Number(pos.rows[0].seq) : Number(lastSealed + 1n);
-    note({ tenant_id: tenantId, seq, reason: "inserted", event_id: ins.id, detail: "an event that was never sealed appeared inside the sealed past" });
+    const seq = pos.rows[0].seq ? Number(pos.rows[0].seq) : Number(this.lastSealed + 1n);
+    this.note({ seq, reason: "inserted", event_id: ins.id, detail: "an event that was never sealed appeared inside the sealed past" });
   }
-  const problem = (eventProblem ?? chainProblem) as VerifyProblem | null;
-  return { problem, events, checkpoints: cps.rowCount ?? 0 };
+}
+
+async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: string, fetchSize: number) {
+  const v = new TenantVerification(client, key, tenantKey, fetchSize);
+  await v.walkChain();
+  await v.checkCheckpoints();
+  await v.findInserted();
+  return { problem: v.problem, events: v.events, checkpoints: v.checkpoints };
 }
 
 export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: VerifyOptions = {}): Promise<VerifyReport> {

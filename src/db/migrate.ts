@@ -4,19 +4,20 @@
  */
 import path from "node:path";
 import fs from "node:fs";
-import { Logger, migrate, reset, status } from "graphile-migrate";
+import { Logger, migrate, reset } from "graphile-migrate";
 import JSON5 from "json5";
 import { runMigrations } from "graphile-worker";
 import type { Settings } from "graphile-migrate";
 import pg from "pg";
-import { PROJECT_ROOT, ROLE_AUTHENTICATOR, ROLE_OWNER } from "../config";
+import { PROJECT_ROOT } from "../config";
+import { grantDatabaseAccess } from "./roles";
 import { databaseName } from "./urls";
 
 async function grantConnect(rootUrl: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: rootUrl });
   await client.connect();
   try {
-    await client.query(`grant connect on database ${client.escapeIdentifier(database)} to ${ROLE_AUTHENTICATOR}, ${ROLE_OWNER}`);
+    await grantDatabaseAccess(client, database);
   } finally {
     await client.end();
   }
@@ -41,7 +42,7 @@ async function settingsFor(ownerUrl: string, rootUrl?: string, verbose = false):
 }
 
 async function installWorkerSchema(ownerUrl: string): Promise<void> {
-  await runMigrations({ connectionString: ownerUrl, logger: undefined });
+  await runMigrations({ connectionString: ownerUrl });
 }
 
 /** Applies committed migrations, then the worker schema. */
@@ -62,9 +63,4 @@ export async function resetDatabase(ownerUrl: string, rootUrl: string): Promise<
 export function committedMigrations(): string[] {
   const dir = path.join(PROJECT_ROOT, "migrations", "committed");
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort() : [];
-}
-
-export async function migrationStatus(ownerUrl: string): Promise<{ remaining: number; currentEmpty: boolean }> {
-  const s = await status(await settingsFor(ownerUrl), { skipDatabase: false });
-  return { remaining: s.remainingMigrations?.length ?? 0, currentEmpty: !s.hasCurrentMigration };
 }

@@ -21,6 +21,12 @@ async function ensureRole(client: pg.Client, name: string, attributes: string, p
   await client.query(`${verb} role ${client.escapeIdentifier(name)} ${attributes}${pw}`);
 }
 
+/** Only Warden's login roles may connect to its database. */
+export async function grantDatabaseAccess(client: pg.ClientBase, database: string): Promise<void> {
+  await client.query(`revoke all on database ${client.escapeIdentifier(database)} from public`);
+  await client.query(`grant connect on database ${client.escapeIdentifier(database)} to ${ROLE_AUTHENTICATOR}, ${ROLE_OWNER}`);
+}
+
 export async function ensureRolesAndDatabase(rootUrl: string, opts: RoleSetupOptions): Promise<void> {
   const client = new pg.Client({ connectionString: rootUrl });
   await client.connect();
@@ -38,8 +44,7 @@ export async function ensureRolesAndDatabase(rootUrl: string, opts: RoleSetupOpt
     if (!db.rowCount) {
       await client.query(`create database ${client.escapeIdentifier(opts.database)} owner ${ROLE_OWNER} encoding 'UTF8' template template0`);
     }
-    await client.query(`revoke all on database ${client.escapeIdentifier(opts.database)} from public`);
-    await client.query(`grant connect on database ${client.escapeIdentifier(opts.database)} to ${ROLE_AUTHENTICATOR}, ${ROLE_OWNER}`);
+    await grantDatabaseAccess(client, opts.database);
     await client.query("select pg_advisory_unlock(hashtext('warden.setup'))");
   } finally {
     await client.end();
