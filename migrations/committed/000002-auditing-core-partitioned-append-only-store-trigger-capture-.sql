@@ -1,5 +1,5 @@
 --! Previous: sha1:a06b88420b1db2cffbf5e683a5f946f785b1a4ca
---! Hash: sha1:68bce5ad2ce57dd32e975ed2d62f733ee59a16a9
+--! Hash: sha1:57f516f85c4ff90d6b4dd83c4130444531c94779
 --! Message: auditing core: partitioned append-only store, trigger capture, row history, coverage, sealing tables
 
 -- Warden auditing core: the unified, monthly-partitioned, append-only audit
@@ -467,19 +467,20 @@ create function warden_private.tg_audit_capture() returns trigger
   set jit = off
 as $$
 declare
+  -- Everything about the table was worked out by enable_auditing and rides
+  -- in the trigger argument (_meta), so a statement pays no catalog lookups.
   v_opts jsonb := tg_argv[0]::jsonb;
-  v_exclude text[] := array(select jsonb_array_elements_text(v_opts -> 'exclude_columns'));
-  v_redact text[] := array(select jsonb_array_elements_text(v_opts -> 'redact_columns'));
+  v_meta jsonb := v_opts -> '_meta';
+  v_exclude text[] := (v_meta ->> 'exclude')::text[];
+  v_redact text[] := (v_meta ->> 'redact')::text[];
   v_full boolean := (v_opts ->> 'capture') = 'full';
   v_skip boolean := coalesce((v_opts ->> 'skip_unchanged')::boolean, true);
   v_tenant_column text := v_opts ->> 'tenant_column';
   v_fixed_tenant uuid := (v_opts ->> 'tenant')::uuid;
-  -- On a partition, events are recorded as the audited partitioned table's.
-  v_target regclass := coalesce((v_opts ->> 'audit_table')::oid, tg_relid)::regclass;
-  v_table text := (select format('%I.%I', n.nspname, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = v_target);
+  v_table text := v_meta ->> 'table';
   v_resource_type text := coalesce(v_opts ->> 'resource_type', v_table);
-  v_event_type text := warden_private.audit_event_type(v_target, tg_op);
-  v_pk text[] := warden_private.primary_key_columns(v_target);
+  v_event_type text := (v_meta ->> 'event_prefix') || lower(tg_op);
+  v_pk text[] := (v_meta ->> 'pk')::text[];
   v_action text := lower(tg_op);
   v_extra jsonb;
   v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
@@ -597,6 +598,7 @@ declare
   v_col text;
   v_tenant_column text;
   v_effective jsonb;
+  v_meta jsonb;
   v_arg text;
   v_part regclass;
 begin
@@ -670,9 +672,15 @@ begin
   -- Statement-level triggers fire only for the table a statement names, so
   -- a partitioned table's partitions get them too (recording events as the
   -- partitioned table's); new partitions get them from the DDL event trigger.
+  v_meta := jsonb_build_object(
+    'table', format('%I.%I', v_rel.nspname, v_rel.relname),
+    'event_prefix', warden_private.audit_event_type(target, ''),  -- db.<schema>.<table>.
+    'pk', warden_private.primary_key_columns(target)::text,
+    'exclude', array(select jsonb_array_elements_text(v_effective -> 'exclude_columns'))::text,
+    'redact', array(select jsonb_array_elements_text(v_effective -> 'redact_columns'))::text);
   for v_part in select target union select relid from pg_partition_tree(target) loop
-    v_arg := quote_literal(case when v_part = target then v_effective
-                                else v_effective || jsonb_build_object('audit_table', target::oid) end::text);
+    v_arg := quote_literal((v_effective || jsonb_build_object('_meta', v_meta || case when v_part = target then '{}'::jsonb
+                                     else jsonb_build_object('partition_of', target::oid) end))::text);
     execute format('create or replace trigger _900_audit_insert after insert on %s referencing new table as new_rows
       for each statement execute function warden_private.tg_audit_capture(%s)', v_part, v_arg);
     execute format('create or replace trigger _900_audit_update after update on %s referencing old table as old_rows new table as new_rows

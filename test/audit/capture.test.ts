@@ -344,3 +344,26 @@ test("coverage lists every table with its exclusions and the audited ratio", asy
     ]);
   });
 });
+
+test("DDL keeps capture right: a renamed table, a new primary key, a dropped excluded column", async () => {
+  await rolledBack(async (c) => {
+    await c.query("create schema cap; create table cap.t (id int, v text, pw text)");
+    await c.query(`select warden.enable_auditing('cap.t', '{"exclude_columns": ["pw"]}')`);
+    await c.query("insert into cap.t values (1, 'a', 'x')");
+    await c.query("alter table cap.t add primary key (id)");
+    await c.query("alter table cap.t rename to renamed");
+    await c.query("insert into cap.renamed values (2, 'b', 'y')");
+    const { rows } = await c.query(
+      "select event_type, table_name, row_pk from warden.audit_events where category = 'data' and table_name like 'cap.%' order by recorded_at, event_id",
+    );
+    expect(rows).toEqual([
+      { event_type: "db.cap.t.insert", table_name: "cap.t", row_pk: null },
+      { event_type: "db.cap.renamed.insert", table_name: "cap.renamed", row_pk: { id: 2 } },
+    ]);
+    // dropping a column named in exclude_columns still works (with a warning); capture goes on
+    await c.query("alter table cap.renamed drop column pw");
+    await c.query("insert into cap.renamed values (3, 'c')");
+    const last = await c.query("select new_values from warden.audit_events where table_name = 'cap.renamed' order by recorded_at desc, event_id desc limit 1");
+    expect(last.rows[0].new_values).toEqual({ id: 3, v: "c" });
+  });
+});

@@ -18,18 +18,29 @@ declare
 begin
   if tg_event = 'ddl_command_end' then
     for r in select * from pg_event_trigger_ddl_commands() where object_type = 'table' loop
-      -- A new or attached partition of an audited partitioned table gets its
-      -- triggers: re-enable the audited table (idempotent) with its options.
-      select a.relid::regclass, nullif(rtrim(encode(t.tgargs, 'escape'), E'\\000'), '')::jsonb
+      -- An audited table that changed (renamed, new primary key) or a new or
+      -- attached partition of one: re-enable the audited table (idempotent)
+      -- with its options, so the triggers' precomputed metadata stays true.
+      -- A failure here (e.g. an excluded column was dropped) must not block
+      -- the DDL: it is reported as a warning.
+      select a.relid::regclass, nullif(rtrim(encode(t.tgargs, 'escape'), E'\\000'), '')::jsonb - '_meta'
         into v_root, v_root_opts
       from pg_partition_ancestors(r.objid) with ordinality a(relid, depth)
       join pg_trigger t on t.tgrelid = a.relid and t.tgname = '_900_audit_update'
-      where not (nullif(rtrim(encode(t.tgargs, 'escape'), E'\\000'), '')::jsonb ? 'audit_table')
+      where not (nullif(rtrim(encode(t.tgargs, 'escape'), E'\\000'), '')::jsonb -> '_meta' ? 'partition_of')
       order by a.depth desc
       limit 1;
-      if v_root is not null and (v_root <> r.objid::regclass
-          or exists (select 1 from pg_class c where c.oid = r.objid and c.relkind = 'p')) then
-        perform warden.enable_auditing(v_root, v_root_opts);
+      if v_root is null and exists (select 1 from pg_trigger t where t.tgrelid = r.objid and t.tgname = '_900_audit_update') then
+        select r.objid::regclass, nullif(rtrim(encode(t.tgargs, 'escape'), E'\\000'), '')::jsonb - '_meta'
+          into v_root, v_root_opts
+        from pg_trigger t where t.tgrelid = r.objid and t.tgname = '_900_audit_update';
+      end if;
+      if v_root is not null and r.command_tag = 'ALTER TABLE' or (v_root is not null and v_root <> r.objid::regclass) then
+        begin
+          perform warden.enable_auditing(v_root, v_root_opts);
+        exception when others then
+          raise warning 'Warden could not refresh auditing of % after %: %', v_root, r.command_tag, sqlerrm;
+        end;
       end if;
       if r.command_tag in ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') then
         select s.options into v_opts from warden_private.audited_schemas s where s.schema_name = r.schema_name;
