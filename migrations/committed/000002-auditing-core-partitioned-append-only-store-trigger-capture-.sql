@@ -1,5 +1,5 @@
 --! Previous: sha1:a06b88420b1db2cffbf5e683a5f946f785b1a4ca
---! Hash: sha1:57f516f85c4ff90d6b4dd83c4130444531c94779
+--! Hash: sha1:276a8e3ba98d28fbccd8e41ff14b4daa2bee587f
 --! Message: auditing core: partitioned append-only store, trigger capture, row history, coverage, sealing tables
 
 -- Warden auditing core: the unified, monthly-partitioned, append-only audit
@@ -1109,13 +1109,34 @@ create trigger _010_append_only before update or delete on warden_private.seal_c
   for each row execute function warden_private.tg_audit_append_only();
 
 create function warden_private.seal_horizon() returns bigint
-  language sql stable
+  language plpgsql stable
   set search_path = pg_catalog
 as $$
-  -- Every transaction below this id has finished: its events can no longer appear.
-  select pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+declare
+  v_xmax bigint := pg_snapshot_xmax(pg_current_snapshot())::text::bigint;
+  v_oldest bigint;
+begin
+  -- Every transaction below the horizon has finished, so no event with a
+  -- smaller txid can still appear. Only this database's transactions can
+  -- write its events: when the role may see every session
+  -- (pg_read_all_stats, granted by `warden setup`), a long transaction in
+  -- another database does not hold sealing back. Otherwise the cluster-wide
+  -- snapshot xmin is the safe answer.
+  if not pg_has_role('pg_read_all_stats', 'usage') then
+    return pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
+  end if;
+  -- backend_xid is 32 bits: widen it with the current epoch.
+  select min(case when x.full > v_xmax then x.full - 4294967296 else x.full end) into v_oldest
+  from (
+    select ((v_xmax >> 32) << 32) + a.backend_xid::text::bigint as full
+    from pg_stat_activity a
+    where a.datname = current_database() and a.backend_xid is not null
+  ) x;
+  return coalesce(v_oldest, v_xmax);
+end;
 $$;
-comment on function warden_private.seal_horizon() is 'xmin horizon of the current snapshot: transaction ids below it are complete.';
+comment on function warden_private.seal_horizon() is
+  'Transaction ids below this are complete in this database (or, without pg_read_all_stats, in the whole cluster): the sealer''s upper bound.';
 
 create function warden_private.tenant_key(tenant_id uuid) returns uuid
   language sql immutable parallel safe

@@ -33,13 +33,16 @@ export async function ensureRolesAndDatabase(rootUrl: string, opts: RoleSetupOpt
   try {
     // Serialise concurrent setups (CREATE ROLE is not idempotent under races).
     await client.query("select pg_advisory_lock(hashtext('warden.setup'))");
-    await ensureRole(client, ROLE_OWNER, "login noinherit", opts.ownerPassword);
+    await ensureRole(client, ROLE_OWNER, "login inherit", opts.ownerPassword);
     await ensureRole(client, ROLE_AUTHENTICATOR, "login noinherit nocreatedb nocreaterole", opts.authenticatorPassword);
     await ensureRole(client, ROLE_VISITOR, "nologin", undefined);
     // The API logs in as the authenticator and switches to the visitor;
     // the owner may switch too (tests, DBAs checking policies).
     await client.query(`grant ${ROLE_VISITOR} to ${ROLE_AUTHENTICATOR}`);
     await client.query(`grant ${ROLE_VISITOR} to ${ROLE_OWNER}`);
+    // The sealer reads other sessions' transaction ids (this database only),
+    // so long transactions elsewhere on the server do not hold it back.
+    await client.query(`grant pg_read_all_stats to ${ROLE_OWNER}`);
     const db = await client.query("select 1 from pg_database where datname = $1", [opts.database]);
     if (!db.rowCount) {
       await client.query(`create database ${client.escapeIdentifier(opts.database)} owner ${ROLE_OWNER} encoding 'UTF8' template template0`);

@@ -223,3 +223,32 @@ test("the other tenant's chain is unaffected by tampering in this one", async ()
     expect((await verifyTrail(c, key, { inTransaction: true })).ok).toBe(false);
   });
 });
+
+test("the sealing horizon: a long transaction in another database does not hold sealing back; one in this database does", async () => {
+  const other = new pg.Client({ connectionString: withDatabase(rootUrl(), "postgres") });
+  const here = new pg.Client({ connectionString: withDatabase(rootUrl(), "warden_test") });
+  await other.connect();
+  await here.connect();
+  const c = await ownerPool().connect();
+  try {
+    await other.query("begin");
+    await other.query("select pg_current_xact_id()"); // a writing transaction elsewhere, left open
+    await c.query("insert into seal_app.notes values (5001, $1, 'during other')", [tenant]);
+    expect((await sealOnce(c, key)).sealed).toBeGreaterThanOrEqual(1);
+
+    await here.query("begin");
+    await here.query("insert into seal_app.notes values (5002, $1, 'slow writer')", [tenant]); // open, in this database
+    await c.query("insert into seal_app.notes values (5003, $1, 'after slow writer')", [tenant]);
+    const blocked = await sealOnce(c, key);
+    expect(blocked.sealed).toBe(0); // 5003's transaction is newer than the open one
+    await here.query("commit");
+    const released = await sealOnce(c, key);
+    expect(released.sealed).toBe(2);
+    expect((await verifyTrail(c, key, { tenantId: tenant })).ok).toBe(true);
+  } finally {
+    await other.query("rollback").catch(() => undefined);
+    await other.end();
+    await here.end();
+    c.release();
+  }
+});

@@ -86,7 +86,7 @@ test("roles: authenticator logs in without inheriting, visitor cannot log in, vi
     );
     expect(rows).toEqual([
       { rolname: "warden_authenticator", rolcanlogin: true, rolinherit: false, rolsuper: false, rolbypassrls: false },
-      { rolname: "warden_owner", rolcanlogin: true, rolinherit: false, rolsuper: false, rolbypassrls: false },
+      { rolname: "warden_owner", rolcanlogin: true, rolinherit: true, rolsuper: false, rolbypassrls: false },
       { rolname: "warden_visitor", rolcanlogin: false, rolinherit: true, rolsuper: false, rolbypassrls: false },
     ]);
     const priv = await c.query(
