@@ -1,121 +1,332 @@
 /**
- * Trigger capture: the same workload on an unaudited table and an audited
- * one, in the same run. Bulk INSERT ... SELECT (100k), bulk UPDATE of 5
- * columns (100k), DELETE (20k), single-row INSERTs from 2 clients; audit
- * bytes per event including indexes.
+ * Bench section "capture": the cost of Warden's trigger-based auditing.
+ * The same workload runs on an unaudited table (bench.plain) and on an
+ * identical audited one (bench.audited, warden.enable_auditing), alternating
+ * plain/audited in every round of the same run:
+ *   1. bulk INSERT ... SELECT generate_series (BENCH_ROWS, 100,000 rows)
+ *   2. bulk UPDATE of every row, changing 5 columns
+ *   3. DELETE of BENCH_DELETE_ROWS (20,000) rows, one statement
+ *   4. single-row autocommit INSERTs from 2 concurrent clients for
+ *      BENCH_SINGLE_SECONDS (5 s), synchronous_commit = off on both sides
+ * Each figure is the best of BENCH_ROUNDS (2) rounds, as rows/s and as the
+ * ratio audited/plain. Also: audit bytes per event, including indexes, as
+ * the growth of warden.audit_events' partitions over the events written
+ * (median of the rounds).
  */
-import pg from "pg";
+import type pg from "pg";
+import type { BenchContext, BenchSection } from "./types";
+import { best, checkpoint, connect, envInt, fmtInt, median, secondsSince, timed, withClient } from "./util";
 
-export interface CaptureFigures {
-  name: string;
-  plainPerSecond: number;
-  auditedPerSecond: number;
-  ratio: number;
-  target: number;
+const ROWS = envInt("BENCH_ROWS", 100_000);
+const DELETE_ROWS = Math.min(envInt("BENCH_DELETE_ROWS", 20_000), ROWS);
+const SINGLE_SECONDS = envInt("BENCH_SINGLE_SECONDS", 5);
+const ROUNDS = envInt("BENCH_ROUNDS", 2);
+const SINGLE_CLIENTS = 2;
+/** Inserts per client before the single-row clock starts (plan caches, first trigger call). */
+const SINGLE_WARMUP = 200;
+
+/** Targets, audited / plain (rates) and bytes per event. */
+const BULK_TARGET = 0.6;
+const SINGLE_TARGET = 0.85;
+const UPDATE_BYTES_TARGET = 600;
+
+type Kind = "plain" | "audited";
+const KINDS: readonly Kind[] = ["plain", "audited"];
+
+/** Size of the audit store and its event count at one moment. */
+interface AuditSize {
+  events: number;
+  heapBytes: number;
+  indexBytes: number;
 }
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
-const DELETE_ROWS = Number(process.env.BENCH_DELETE_ROWS ?? 20_000);
-const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 5);
-
-const TABLE = (name: string) => `create table bench.${name} (
-  id bigint primary key, tenant_id uuid not null, customer text, status text, amount numeric(12,2),
-  qty int, note text, attrs jsonb, updated_at timestamptz)`;
-
-const INSERT = (name: string, from: number, to: number) => `insert into bench.${name}
-  select g, '11111111-1111-4111-8111-111111111111', 'customer ' || g, 'new', g, g % 10, 'note ' || g,
-         jsonb_build_object('sku', 'SKU-' || g, 'color', 'blue', 'tags', jsonb_build_array('a', 'b', 'c'), 'text', repeat('x', 80)), now()
-  from generate_series(${from}, ${to}) g`;
-
-/** Flush dirty pages between phases (needs a superuser) so phases do not pay for each other. */
-async function checkpoint(rootUrl: string): Promise<void> {
-  const su = new pg.Client({ connectionString: rootUrl });
-  await su.connect();
-  try {
-    await su.query("checkpoint");
-  } finally {
-    await su.end();
-  }
+/** What one scenario wrote into the audit store. */
+interface AuditGrowth {
+  events: number;
+  heapBytes: number;
+  indexBytes: number;
 }
 
-async function seconds(c: pg.Client, sql: string): Promise<number> {
-  const started = process.hrtime.bigint();
-  await c.query(sql);
-  return Number(process.hrtime.bigint() - started) / 1e9;
+interface BulkRound {
+  insertRate: number;
+  updateRate: number;
+  deleteRate: number;
+  insertGrowth: AuditGrowth;
+  updateGrowth: AuditGrowth;
+  deleteGrowth: AuditGrowth;
 }
 
-async function auditBytes(c: pg.Client): Promise<{ bytes: number; events: number }> {
-  const { rows } = await c.query(
-    `select coalesce(sum(pg_total_relation_size(inhrelid)), 0)::bigint as bytes, (select count(*) from warden.audit_events)::bigint as events
+// --- the workload -----------------------------------------------------------
+
+/** ~150 bytes of jsonb per row, as an application would keep in an attrs column. */
+const ATTRS_SQL = `jsonb_build_object('sku', 'SKU-' || lpad(g::text, 8, '0'), 'channel', 'web',
+  'tags', jsonb_build_array('priority', 'gift'), 'address', jsonb_build_object('city', 'Berlin', 'zip', '10115'),
+  'note', repeat('x', 8))`;
+
+const TENANT_SQL = `('00000000-0000-4000-8000-' || lpad((g % 16)::text, 12, '0'))::uuid`;
+
+function createTableSql(kind: Kind): string {
+  return `create table bench.${kind} (
+    id bigserial primary key,
+    tenant_id uuid not null,
+    customer text,
+    status text,
+    amount numeric(12,2),
+    qty int,
+    note text,
+    attrs jsonb,
+    updated_at timestamptz
+  ) with (autovacuum_enabled = off)`;
+}
+
+function bulkInsertSql(kind: Kind): string {
+  return `insert into bench.${kind} (tenant_id, customer, status, amount, qty, note, attrs, updated_at)
+    select ${TENANT_SQL}, 'customer ' || g, 'new', (g % 100000) / 100.0, g % 50, 'order note ' || g,
+           ${ATTRS_SQL}, now() - interval '1 day'
+    from generate_series(1, ${ROWS}) g`;
+}
+
+/** The "typical 5-column change": status, amount, qty, note, updated_at. */
+function bulkUpdateSql(kind: Kind): string {
+  return `update bench.${kind}
+    set status = 'paid', amount = amount + 1, qty = qty + 1, note = note || ' (paid)', updated_at = now()`;
+}
+
+function bulkDeleteSql(kind: Kind): string {
+  return `delete from bench.${kind} where id <= ${DELETE_ROWS}`;
+}
+
+/** Drops and recreates the bench table (the only way to reset: audit events stay). */
+async function recreateTable(c: pg.Client, kind: Kind): Promise<void> {
+  await c.query(`drop table if exists bench.${kind}`);
+  await c.query(createTableSql(kind));
+  if (kind === "audited") await c.query("select warden.enable_auditing('bench.audited'::regclass, '{}'::jsonb)");
+}
+
+// --- measuring the audit store ------------------------------------------------
+
+async function auditSize(c: pg.Client): Promise<AuditSize> {
+  const { rows } = await c.query<{ heap: string; idx: string; events: string }>(
+    `select coalesce(sum(pg_table_size(inhrelid)), 0)::bigint as heap,
+            coalesce(sum(pg_indexes_size(inhrelid)), 0)::bigint as idx,
+            (select count(*) from warden.audit_events)::bigint as events
      from pg_inherits where inhparent = 'warden.audit_events'::regclass`,
   );
-  return { bytes: Number(rows[0].bytes), events: Number(rows[0].events) };
+  return { events: Number(rows[0].events), heapBytes: Number(rows[0].heap), indexBytes: Number(rows[0].idx) };
 }
 
-async function singleRows(url: string, table: string, firstId: number): Promise<number> {
-  const clients = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })];
-  await Promise.all(clients.map((c) => c.connect()));
-  let next = firstId;
-  let done = 0;
-  const stopAt = Date.now() + SINGLE_SECONDS * 1000;
-  await Promise.all(
-    clients.map(async (c) => {
-      await c.query("set synchronous_commit = off");
-      while (Date.now() < stopAt) {
-        const id = next++;
-        await c.query(
-          `insert into bench.${table} values ($1, '11111111-1111-4111-8111-111111111111', 'c', 'new', 1, 1, 'n', '{"a": 1}', now())`,
-          [id],
-        );
-        done++;
-      }
-    }),
-  );
-  await Promise.all(clients.map((c) => c.end()));
-  return done / SINGLE_SECONDS;
+function growth(before: AuditSize, after: AuditSize): AuditGrowth {
+  return {
+    events: after.events - before.events,
+    heapBytes: after.heapBytes - before.heapBytes,
+    indexBytes: after.indexBytes - before.indexBytes,
+  };
 }
 
-export async function benchCapture(ownerUrl: string, rootUrl: string, log: (line: string) => void): Promise<{ figures: CaptureFigures[]; bytesPerUpdate: number; bytesPerInsert: number }> {
-  const c = new pg.Client({ connectionString: ownerUrl });
-  await c.connect();
-  const figures: CaptureFigures[] = [];
-  try {
-    await c.query("create schema if not exists bench");
-    const best = { insert: [0, 0], update: [0, 0], delete: [0, 0] };
-    let bytesPerUpdate = 0;
-    let bytesPerInsert = 0;
-    // Two rounds, alternating plain and audited; keep each side's best.
-    for (let round = 0; round < 2; round++) {
-      for (const [i, name] of ["plain", "audited"].entries()) {
-        await c.query(`drop table if exists bench.${name}`);
-        await c.query(TABLE(name));
-        if (name === "audited") await c.query("select warden.enable_auditing('bench.audited')");
-        await checkpoint(rootUrl);
-        const before = await auditBytes(c);
-        const ins = await seconds(c, INSERT(name, 1, ROWS));
-        const afterInsert = await auditBytes(c);
-        await c.query(`vacuum analyze bench.${name}`);
-        const upd = await seconds(c, `update bench.${name} set status = 'paid', amount = amount + 1, qty = qty + 1, note = 'changed', updated_at = now()`);
-        const afterUpdate = await auditBytes(c);
-        const del = await seconds(c, `delete from bench.${name} where id <= ${DELETE_ROWS}`);
-        best.insert[i] = Math.max(best.insert[i], ROWS / ins);
-        best.update[i] = Math.max(best.update[i], ROWS / upd);
-        best.delete[i] = Math.max(best.delete[i], DELETE_ROWS / del);
-        if (name === "audited") {
-          bytesPerInsert = (afterInsert.bytes - before.bytes) / Math.max(1, afterInsert.events - before.events);
-          bytesPerUpdate = (afterUpdate.bytes - afterInsert.bytes) / Math.max(1, afterUpdate.events - afterInsert.events);
-        }
-        log(`  round ${round + 1} ${name}: insert ${ins.toFixed(2)} s, update ${upd.toFixed(2)} s, delete ${del.toFixed(2)} s`);
-      }
-    }
-    figures.push({ name: `bulk INSERT ... SELECT ${ROWS}`, plainPerSecond: best.insert[0], auditedPerSecond: best.insert[1], ratio: best.insert[1] / best.insert[0], target: 0.6 });
-    figures.push({ name: `bulk UPDATE ${ROWS} (5 columns)`, plainPerSecond: best.update[0], auditedPerSecond: best.update[1], ratio: best.update[1] / best.update[0], target: 0.6 });
-    figures.push({ name: `DELETE ${DELETE_ROWS}`, plainPerSecond: best.delete[0], auditedPerSecond: best.delete[1], ratio: best.delete[1] / best.delete[0], target: 0.6 });
-    const plain = await singleRows(ownerUrl, "plain", 10_000_000);
-    const audited = await singleRows(ownerUrl, "audited", 10_000_000);
-    figures.push({ name: "single-row INSERT, 2 clients", plainPerSecond: plain, auditedPerSecond: audited, ratio: audited / plain, target: 0.85 });
-    return { figures, bytesPerUpdate, bytesPerInsert };
-  } finally {
-    await c.end();
+/** Bytes per event, heap (with TOAST) plus indexes; NaN when nothing was written. */
+function bytesPerEvent(g: AuditGrowth): number {
+  return g.events > 0 ? (g.heapBytes + g.indexBytes) / g.events : NaN;
+}
+
+function describeGrowth(g: AuditGrowth): string {
+  if (g.events <= 0) return "no audit events";
+  const per = (n: number) => fmtInt(n / g.events);
+  return `${fmtInt(g.events)} events, ${per(g.heapBytes + g.indexBytes)} B/event (heap ${per(g.heapBytes)} + indexes ${per(g.indexBytes)})`;
+}
+
+/** Warns when the audited table did not write one event per row (or the plain one wrote any). */
+function checkEvents(ctx: BenchContext, kind: Kind, scenario: string, g: AuditGrowth, rows: number): void {
+  const expected = kind === "audited" ? rows : 0;
+  if (g.events !== expected) {
+    ctx.log(`WARNING: ${kind} ${scenario} wrote ${g.events} audit events, expected ${expected}: figures are suspect`);
   }
 }
+
+/** Runs one timed statement and what it wrote into the audit store. */
+async function measureStatement(c: pg.Client, sql: string): Promise<{ seconds: number; growth: AuditGrowth }> {
+  const before = await auditSize(c);
+  const [, seconds] = await timed(() => c.query(sql));
+  return { seconds, growth: growth(before, await auditSize(c)) };
+}
+
+// --- scenarios 1-3: bulk statements ------------------------------------------
+
+/** Settles the table and the server between phases: visibility map, stats, no dirty pages. */
+async function settle(ctx: BenchContext, c: pg.Client, kind: Kind): Promise<void> {
+  await c.query(`vacuum analyze bench.${kind}`);
+  await checkpoint(ctx.rootUrl);
+}
+
+async function bulkRound(ctx: BenchContext, c: pg.Client, kind: Kind, round: number): Promise<BulkRound> {
+  await recreateTable(c, kind);
+  await checkpoint(ctx.rootUrl);
+  const ins = await measureStatement(c, bulkInsertSql(kind));
+  checkEvents(ctx, kind, "INSERT", ins.growth, ROWS);
+  await settle(ctx, c, kind);
+  const upd = await measureStatement(c, bulkUpdateSql(kind));
+  checkEvents(ctx, kind, "UPDATE", upd.growth, ROWS);
+  await settle(ctx, c, kind);
+  const del = await measureStatement(c, bulkDeleteSql(kind));
+  checkEvents(ctx, kind, "DELETE", del.growth, DELETE_ROWS);
+  ctx.log(
+    `round ${round} ${kind.padEnd(7)}: insert ${ins.seconds.toFixed(2)} s, update ${upd.seconds.toFixed(2)} s, delete ${del.seconds.toFixed(2)} s`,
+  );
+  if (kind === "audited") {
+    ctx.log(`  audit growth: INSERT ${describeGrowth(ins.growth)}`);
+    ctx.log(`  audit growth: UPDATE ${describeGrowth(upd.growth)}`);
+    ctx.log(`  audit growth: DELETE ${describeGrowth(del.growth)}`);
+  }
+  return {
+    insertRate: ROWS / ins.seconds,
+    updateRate: ROWS / upd.seconds,
+    deleteRate: DELETE_ROWS / del.seconds,
+    insertGrowth: ins.growth,
+    updateGrowth: upd.growth,
+    deleteGrowth: del.growth,
+  };
+}
+
+// --- scenario 4: single-row inserts from concurrent clients -----------------
+
+const TENANTS = Array.from({ length: 16 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
+
+function singleRowValues(n: number): unknown[] {
+  const attrs = {
+    sku: `SKU-${String(n).padStart(8, "0")}`,
+    channel: "web",
+    tags: ["priority", "gift"],
+    address: { city: "Berlin", zip: "10115" },
+    note: "xxxxxxxx",
+  };
+  return [TENANTS[n % TENANTS.length], `customer ${n}`, ((n % 100000) / 100).toFixed(2), n % 50, `order note ${n}`, JSON.stringify(attrs)];
+}
+
+function singleInsert(kind: Kind, n: number): pg.QueryConfig {
+  return {
+    name: `bench_single_insert_${kind}`,
+    text: `insert into bench.${kind} (tenant_id, customer, status, amount, qty, note, attrs, updated_at)
+           values ($1, $2, 'new', $3, $4, $5, $6, now())`,
+    values: singleRowValues(n),
+  };
+}
+
+/** Inserts rows one statement at a time until the deadline; returns how many. */
+async function insertUntil(c: pg.Client, kind: Kind, counter: { next: number }, deadline: number): Promise<number> {
+  let done = 0;
+  while (Date.now() < deadline) {
+    await c.query(singleInsert(kind, counter.next++));
+    done++;
+  }
+  return done;
+}
+
+async function warmUp(c: pg.Client, kind: Kind, counter: { next: number }): Promise<void> {
+  for (let i = 0; i < SINGLE_WARMUP; i++) await c.query(singleInsert(kind, counter.next++));
+}
+
+/** Clients insert concurrently for SINGLE_SECONDS after a warm-up; returns rows/s. */
+async function timedSingleRows(clients: pg.Client[], kind: Kind): Promise<{ rows: number; seconds: number }> {
+  const counter = { next: 1 };
+  await Promise.all(clients.map((c) => c.query("set synchronous_commit = off")));
+  await Promise.all(clients.map((c) => warmUp(c, kind, counter)));
+  const started = process.hrtime.bigint();
+  const deadline = Date.now() + SINGLE_SECONDS * 1000;
+  const counts = await Promise.all(clients.map((c) => insertUntil(c, kind, counter, deadline)));
+  return { rows: counts.reduce((a, b) => a + b, 0), seconds: secondsSince(started) };
+}
+
+async function singleRowRun(ctx: BenchContext, c: pg.Client, kind: Kind, round: number): Promise<number> {
+  await recreateTable(c, kind);
+  await checkpoint(ctx.rootUrl);
+  const before = await auditSize(c);
+  const clients: pg.Client[] = [];
+  try {
+    for (let i = 0; i < SINGLE_CLIENTS; i++) clients.push(await connect(ctx.ownerUrl));
+    const { rows, seconds } = await timedSingleRows(clients, kind);
+    ctx.log(`round ${round} ${kind.padEnd(7)}: single-row inserts ${fmtInt(rows)} in ${seconds.toFixed(2)} s (${SINGLE_CLIENTS} clients)`);
+    const inserted = Number((await c.query<{ n: string }>(`select count(*) as n from bench.${kind}`)).rows[0].n);
+    checkEvents(ctx, kind, "single-row INSERT", growth(before, await auditSize(c)), inserted);
+    return rows / seconds;
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+  }
+}
+
+// --- reporting ----------------------------------------------------------------
+
+function recordRate(ctx: BenchContext, name: string, plain: number[], audited: number[], target: number): void {
+  const p = best(plain);
+  const a = best(audited);
+  const ratio = a / p;
+  ctx.record({
+    name,
+    baseline: `${fmtInt(p)} rows/s`,
+    value: `${fmtInt(a)} rows/s`,
+    ratio,
+    target: `>= ${target.toFixed(2)}x`,
+    met: ratio >= target,
+  });
+}
+
+function recordBytes(ctx: BenchContext, name: string, growths: AuditGrowth[], target?: number): void {
+  const bytes = median(growths.map(bytesPerEvent));
+  ctx.record({
+    name,
+    value: `${fmtInt(bytes)} B/event`,
+    target: target === undefined ? undefined : `<= ${target} B`,
+    met: target === undefined ? undefined : bytes <= target,
+  });
+}
+
+function reportBulk(ctx: BenchContext, rounds: Record<Kind, BulkRound[]>): void {
+  const rates = (kind: Kind, pick: (r: BulkRound) => number) => rounds[kind].map(pick);
+  recordRate(ctx, `bulk INSERT ... SELECT ${fmtInt(ROWS)} rows`, rates("plain", (r) => r.insertRate), rates("audited", (r) => r.insertRate), BULK_TARGET);
+  recordRate(ctx, `bulk UPDATE ${fmtInt(ROWS)} rows, 5 columns`, rates("plain", (r) => r.updateRate), rates("audited", (r) => r.updateRate), BULK_TARGET);
+  recordRate(ctx, `DELETE ${fmtInt(DELETE_ROWS)} rows, one statement`, rates("plain", (r) => r.deleteRate), rates("audited", (r) => r.deleteRate), BULK_TARGET);
+}
+
+function reportBytes(ctx: BenchContext, rounds: BulkRound[]): void {
+  recordBytes(ctx, "audit bytes/event, UPDATE 5 columns (heap+TOAST+indexes)", rounds.map((r) => r.updateGrowth), UPDATE_BYTES_TARGET);
+  recordBytes(ctx, "audit bytes/event, INSERT (heap+TOAST+indexes)", rounds.map((r) => r.insertGrowth));
+  recordBytes(ctx, "audit bytes/event, DELETE (heap+TOAST+indexes)", rounds.map((r) => r.deleteGrowth));
+}
+
+// --- the section --------------------------------------------------------------
+
+async function runBulk(ctx: BenchContext): Promise<Record<Kind, BulkRound[]>> {
+  const rounds: Record<Kind, BulkRound[]> = { plain: [], audited: [] };
+  await withClient(ctx.ownerUrl, async (c) => {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const kind of KINDS) rounds[kind].push(await bulkRound(ctx, c, kind, round));
+    }
+  });
+  return rounds;
+}
+
+async function runSingleRow(ctx: BenchContext): Promise<Record<Kind, number[]>> {
+  const rates: Record<Kind, number[]> = { plain: [], audited: [] };
+  await withClient(ctx.ownerUrl, async (c) => {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const kind of KINDS) rates[kind].push(await singleRowRun(ctx, c, kind, round));
+    }
+  });
+  return rates;
+}
+
+async function dropBenchTables(ctx: BenchContext): Promise<void> {
+  await withClient(ctx.ownerUrl, (c) => c.query("drop table if exists bench.plain, bench.audited"));
+}
+
+export const captureSection: BenchSection = {
+  name: "capture",
+  async run(ctx) {
+    ctx.log(`bench.plain vs bench.audited; ${fmtInt(ROWS)} rows, delete ${fmtInt(DELETE_ROWS)}, ${ROUNDS} rounds, best of rounds`);
+    await withClient(ctx.ownerUrl, (c) => c.query("create schema if not exists bench"));
+    const bulk = await runBulk(ctx);
+    reportBulk(ctx, bulk);
+    const single = await runSingleRow(ctx);
+    recordRate(ctx, `single-row INSERT, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, single.plain, single.audited, SINGLE_TARGET);
+    reportBytes(ctx, bulk.audited);
+    await dropBenchTables(ctx);
+  },
+};

@@ -8,6 +8,8 @@ import pg from "pg";
 import { generateSealingKey } from "../src/audit/sealingKey";
 import { sealOnce } from "../src/audit/sealer";
 import { verifyTrail } from "../src/audit/verifier";
+import type { BenchSection } from "./types";
+import { fmtInt } from "./util";
 
 export interface SealBenchContext {
   ownerUrl: string;
@@ -117,3 +119,35 @@ export async function benchSealing(ctx: SealBenchContext): Promise<SealBenchFigu
     await c.end();
   }
 }
+
+/** The sealing/verify figures as a bench section (see bench/sections.ts). */
+export const sealingSection: BenchSection = {
+  name: "sealing",
+  async run(ctx) {
+    // benchSealing indents its own lines; the harness indents section output already.
+    const seal = await benchSealing({ ownerUrl: ctx.ownerUrl, log: (line) => ctx.log(line.trimStart()) });
+    const read = `${fmtInt(seal.readPerSecond)} events/s (plain cursor read)`;
+    ctx.record({
+      name: `seal ${fmtInt(seal.events)} events`,
+      value: `${fmtInt(seal.sealPerSecond)} events/s`,
+      baseline: read,
+      ratio: seal.sealPerSecond / seal.readPerSecond,
+      target: ">= 50,000 events/s",
+      met: seal.sealPerSecond >= 50_000,
+    });
+    ctx.record({
+      name: "verify one tenant's chain",
+      value: `${fmtInt(seal.verifyPerSecond)} events/s`,
+      baseline: read,
+      ratio: seal.verifyPerSecond / seal.readPerSecond,
+      target: ">= 200,000 events/s",
+      met: seal.verifyPerSecond >= 200_000,
+    });
+    ctx.record({
+      name: `sealing lag at ${fmtInt(seal.writeRatePerSecond)} single-row writes/s`,
+      value: `max ${seal.maxLagSeconds.toFixed(2)} s`,
+      target: "< 5 s",
+      met: seal.maxLagSeconds < 5,
+    });
+  },
+};

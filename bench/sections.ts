@@ -1,0 +1,26 @@
+/**
+ * EXTENSION POINT: the sections `npm run bench` runs, in this order.
+ *
+ * To add a benchmark, write a module exporting a BenchSection (see
+ * bench/types.ts and bench/capture.ts for an example):
+ *
+ *   export const mySection: BenchSection = {
+ *     name: "my-thing",
+ *     async run(ctx) {
+ *       // ctx.ownerUrl (warden_owner on warden_bench), ctx.rootUrl (superuser),
+ *       // ctx.log(line) for progress, ctx.record({...}) for the summary table.
+ *       // Measure a baseline in the same run and record the ratio; never fail on a figure.
+ *     },
+ *   };
+ *
+ * and append it below. Run only some sections with
+ * `npm run bench -- capture` or BENCH_SECTIONS=capture,sealing.
+ */
+import type { BenchSection } from "./types";
+import { captureSection } from "./capture";
+import { sealingSection } from "./sealing";
+
+export const sections: BenchSection[] = [
+  captureSection, // trigger capture: audited vs unaudited table
+  sealingSection, // hash-chain sealing and verification vs a plain cursor read
+];
