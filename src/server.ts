@@ -28,7 +28,8 @@ export async function startWarden(
   const urls = await prepareDatabase(config, { migrate: true, log });
   const ownerPool = makePool(urls.ownerUrl, 10, "warden-owner");
   const authPool = makePool(urls.authUrl, 20, "warden-api");
-  const authenticator = new Authenticator(authPool, new TokenService(jwtSecret(config)));
+  const secret = jwtSecret(config);
+  const authenticator = new Authenticator(authPool, new TokenService(secret));
   const sealingKey = loadSealingKey(config);
   let httpApp: WardenHttp | undefined;
   let worker: Runner | undefined;
@@ -39,6 +40,7 @@ export async function startWarden(
       authUrl: urls.authUrl,
       authenticator,
       sealingKey,
+      cursorSecret: secret,
       production: config.production,
     });
     await new Promise<void>((resolve, reject) => {

@@ -16,6 +16,8 @@ import { errorHandler, notFound } from "./errorHandler";
 import { meRoutes } from "./routes/me";
 import { apiKeyRoutes } from "./routes/apiKeys";
 import { auditVerifyRoutes } from "./routes/auditVerify";
+import { auditQueryRoutes } from "./routes/auditQuery";
+import { CursorCodec } from "../audit/cursor";
 import type { SealingKey } from "../audit/sealingKey";
 
 export interface AppDeps {
@@ -24,6 +26,8 @@ export interface AppDeps {
   authUrl: string;
   authenticator: Authenticator;
   sealingKey: SealingKey;
+  /** Signs pagination cursors. */
+  cursorSecret: string;
   production: boolean;
 }
 
@@ -49,6 +53,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(meRoutes(deps.authPool));
   api.use(apiKeyRoutes(deps.authPool));
   api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));
+  api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.

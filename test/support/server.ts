@@ -36,6 +36,7 @@ export async function startTestServer(): Promise<TestServer> {
     authUrl: authUrl(),
     authenticator,
     sealingKey,
+    cursorSecret: secret,
     production: false,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", () => resolve()));

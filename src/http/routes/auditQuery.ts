@@ -1,0 +1,108 @@
+/**
+ * Reading the audit trail (tenant owners, admins and auditors; the tenant
+ * always comes from the credential, row-level security enforces it):
+ *   GET /api/v1/audit/events                        filters, keyset pagination
+ *   GET /api/v1/audit/events/{event_id}
+ *   GET /api/v1/audit/correlations/{correlation_id} the timeline of one request
+ */
+import { Router, type Request, type Response } from "express";
+import type pg from "pg";
+import { CursorCodec } from "../../audit/cursor";
+import { filterToSql, parseAuditQuery } from "../../audit/query";
+import { withRequestContext } from "../../db/requestContext";
+import { requireRole } from "../auth";
+import { problem, sendProblem } from "../problem";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The columns every audit read returns, timestamps as RFC 3339 text with microseconds. */
+const COLUMNS = `e.event_id, to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as occurred_at,
+  to_char(e.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at,
+  e.tenant_id, e.event_type, e.category, e.action, e.outcome, e.severity, e.actor_type, e.actor_id, host(e.actor_ip) as actor_ip,
+  e.user_agent, e.resource_type, e.resource_id, e.correlation_id, e.trace_id, e.parent_event_id, e.service, e.txid::text as txid,
+  e.table_name, e.row_pk, e.changed_fields, e.old_values, e.new_values, e.event_data`;
+
+export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Router {
+  const router = Router();
+  const readers = requireRole("owner", "admin", "auditor");
+  const run = <T>(req: Request, res: Response, fn: (c: pg.PoolClient) => Promise<T>) =>
+    withRequestContext(authPool, req.warden!, res.locals.traceId, fn, { ip: req.ip, userAgent: req.get("user-agent") });
+
+  router.get("/audit/events", readers, async (req, res, next) => {
+    const parsed = parseAuditQuery(req.query as Record<string, unknown>);
+    if (!parsed.ok) {
+      sendProblem(res, problem(400, "invalid_query", "the query parameters are invalid", { errors: parsed.errors }));
+      return;
+    }
+    const { filter, limit, order, cursor } = parsed.value;
+    const queryHash = CursorCodec.queryHash(filter, order);
+    const { conditions, params } = filterToSql(filter);
+    if (cursor !== undefined) {
+      const decoded = cursors.decode(cursor, queryHash);
+      if (!decoded.ok) {
+        const detail = decoded.code === "stale_cursor" ? "the cursor belongs to another query; start again without it" : "the cursor is not one Warden issued";
+        sendProblem(res, problem(400, decoded.code, detail));
+        return;
+      }
+      params.push(decoded.position.occurredAt, decoded.position.eventId);
+      const cmp = order === "desc" ? "<" : ">";
+      conditions.push(`(e.occurred_at, e.event_id) ${cmp} ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    const sql = `select ${COLUMNS} from warden.audit_events e
+      ${conditions.length ? `where ${conditions.join(" and ")}` : ""}
+      order by e.occurred_at ${order}, e.event_id ${order}
+      limit $${params.length}`;
+    try {
+      const rows = await run(req, res, async (c) => (await c.query(sql, params)).rows);
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      const next_cursor =
+        rows.length > limit && last ? cursors.encode({ occurredAt: last.occurred_at, eventId: last.event_id }, queryHash) : null;
+      res.json({ data: page, next_cursor, limit, order });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get("/audit/events/:eventId", readers, async (req, res, next) => {
+    const eventId = String(req.params.eventId);
+    if (!UUID.test(eventId)) {
+      sendProblem(res, problem(400, "invalid_event_id", "event ids are uuids"));
+      return;
+    }
+    try {
+      const rows = await run(req, res, async (c) => (await c.query(`select ${COLUMNS} from warden.audit_events e where e.event_id = $1`, [eventId])).rows);
+      if (!rows.length) {
+        sendProblem(res, problem(404, "event_not_found", `no audit event ${eventId} in your tenant`));
+        return;
+      }
+      res.json(rows[0]);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get("/audit/correlations/:correlationId", readers, async (req, res, next) => {
+    const correlationId = String(req.params.correlationId);
+    if (correlationId.length > 200 || correlationId.includes("\u0000")) {
+      sendProblem(res, problem(400, "invalid_correlation_id", "correlation ids are at most 200 characters"));
+      return;
+    }
+    try {
+      const rows = await run(req, res, async (c) =>
+        (
+          await c.query(
+            `select ${COLUMNS} from warden.audit_events e where e.correlation_id = $1
+             order by e.occurred_at, e.recorded_at, e.event_id limit 10001`,
+            [correlationId],
+          )
+        ).rows,
+      );
+      res.json({ correlation_id: correlationId, count: Math.min(rows.length, 10000), truncated: rows.length > 10000, events: rows.slice(0, 10000) });
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
