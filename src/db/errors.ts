@@ -9,12 +9,15 @@ export interface MappedError {
   /** Safe to show to the client. */
   message: string;
   missingRole?: string;
+  /** Per-item validation problems ({pointer, reason}) from warden.record_audit_events. */
+  errors?: unknown[];
 }
 
 interface PgLikeError {
   code?: unknown;
   message?: unknown;
   hint?: unknown;
+  detail?: unknown;
   routine?: unknown;
 }
 
@@ -34,6 +37,13 @@ export function mapPgError(err: unknown): MappedError | null {
   const { code, message } = err;
   const hint = typeof err.hint === "string" ? err.hint : "";
   const missingRole = /missing_role=([a-z_]+)/.exec(hint)?.[1];
+  if (code === "22023" && hint === "validation_failed" && typeof err.detail === "string") {
+    try {
+      return { status: 400, code: "validation_failed", message, errors: JSON.parse(err.detail) as unknown[] };
+    } catch {
+      /* fall through: a plain invalid-input error */
+    }
+  }
   switch (true) {
     case code === "42501":
       return { status: 403, code: "forbidden", message, missingRole };

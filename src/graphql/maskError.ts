@@ -30,6 +30,7 @@ export function maskError(error: GraphQLError): GraphQLError {
       message = mapped.message;
       extensions = { code: mapped.code, status: mapped.status };
       if (mapped.missingRole) extensions.missing_role = mapped.missingRole;
+      if (mapped.errors) extensions.errors = mapped.errors;
       if (mapped.status >= 500) console.error(`[graphql] trace ${traceId}: ${original.message}`);
     } else {
       console.error(`[graphql] trace ${traceId}:`, original);

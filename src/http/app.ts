@@ -18,6 +18,8 @@ import { apiKeyRoutes } from "./routes/apiKeys";
 import { auditVerifyRoutes } from "./routes/auditVerify";
 import { auditQueryRoutes } from "./routes/auditQuery";
 import { CursorCodec } from "../audit/cursor";
+import { auditIngestRoutes } from "./routes/auditIngest";
+import { RateLimiter } from "./rateLimit";
 import type { SealingKey } from "../audit/sealingKey";
 
 export interface AppDeps {
@@ -48,12 +50,26 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   app.use(healthRoutes(deps.ownerPool));
 
   const api = express.Router();
-  api.use(express.json({ limit: "1mb", strict: false }));
+  api.use(
+    express.json({
+      limit: "1mb",
+      strict: false,
+      // Refuse bytes that are not UTF-8 instead of silently replacing them.
+      verify: (_req, _res, buf) => {
+        try {
+          new TextDecoder("utf-8", { fatal: true }).decode(buf);
+        } catch {
+          throw Object.assign(new Error("the request body is not valid UTF-8"), { status: 400, type: "encoding.invalid_utf8" });
+        }
+      },
+    }),
+  );
   api.use(requireAuth(deps.authenticator));
   api.use(meRoutes(deps.authPool));
   api.use(apiKeyRoutes(deps.authPool));
   api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
+  api.use(auditIngestRoutes(deps.authPool, new RateLimiter()));
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.

@@ -28,6 +28,10 @@ export function errorHandler(err: unknown, _req: Request, res: Response, _next: 
     sendProblem(res, problem(400, "malformed_json", "the request body is not valid JSON"));
     return;
   }
+  if (e.type === "encoding.invalid_utf8") {
+    sendProblem(res, problem(400, "invalid_utf8", e.message));
+    return;
+  }
   if (e.type === "entity.too.large") {
     sendProblem(res, problem(413, "body_too_large", "the request body exceeds the size limit"));
     return;
@@ -46,7 +50,10 @@ export function errorHandler(err: unknown, _req: Request, res: Response, _next: 
     if (mapped.status >= 500) console.error(`[http] trace ${res.locals.traceId}: ${(err as Error).message}`);
     sendProblem(
       res,
-      problem(mapped.status, mapped.code, mapped.message, mapped.missingRole ? { missing_role: mapped.missingRole } : {}),
+      problem(mapped.status, mapped.code, mapped.message, {
+        ...(mapped.missingRole ? { missing_role: mapped.missingRole } : {}),
+        ...(mapped.errors ? { errors: mapped.errors } : {}),
+      }),
     );
     return;
   }
