@@ -77,7 +77,11 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
   return out;
 }
 
-export function parseAuditQuery(query: Record<string, unknown>, now = new Date()): { ok: true; value: ParsedQuery } | { ok: false; errors: ParamError[] } {
+export function parseAuditQuery(
+  query: Record<string, unknown>,
+  now = new Date(),
+  extraKnown: string[] = [],
+): { ok: true; value: ParsedQuery } | { ok: false; errors: ParamError[] } {
   const errors: ParamError[] = [];
   const filter: AuditFilter = {};
   const one = (name: string): string | undefined => {
@@ -94,7 +98,7 @@ export function parseAuditQuery(query: Record<string, unknown>, now = new Date()
     return v;
   };
   for (const name of Object.keys(query)) {
-    if (KNOWN.has(name)) continue;
+    if (KNOWN.has(name) || extraKnown.includes(name)) continue;
     const m = DATA_PATH.exec(name);
     if (m) {
       const v = one(name);

@@ -19,6 +19,7 @@ import { auditVerifyRoutes } from "./routes/auditVerify";
 import { auditQueryRoutes } from "./routes/auditQuery";
 import { CursorCodec } from "../audit/cursor";
 import { auditIngestRoutes } from "./routes/auditIngest";
+import { auditExportRoutes } from "./routes/auditExport";
 import { RateLimiter } from "./rateLimit";
 import type { SealingKey } from "../audit/sealingKey";
 
@@ -70,6 +71,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
   api.use(auditIngestRoutes(deps.authPool, new RateLimiter()));
+  api.use(auditExportRoutes(deps.authPool));
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.

@@ -4,6 +4,7 @@
  * continue, forged and stale cursors, bad parameters, role gating and
  * tenant isolation.
  */
+import { createHash } from "node:crypto";
 import { closePools } from "../support/db";
 import { startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
@@ -200,4 +201,31 @@ test("only owners, admins and auditors read the trail; no tenant parameter can w
   expect(widened.status).toBe(400); // unknown parameter, never honoured
   const mine = await all("service=billing");
   expect(mine.every((e) => e.tenant_id === a.tenantId)).toBe(true);
+});
+
+test("export: JSONL with a manifest line (count, sha256 of the lines before it), CSV, both filtered and tenant-scoped", async () => {
+  const res = await fetch(`${server.url}/api/v1/audit/export?format=jsonl&service=billing`, { headers: { authorization: `Bearer ${a.tokens.auditor}` } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/application\/x-ndjson/);
+  const text = await res.text();
+  const lines = text.split("\n").filter(Boolean);
+  const manifest = JSON.parse(lines[lines.length - 1]).manifest;
+  const body = lines.slice(0, -1);
+  expect(manifest.count).toBe(body.length);
+  expect(manifest.sha256).toBe(createHash("sha256").update(body.map((l) => l + "\n").join("")).digest("hex"));
+  const events = body.map((l) => JSON.parse(l));
+  expect(events.filter((e) => e.category !== "data").length).toBe(seeds.filter((s) => s.service === "billing").length);
+  expect(events.every((e) => e.tenant_id === a.tenantId && e.service === "billing")).toBe(true);
+  const times = events.map((e) => e.occurred_at);
+  expect(times).toEqual([...times].sort());
+
+  const csv = await fetch(`${server.url}/api/v1/audit/export?format=csv&event_type=auth.login`, { headers: { authorization: `Bearer ${b.tokens.owner}` } });
+  expect(csv.status).toBe(200);
+  const rows = (await csv.text()).trim().split("\r\n");
+  expect(rows[0].split(",").slice(0, 3)).toEqual(["event_id", "occurred_at", "recorded_at"]);
+  expect(rows.length - 1).toBe(seeds.slice(0, 30).filter((s) => s.event_type === "auth.login").length);
+  expect(rows.slice(1).every((r) => r.includes(b.tenantId))).toBe(true);
+
+  expect((await fetch(`${server.url}/api/v1/audit/export?format=xml`, { headers: { authorization: `Bearer ${a.tokens.auditor}` } })).status).toBe(400);
+  expect((await fetch(`${server.url}/api/v1/audit/export`, { headers: { authorization: `Bearer ${a.tokens.member}` } })).status).toBe(403);
 });

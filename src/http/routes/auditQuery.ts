@@ -12,15 +12,9 @@ import { filterToSql, parseAuditQuery } from "../../audit/query";
 import { withRequestContext } from "../../db/requestContext";
 import { requireRole } from "../auth";
 import { problem, sendProblem } from "../problem";
+import { AUDIT_COLUMNS } from "./auditColumns";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The columns every audit read returns, timestamps as RFC 3339 text with microseconds. */
-const COLUMNS = `e.event_id, to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as occurred_at,
-  to_char(e.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at,
-  e.tenant_id, e.event_type, e.category, e.action, e.outcome, e.severity, e.actor_type, e.actor_id, host(e.actor_ip) as actor_ip,
-  e.user_agent, e.resource_type, e.resource_id, e.correlation_id, e.trace_id, e.parent_event_id, e.service, e.txid::text as txid,
-  e.table_name, e.row_pk, e.changed_fields, e.old_values, e.new_values, e.event_data`;
 
 export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Router {
   const router = Router();
@@ -49,7 +43,7 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
       conditions.push(`(e.occurred_at, e.event_id) ${cmp} ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const sql = `select ${COLUMNS} from warden.audit_events e
+    const sql = `select ${AUDIT_COLUMNS} from warden.audit_events e
       ${conditions.length ? `where ${conditions.join(" and ")}` : ""}
       order by e.occurred_at ${order}, e.event_id ${order}
       limit $${params.length}`;
@@ -72,7 +66,7 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
       return;
     }
     try {
-      const rows = await run(req, res, async (c) => (await c.query(`select ${COLUMNS} from warden.audit_events e where e.event_id = $1`, [eventId])).rows);
+      const rows = await run(req, res, async (c) => (await c.query(`select ${AUDIT_COLUMNS} from warden.audit_events e where e.event_id = $1`, [eventId])).rows);
       if (!rows.length) {
         sendProblem(res, problem(404, "event_not_found", `no audit event ${eventId} in your tenant`));
         return;
@@ -93,7 +87,7 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
       const rows = await run(req, res, async (c) =>
         (
           await c.query(
-            `select ${COLUMNS} from warden.audit_events e where e.correlation_id = $1
+            `select ${AUDIT_COLUMNS} from warden.audit_events e where e.correlation_id = $1
              order by e.occurred_at, e.recorded_at, e.event_id limit 10001`,
             [correlationId],
           )
