@@ -12,6 +12,7 @@ import { makePreset } from "../graphql/preset";
 import { traceMiddleware } from "./trace";
 import { requireAuth } from "./auth";
 import { healthRoutes } from "./health";
+import { countRequests, metricsRoutes } from "./metricsRoutes";
 import { errorHandler, notFound } from "./errorHandler";
 import { meRoutes } from "./routes/me";
 import { apiKeyRoutes } from "./routes/apiKeys";
@@ -48,7 +49,9 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   const server = http.createServer(app);
 
   app.use(traceMiddleware);
+  app.use(countRequests);
   app.use(healthRoutes(deps.ownerPool));
+  app.use(metricsRoutes(deps.ownerPool));
 
   const api = express.Router();
   api.use(

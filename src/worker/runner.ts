@@ -8,6 +8,7 @@ import { makeTaskList } from "../../tasks";
 import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import type { SealingKey } from "../audit/sealingKey";
 import { crontab } from "./crontab";
+import { workerJobs } from "../metrics";
 
 export interface WorkerOptions {
   pool: pg.Pool;
@@ -30,6 +31,8 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     pollInterval: 1000,
     logger,
   });
+  runner.events.on("job:success", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "success" }));
+  runner.events.on("job:failed", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "failure" }));
   await runner.addJob("seal_audit_events", {}, { jobKey: SEAL_JOB_KEY, jobKeyMode: "preserve_run_at" });
   return runner;
 }

@@ -9,6 +9,7 @@ import type pg from "pg";
 import { withRequestContext } from "../../db/requestContext";
 import type { RateLimiter } from "../rateLimit";
 import { problem, sendProblem } from "../problem";
+import { eventsIngested, ingestInFlight, rateLimited, timed, writeDuration } from "../../metrics";
 
 const DEFAULT_RATE = 500;
 const HEADER_DEFAULTS: [string, (item: Record<string, unknown>, v: string) => void][] = [
@@ -80,21 +81,30 @@ export function auditIngestRoutes(authPool: pg.Pool, limiter: RateLimiter): Rout
     res.setHeader("RateLimit-Remaining", String(decision.remaining));
     res.setHeader("RateLimit-Reset", String(decision.retryAfter));
     if (!decision.allowed) {
+      rateLimited.inc();
       res.setHeader("Retry-After", String(decision.retryAfter));
       sendProblem(res, problem(429, "rate_limited", `at most ${decision.limit} events per second for this credential`));
       return;
     }
+    ingestInFlight.inc();
     try {
-      const result = await withRequestContext(
-        authPool,
-        ctx,
-        res.locals.traceId,
-        async (c) => (await c.query("select warden.record_audit_events($1::jsonb, $2) as r", [JSON.stringify(isBatch ? items : items[0]), idempotencyKey ?? null])).rows[0].r,
-        { ip: req.ip, userAgent: req.get("user-agent") },
+      const result = await timed(writeDuration, () =>
+        withRequestContext(
+          authPool,
+          ctx,
+          res.locals.traceId,
+          async (c) => (await c.query("select warden.record_audit_events($1::jsonb, $2) as r", [JSON.stringify(isBatch ? items : items[0]), idempotencyKey ?? null])).rows[0].r,
+          { ip: req.ip, userAgent: req.get("user-agent") },
+        ),
       );
+      if (!result.replayed) {
+        for (const item of items as Record<string, unknown>[]) eventsIngested.inc({ outcome: String(item.outcome ?? "unknown").toLowerCase() });
+      }
       res.status(result.replayed ? 200 : 201).json({ event_ids: result.event_ids, count: result.event_ids.length, replayed: result.replayed });
     } catch (err) {
       next(err); // validation problems map to 400 validation_failed with their pointers (src/db/errors.ts)
+    } finally {
+      ingestInFlight.dec();
     }
   });
   return router;

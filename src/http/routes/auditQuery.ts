@@ -13,6 +13,7 @@ import { withRequestContext } from "../../db/requestContext";
 import { requireRole } from "../auth";
 import { problem, sendProblem } from "../problem";
 import { AUDIT_COLUMNS } from "./auditColumns";
+import { queryDuration, timed } from "../../metrics";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,7 +21,7 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
   const router = Router();
   const readers = requireRole("owner", "admin", "auditor");
   const run = <T>(req: Request, res: Response, fn: (c: pg.PoolClient) => Promise<T>) =>
-    withRequestContext(authPool, req.warden!, res.locals.traceId, fn, { ip: req.ip, userAgent: req.get("user-agent") });
+    timed(queryDuration, () => withRequestContext(authPool, req.warden!, res.locals.traceId, fn, { ip: req.ip, userAgent: req.get("user-agent") }));
 
   router.get("/audit/events", readers, async (req, res, next) => {
     const parsed = parseAuditQuery(req.query as Record<string, unknown>);

@@ -1,0 +1,33 @@
+/**
+ * GET /metrics (Prometheus text format), and the middleware that counts
+ * every HTTP request by route pattern (never by raw path, so ids do not
+ * explode the label set) and status.
+ */
+import { Router, type NextFunction, type Request, type Response } from "express";
+import type pg from "pg";
+import { httpRequests, registry, sealingLag } from "../metrics";
+
+export function countRequests(req: Request, res: Response, next: NextFunction): void {
+  res.on("finish", () => {
+    const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path.startsWith("/graphql") ? "/graphql" : "unmatched";
+    httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
+  });
+  next();
+}
+
+export function metricsRoutes(ownerPool: pg.Pool): Router {
+  const router = Router();
+  router.get("/metrics", async (_req, res) => {
+    try {
+      const { rows } = await ownerPool.query(
+        `select coalesce(extract(epoch from now() - min(e.recorded_at)), 0)::float8 as lag
+         from warden.audit_events e where e.txid >= (select watermark from warden_private.seal_state)`,
+      );
+      sealingLag.set(rows[0].lag);
+    } catch {
+      /* the database is away: serve the rest */
+    }
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}

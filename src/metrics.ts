@@ -1,0 +1,73 @@
+/**
+ * Prometheus metrics (prom-client), one registry for the process: the HTTP
+ * layer, ingest, queries and the worker record into it; GET /metrics
+ * exposes it together with gauges read from the database at scrape time.
+ */
+import client from "prom-client";
+
+export const registry = new client.Registry();
+// prom-client's default process metrics are left out: some of their names
+// fail `promtool check metrics` (gauges named *_total).
+
+export const httpRequests = new client.Counter({
+  name: "warden_http_requests_total",
+  help: "HTTP requests by route, method and status code.",
+  labelNames: ["route", "method", "status"] as const,
+  registers: [registry],
+});
+
+export const eventsIngested = new client.Counter({
+  name: "warden_events_ingested_total",
+  help: "Audit events accepted through the API, by outcome.",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
+export const writeDuration = new client.Histogram({
+  name: "warden_audit_write_duration_seconds",
+  help: "Time to validate and commit one POST of audit events.",
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry],
+});
+
+export const queryDuration = new client.Histogram({
+  name: "warden_audit_query_duration_seconds",
+  help: "Time to answer one audit query (list, single event, correlation).",
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry],
+});
+
+export const ingestInFlight = new client.Gauge({
+  name: "warden_ingest_queue_depth",
+  help: "Audit event POSTs accepted by the server and not yet committed.",
+  registers: [registry],
+});
+
+export const rateLimited = new client.Counter({
+  name: "warden_rate_limited_requests_total",
+  help: "Requests refused with 429 by the per-credential rate limit.",
+  registers: [registry],
+});
+
+export const workerJobs = new client.Counter({
+  name: "warden_worker_jobs_total",
+  help: "graphile-worker jobs finished, by task and result (success or failure).",
+  labelNames: ["task", "result"] as const,
+  registers: [registry],
+});
+
+export const sealingLag = new client.Gauge({
+  name: "warden_sealing_lag_seconds",
+  help: "Age of the oldest audit event not yet sealed (0 when everything is sealed).",
+  registers: [registry],
+});
+
+/** Times an async operation into a histogram. */
+export async function timed<T>(histogram: client.Histogram, fn: () => Promise<T>): Promise<T> {
+  const end = histogram.startTimer();
+  try {
+    return await fn();
+  } finally {
+    end();
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * GET /metrics: the series the issue names exist and move, and the
+ * exposition passes `promtool check metrics` (required in CI, where
+ * .ci/run installs promtool and sets WARDEN_REQUIRE_PROMTOOL=1; on a
+ * machine without promtool the structural check below still runs).
+ */
+import { spawnSync } from "node:child_process";
+import { closePools } from "../support/db";
+import { startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
+
+let server: TestServer;
+let t: TenantFixture;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  t = await tenantFixture(server, "Metrics tenant");
+});
+
+afterAll(async () => {
+  await server.close();
+  await closePools();
+});
+
+async function metrics(): Promise<string> {
+  const res = await fetch(`${server.url}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/text\/plain/);
+  return res.text();
+}
+
+function value(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(series + " ") || l.startsWith(series + "{") && l.includes(series));
+  return line ? Number(line.split(" ").pop()) : 0;
+}
+
+test("the named series exist and move with traffic", async () => {
+  const before = await metrics();
+  const post = await fetch(`${server.url}/api/v1/audit/events`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.apiKey.key}`, "content-type": "application/json" },
+    body: JSON.stringify([{ event_type: "m.one", outcome: "failure" }, { event_type: "m.two", outcome: "failure" }]),
+  });
+  expect(post.status).toBe(201);
+  await fetch(`${server.url}/api/v1/audit/events?limit=1`, { headers: { authorization: `Bearer ${t.tokens.auditor}` } });
+  await fetch(`${server.url}/nope`);
+  const after = await metrics();
+  for (const name of [
+    "warden_events_ingested_total",
+    "warden_audit_write_duration_seconds_bucket",
+    "warden_audit_query_duration_seconds_bucket",
+    "warden_http_requests_total",
+    "warden_ingest_queue_depth",
+    "warden_rate_limited_requests_total",
+    "warden_worker_jobs_total",
+    "warden_sealing_lag_seconds",
+  ]) {
+    expect({ name, present: after.includes(name) }).toEqual({ name, present: true });
+  }
+  expect(value(after, 'warden_events_ingested_total{outcome="failure"}') - value(before, 'warden_events_ingested_total{outcome="failure"}')).toBe(2);
+  expect(after).toMatch(/warden_http_requests_total\{route="\/api\/v1\/audit\/events",method="POST",status="201"\} \d+/);
+  expect(after).toMatch(/warden_http_requests_total\{route="unmatched",method="GET",status="404"\} \d+/);
+  expect(after).not.toMatch(/route="\/api\/v1\/audit\/events\/[0-9a-f-]{36}"/); // ids never become labels
+});
+
+test("the exposition is valid Prometheus text format", async () => {
+  const text = await metrics();
+  // structural check: every sample line is name{labels} value, every family has HELP and TYPE
+  for (const line of text.split("\n").filter((l) => l && !l.startsWith("#"))) {
+    expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|Nan|[+-]Inf)$/);
+  }
+  const promtool = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+  if (promtool.error) {
+    // promtool is a Debian package, not an npm one: CI installs it and requires it.
+    expect(process.env.WARDEN_REQUIRE_PROMTOOL).not.toBe("1");
+    return;
+  }
+  expect({ status: promtool.status, out: promtool.stdout + promtool.stderr }).toEqual({ status: 0, out: "" });
+});
