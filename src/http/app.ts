@@ -12,6 +12,7 @@ import { makePreset } from "../graphql/preset";
 import { traceMiddleware } from "./trace";
 import { requireAuth } from "./auth";
 import { healthRoutes } from "./health";
+import { openApiDocument } from "./openapi";
 import { countRequests, metricsRoutes } from "./metricsRoutes";
 import { errorHandler, notFound } from "./errorHandler";
 import { meRoutes } from "./routes/me";
@@ -68,6 +69,9 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
       },
     }),
   );
+  api.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument);
+  });
   api.use(requireAuth(deps.authenticator));
   api.use(meRoutes(deps.authPool));
   api.use(apiKeyRoutes(deps.authPool));

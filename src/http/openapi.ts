@@ -1,0 +1,254 @@
+/**
+ * The OpenAPI 3.1 description of Warden's REST API, served at
+ * GET /api/v1/openapi.json. Tests validate it with a standard validator and
+ * check real responses against its schemas, so it cannot drift silently.
+ */
+const nullable = (type: string, extra: object = {}) => ({ type: [type, "null"], ...extra });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const problemResponse = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
+const json = (schema: object, description = "OK") => ({ description, content: { "application/json": { schema } } });
+const STANDARD_ERRORS = {
+  "400": problemResponse("Invalid input"),
+  "401": problemResponse("Missing, invalid or expired credential"),
+  "403": problemResponse("The credential's tenant role is too low (see missing_role)"),
+};
+const filterParameters = [
+  ["correlation_id", "string"],
+  ["trace_id", "string"],
+  ["event_type", "string", "Exact type, or a prefix ending in .* such as gateway.*"],
+  ["actor_id", "string"],
+  ["actor_type", "string"],
+  ["resource_type", "string"],
+  ["resource_id", "string"],
+  ["outcome", "string"],
+  ["severity", "string", "Minimum severity (debug < info < notice < warning < error < critical)"],
+  ["service", "string"],
+  ["since", "string", "A duration back from now (15m, 24h, 7d) or an RFC 3339 time"],
+  ["until", "string", "RFC 3339 time or duration; exclusive"],
+].map(([name, type, description]) => ({ name, in: "query", required: false, schema: { type }, ...(description ? { description } : {}) }));
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "Warden REST API",
+    version: "1.0.0",
+    description:
+      "Audit write, query, export and verification. Every error is RFC 7807 application/problem+json with a stable code and the request's trace_id. Authenticate with Authorization: Bearer <user token or API key>.",
+  },
+  servers: [{ url: "/" }],
+  security: [{ bearer: [] }],
+  paths: {
+    "/api/v1/openapi.json": { get: { summary: "This document", security: [], responses: { "200": json({ type: "object" }) } } },
+    "/api/v1/me": { get: { summary: "Who the credential is", responses: { "200": json(ref("Me")), ...STANDARD_ERRORS } } },
+    "/api/v1/api-keys": {
+      post: {
+        summary: "Create an API key (tenant owner or admin); the key is returned only once",
+        requestBody: { required: true, content: { "application/json": { schema: ref("ApiKeyInput") } } },
+        responses: { "201": json(ref("ApiKeyCreated"), "Created"), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/audit/events": {
+      get: {
+        summary: "Query audit events (tenant owner, admin, auditor), newest first, keyset pages",
+        parameters: [
+          ...filterParameters,
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+          { name: "order", in: "query", schema: { type: "string", enum: ["asc", "desc"], default: "desc" } },
+          { name: "cursor", in: "query", schema: { type: "string" }, description: "next_cursor of the previous page" },
+        ],
+        responses: { "200": json(ref("EventPage")), ...STANDARD_ERRORS },
+      },
+      post: {
+        summary: "Record one event or a batch of up to 1,000; 201 only after commit",
+        parameters: [
+          { name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 255 } },
+          ...["X-Event-Type", "X-Service", "X-Correlation-ID", "X-Resource-Type", "X-Outcome"].map((name) => ({ name, in: "header", schema: { type: "string" } })),
+        ],
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: { oneOf: [ref("EventInput"), { type: "array", items: ref("EventInput"), minItems: 1, maxItems: 1000 }] } } },
+        },
+        responses: {
+          "201": json(ref("IngestResult"), "Recorded"),
+          "200": json(ref("IngestResult"), "A retry of an earlier request (same ids)"),
+          ...STANDARD_ERRORS,
+          "409": problemResponse("Idempotency-Key reused with a different body"),
+          "413": problemResponse("Body over 1 MiB"),
+          "415": problemResponse("Not application/json"),
+          "429": problemResponse("Rate limited; see Retry-After"),
+        },
+      },
+    },
+    "/api/v1/audit/events/{event_id}": {
+      get: {
+        summary: "One audit event",
+        parameters: [{ name: "event_id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: { "200": json(ref("AuditEvent")), ...STANDARD_ERRORS, "404": problemResponse("No such event in your tenant") },
+      },
+    },
+    "/api/v1/audit/correlations/{correlation_id}": {
+      get: {
+        summary: "The chronological timeline of one correlation id",
+        parameters: [{ name: "correlation_id", in: "path", required: true, schema: { type: "string", maxLength: 200 } }],
+        responses: { "200": json(ref("Timeline")), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/audit/export": {
+      get: {
+        summary: "Stream every matching event, oldest first (JSONL ends with a manifest line)",
+        parameters: [{ name: "format", in: "query", schema: { type: "string", enum: ["jsonl", "csv"], default: "jsonl" } }, ...filterParameters],
+        responses: {
+          "200": {
+            description: "The export",
+            content: { "application/x-ndjson": { schema: { type: "string" } }, "text/csv": { schema: { type: "string" } } },
+          },
+          ...STANDARD_ERRORS,
+        },
+      },
+    },
+    "/api/v1/audit/verify": {
+      get: { summary: "Verify the tenant's sealed trail", responses: { "200": json(ref("VerifyReport")), ...STANDARD_ERRORS } },
+    },
+  },
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Warden user token (JWT) or an API key (wdn_...)" } },
+    schemas: {
+      Problem: {
+        type: "object",
+        required: ["type", "title", "status", "code", "trace_id"],
+        properties: {
+          type: { type: "string" },
+          title: { type: "string" },
+          status: { type: "integer" },
+          code: { type: "string" },
+          detail: { type: "string" },
+          trace_id: { type: "string" },
+          missing_role: { type: "string" },
+          errors: { type: "array", items: { type: "object", required: ["pointer", "reason"], properties: { pointer: { type: "string" }, reason: { type: "string" } } } },
+        },
+      },
+      Me: {
+        type: "object",
+        required: ["tenant_id", "actor_id", "actor_type", "tenant_role", "trace_id"],
+        properties: {
+          tenant_id: { type: "string", format: "uuid" },
+          actor_id: { type: "string" },
+          actor_type: { type: "string", enum: ["user", "api_key"] },
+          tenant_role: { type: "string", enum: ["owner", "admin", "auditor", "support", "member"] },
+          trace_id: { type: "string" },
+          actor: { type: "object" },
+        },
+      },
+      ApiKeyInput: {
+        type: "object",
+        required: ["name"],
+        additionalProperties: false,
+        properties: { name: { type: "string" }, role: { type: "string" }, rate_limit_per_second: { type: "integer", minimum: 1 } },
+      },
+      ApiKeyCreated: {
+        type: "object",
+        required: ["id", "key", "name", "role"],
+        properties: { id: { type: "string", format: "uuid" }, key: { type: "string" }, name: { type: "string" }, role: { type: "string" } },
+      },
+      EventInput: {
+        type: "object",
+        additionalProperties: false,
+        required: ["event_type", "outcome"],
+        properties: {
+          event_id: { type: "string", format: "uuid" },
+          event_type: { type: "string", pattern: "^[a-z0-9_-]+(\\.[a-z0-9_-]+)+$", maxLength: 200 },
+          outcome: { type: "string", enum: ["success", "failure", "unknown"] },
+          actor: { type: "object", additionalProperties: false, required: ["type", "id"], properties: { type: { type: "string" }, id: { type: "string" } } },
+          occurred_at: { type: "string", format: "date-time" },
+          severity: { type: "string", description: "debug, info, notice, warning (also WARN, Warning), error, critical" },
+          action: { type: "string", maxLength: 64 },
+          resource: { type: "object", additionalProperties: false, properties: { type: { type: "string" }, id: { type: "string" } } },
+          correlation_id: { type: "string", maxLength: 200 },
+          trace_id: { type: "string", maxLength: 200 },
+          parent_event_id: { type: "string", format: "uuid" },
+          service: { type: "string", maxLength: 200 },
+          data: { type: "object", description: "At most 64 KiB" },
+        },
+      },
+      IngestResult: {
+        type: "object",
+        required: ["event_ids", "count", "replayed"],
+        properties: { event_ids: { type: "array", items: { type: "string", format: "uuid" } }, count: { type: "integer" }, replayed: { type: "boolean" } },
+      },
+      AuditEvent: {
+        type: "object",
+        required: ["event_id", "occurred_at", "recorded_at", "event_type", "category", "action", "outcome", "severity", "actor_type", "actor_id", "txid"],
+        properties: {
+          event_id: { type: "string", format: "uuid" },
+          occurred_at: { type: "string", format: "date-time" },
+          recorded_at: { type: "string", format: "date-time" },
+          tenant_id: nullable("string"),
+          event_type: { type: "string" },
+          category: { type: "string" },
+          action: { type: "string" },
+          outcome: { type: "string", enum: ["success", "failure", "unknown"] },
+          severity: { type: "string", enum: ["debug", "info", "notice", "warning", "error", "critical"] },
+          actor_type: { type: "string", enum: ["user", "api_key", "service", "system", "db_role"] },
+          actor_id: { type: "string" },
+          actor_ip: nullable("string"),
+          user_agent: nullable("string"),
+          resource_type: nullable("string"),
+          resource_id: nullable("string"),
+          correlation_id: nullable("string"),
+          trace_id: nullable("string"),
+          parent_event_id: nullable("string"),
+          service: nullable("string"),
+          txid: { type: "string" },
+          table_name: nullable("string"),
+          row_pk: { type: ["object", "null"] },
+          changed_fields: { type: ["array", "null"], items: { type: "string" } },
+          old_values: { type: ["object", "null"] },
+          new_values: { type: ["object", "null"] },
+          event_data: { type: ["object", "null"] },
+        },
+      },
+      EventPage: {
+        type: "object",
+        required: ["data", "next_cursor", "limit", "order"],
+        properties: {
+          data: { type: "array", items: ref("AuditEvent") },
+          next_cursor: nullable("string"),
+          limit: { type: "integer" },
+          order: { type: "string", enum: ["asc", "desc"] },
+        },
+      },
+      Timeline: {
+        type: "object",
+        required: ["correlation_id", "count", "truncated", "events"],
+        properties: { correlation_id: { type: "string" }, count: { type: "integer" }, truncated: { type: "boolean" }, events: { type: "array", items: ref("AuditEvent") } },
+      },
+      VerifyReport: {
+        type: "object",
+        required: ["ok", "tenants", "events_verified", "checkpoints_verified", "first_bad"],
+        properties: {
+          tenant_id: { type: "string" },
+          ok: { type: "boolean" },
+          tenants: { type: "integer" },
+          events_verified: { type: "integer" },
+          checkpoints_verified: { type: "integer" },
+          first_bad: {
+            oneOf: [
+              { type: "null" },
+              {
+                type: "object",
+                required: ["seq", "reason", "detail"],
+                properties: {
+                  tenant_id: nullable("string"),
+                  seq: { type: "integer" },
+                  reason: { type: "string", enum: ["missing", "modified", "reordered", "inserted", "bad_signature"] },
+                  event_id: { type: "string" },
+                  detail: { type: "string" },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+  },
+} as const;

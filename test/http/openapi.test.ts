@@ -1,0 +1,99 @@
+/**
+ * The OpenAPI document: valid OpenAPI 3.1 (openapi-schema-validator), and
+ * real responses of each endpoint match the schemas it declares (ajv,
+ * JSON Schema 2020-12), errors included.
+ */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { closePools } from "../support/db";
+import { startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
+
+let server: TestServer;
+let t: TenantFixture;
+let doc: any;
+let ajv: Ajv2020;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  t = await tenantFixture(server, "OpenAPI tenant");
+  doc = await (await fetch(`${server.url}/api/v1/openapi.json`)).json();
+  ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: "openapi", components: doc.components });
+});
+
+afterAll(async () => {
+  await server.close();
+  await closePools();
+});
+
+function check(schemaName: string, body: unknown): void {
+  const validate = ajv.getSchema(`openapi#/components/schemas/${schemaName}`)!;
+  const ok = validate(body);
+  expect({ schemaName, errors: ok ? null : validate.errors }).toEqual({ schemaName, errors: null });
+}
+
+async function call(method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; type: string; body: any }> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, type: res.headers.get("content-type") ?? "", body: await res.json() };
+}
+
+test("the document is valid OpenAPI 3.1 and names every route", async () => {
+  const run = spawnSync(process.execPath, [path.join(__dirname, "../support/validateOpenApi.mjs")], { input: JSON.stringify(doc), encoding: "utf8" });
+  expect(run.stderr).toBe("");
+  expect(JSON.parse(run.stdout)).toEqual({ valid: true, version: "3.1", errors: null });
+  // and the validator does catch a broken document
+  const broken = spawnSync(process.execPath, [path.join(__dirname, "../support/validateOpenApi.mjs")], {
+    input: JSON.stringify({ ...doc, info: undefined }),
+    encoding: "utf8",
+  });
+  expect(JSON.parse(broken.stdout).valid).toBe(false);
+  expect(Object.keys(doc.paths).sort()).toEqual([
+    "/api/v1/api-keys",
+    "/api/v1/audit/correlations/{correlation_id}",
+    "/api/v1/audit/events",
+    "/api/v1/audit/events/{event_id}",
+    "/api/v1/audit/export",
+    "/api/v1/audit/verify",
+    "/api/v1/me",
+    "/api/v1/openapi.json",
+  ]);
+});
+
+test("responses match their declared schemas", async () => {
+  const posted = await call("POST", "/api/v1/audit/events", t.apiKey.key, [
+    { event_type: "openapi.check.done", outcome: "success", correlation_id: "oa-1", data: { n: 1 } },
+  ]);
+  expect(posted.status).toBe(201);
+  check("IngestResult", posted.body);
+  const page = await call("GET", "/api/v1/audit/events?limit=5", t.tokens.auditor);
+  check("EventPage", page.body);
+  const one = await call("GET", `/api/v1/audit/events/${posted.body.event_ids[0]}`, t.tokens.auditor);
+  check("AuditEvent", one.body);
+  check("Timeline", (await call("GET", "/api/v1/audit/correlations/oa-1", t.tokens.auditor)).body);
+  check("Me", (await call("GET", "/api/v1/me", t.apiKey.key)).body);
+  check("VerifyReport", (await call("GET", "/api/v1/audit/verify", t.tokens.owner)).body);
+  check("ApiKeyCreated", (await call("POST", "/api/v1/api-keys", t.tokens.owner, { name: "oa" })).body);
+});
+
+test("every error matches Problem, with code and trace_id", async () => {
+  const errors = [
+    await call("GET", "/api/v1/me", null),
+    await call("GET", "/api/v1/audit/events?limit=0", t.tokens.auditor),
+    await call("GET", "/api/v1/audit/events", t.tokens.member),
+    await call("GET", "/api/v1/audit/events/00000000-0000-4000-8000-000000000000", t.tokens.auditor),
+    await call("POST", "/api/v1/audit/events", t.apiKey.key, { outcome: "success" }),
+    await call("GET", "/api/v1/nothing-here", t.tokens.auditor),
+  ];
+  expect(errors.map((e) => e.status)).toEqual([401, 400, 403, 404, 400, 404]);
+  for (const e of errors) {
+    expect(e.type).toMatch(/^application\/problem\+json/);
+    check("Problem", e.body);
+  }
+});
