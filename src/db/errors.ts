@@ -31,8 +31,23 @@ function isPgError(err: unknown): err is PgLikeError & { code: string; message: 
   );
 }
 
-/** Returns null when the error is not a PostgreSQL error. */
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND"]);
+
+/** The database could not be reached or the connection dropped. */
+function isConnectionError(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return (
+    (typeof code === "string" && CONNECTION_CODES.has(code)) ||
+    (typeof message === "string" && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message))
+  );
+}
+
+/** Returns null when the error is not a PostgreSQL (or database connection) error. */
 export function mapPgError(err: unknown): MappedError | null {
+  if (isConnectionError(err)) {
+    return { status: 503, code: "database_unavailable", message: "the database is unavailable; retry" };
+  }
   if (!isPgError(err)) return null;
   const { code, message } = err;
   const hint = typeof err.hint === "string" ? err.hint : "";

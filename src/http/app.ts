@@ -21,6 +21,7 @@ import { auditVerifyRoutes } from "./routes/auditVerify";
 import { auditQueryRoutes } from "./routes/auditQuery";
 import { CursorCodec } from "../audit/cursor";
 import { auditIngestRoutes } from "./routes/auditIngest";
+import { IngestQueue, type IngestQueueOptions } from "../audit/ingestQueue";
 import { auditExportRoutes } from "./routes/auditExport";
 import { RateLimiter } from "./rateLimit";
 import type { SealingKey } from "../audit/sealingKey";
@@ -33,6 +34,8 @@ export interface AppDeps {
   sealingKey: SealingKey;
   /** Signs pagination cursors. */
   cursorSecret: string;
+  /** Group-commit queue bounds (defaults suit one process). */
+  ingest?: IngestQueueOptions;
   production: boolean;
 }
 
@@ -77,7 +80,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(apiKeyRoutes(deps.authPool));
   api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
-  api.use(auditIngestRoutes(deps.authPool, new RateLimiter()));
+  api.use(auditIngestRoutes(new IngestQueue(deps.authPool, deps.ingest), new RateLimiter()));
   api.use(auditExportRoutes(deps.authPool));
   app.use("/api/v1", api);
 

@@ -47,6 +47,7 @@ export function errorHandler(err: unknown, _req: Request, res: Response, _next: 
   }
   const mapped = mapPgError(err);
   if (mapped) {
+    if (mapped.status === 503) res.setHeader("Retry-After", "1");
     if (mapped.status >= 500) console.error(`[http] trace ${res.locals.traceId}: ${(err as Error).message}`);
     sendProblem(
       res,

@@ -11,6 +11,7 @@ import { Authenticator } from "../../src/auth/authenticate";
 import { TokenService } from "../../src/auth/tokens";
 import { createHttp, type WardenHttp } from "../../src/http/app";
 import type { SealingKey } from "../../src/audit/sealingKey";
+import type { IngestQueueOptions } from "../../src/audit/ingestQueue";
 import { authUrl, createApiKey, createTenant, createUser, ownerUrl, testSealingKey } from "./db";
 
 export interface TestServer {
@@ -23,20 +24,28 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Connect the API through this URL instead (e.g. a proxy the test can cut). */
+  authUrl?: string;
+  ingest?: IngestQueueOptions;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const secret = randomBytes(32).toString("base64url");
   const tokens = new TokenService(secret);
   const ownerPool = makePool(ownerUrl(), 5, "warden-test-owner");
-  const authPool = makePool(authUrl(), 10, "warden-test-api");
+  const apiUrl = opts.authUrl ?? authUrl();
+  const authPool = makePool(apiUrl, 10, "warden-test-api");
   const authenticator = new Authenticator(authPool, tokens);
   const sealingKey = testSealingKey();
   const http: WardenHttp = await createHttp({
     ownerPool,
     authPool,
-    authUrl: authUrl(),
+    authUrl: apiUrl,
     authenticator,
     sealingKey,
     cursorSecret: secret,
+    ingest: opts.ingest,
     production: false,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", () => resolve()));

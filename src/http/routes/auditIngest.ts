@@ -2,11 +2,11 @@
  * POST /api/v1/audit/events: one event object or an array of up to 1,000.
  * Validation and writing happen in warden.record_audit_events (the rules
  * live there, shared with GraphQL); this route adds what only HTTP knows:
- * header defaults, the Idempotency-Key, NUL checks, rate limits.
+ * header defaults, the Idempotency-Key, NUL checks, rate limits, and group
+ * commit through the ingest queue (acknowledged only after commit).
  */
 import { Router } from "express";
-import type pg from "pg";
-import { withRequestContext } from "../../db/requestContext";
+import { IngestQueue, QueueFull } from "../../audit/ingestQueue";
 import type { RateLimiter } from "../rateLimit";
 import { problem, sendProblem } from "../problem";
 import { eventsIngested, ingestInFlight, rateLimited, timed, writeDuration } from "../../metrics";
@@ -40,7 +40,7 @@ function nulPointers(value: unknown, pointer = ""): string[] {
   return [];
 }
 
-export function auditIngestRoutes(authPool: pg.Pool, limiter: RateLimiter): Router {
+export function auditIngestRoutes(queue: IngestQueue, limiter: RateLimiter): Router {
   const router = Router();
   router.post("/audit/events", async (req, res, next) => {
     const ctx = req.warden!;
@@ -89,19 +89,25 @@ export function auditIngestRoutes(authPool: pg.Pool, limiter: RateLimiter): Rout
     ingestInFlight.inc();
     try {
       const result = await timed(writeDuration, () =>
-        withRequestContext(
-          authPool,
+        queue.submit({
           ctx,
-          res.locals.traceId,
-          async (c) => (await c.query("select warden.record_audit_events($1::jsonb, $2) as r", [JSON.stringify(isBatch ? items : items[0]), idempotencyKey ?? null])).rows[0].r,
-          { ip: req.ip, userAgent: req.get("user-agent") },
-        ),
+          traceId: res.locals.traceId,
+          client: { ip: req.ip, userAgent: req.get("user-agent") },
+          events: isBatch ? items : items[0],
+          count: items.length,
+          idempotencyKey: idempotencyKey ?? null,
+        }),
       );
       if (!result.replayed) {
         for (const item of items as Record<string, unknown>[]) eventsIngested.inc({ outcome: String(item.outcome ?? "unknown").toLowerCase() });
       }
       res.status(result.replayed ? 200 : 201).json({ event_ids: result.event_ids, count: result.event_ids.length, replayed: result.replayed });
     } catch (err) {
+      if (err instanceof QueueFull) {
+        res.setHeader("Retry-After", "1");
+        sendProblem(res, problem(503, "overloaded", "the ingest queue is full; retry shortly"));
+        return;
+      }
       next(err); // validation problems map to 400 validation_failed with their pointers (src/db/errors.ts)
     } finally {
       ingestInFlight.dec();
