@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { closePools } from "../support/db";
-import { startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
+import { gql, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
 let server: TestServer;
 let a: TenantFixture;
@@ -228,4 +228,26 @@ test("export: JSONL with a manifest line (count, sha256 of the lines before it),
 
   expect((await fetch(`${server.url}/api/v1/audit/export?format=xml`, { headers: { authorization: `Bearer ${a.tokens.auditor}` } })).status).toBe(400);
   expect((await fetch(`${server.url}/api/v1/audit/export`, { headers: { authorization: `Bearer ${a.tokens.member}` } })).status).toBe(403);
+});
+
+test("GraphQL offers the same filters with cursor pagination, tenant-scoped", async () => {
+  const q = `query($after: Cursor) { auditEvents(first: 11, after: $after, orderBy: [OCCURRED_AT_DESC, EVENT_ID_DESC],
+      filter: { eventType: { startsWith: "gateway." }, outcome: { equalTo: failure }, correlationId: { in: ["corr-1", "corr-5", "corr-9"] } }) {
+      totalCount pageInfo { hasNextPage endCursor } nodes { eventId tenantId eventType outcome correlationId } } }`;
+  const seen: any[] = [];
+  let after: string | null = null;
+  let total = -1;
+  do {
+    const r: any = await gql(server, a.tokens.auditor, q, { after });
+    expect(r.body.errors).toBeUndefined();
+    total = r.body.data.auditEvents.totalCount;
+    seen.push(...r.body.data.auditEvents.nodes);
+    after = r.body.data.auditEvents.pageInfo.hasNextPage ? r.body.data.auditEvents.pageInfo.endCursor : null;
+  } while (after);
+  const expected = seeds.filter((s) => s.event_type.startsWith("gateway.") && s.outcome === "failure" && ["corr-1", "corr-5", "corr-9"].includes(s.correlation_id));
+  expect(expected.length).toBeGreaterThan(0);
+  expect(total).toBe(expected.length);
+  expect(seen.length).toBe(expected.length);
+  expect(new Set(seen.map((n) => n.eventId)).size).toBe(seen.length);
+  expect(seen.every((n) => n.tenantId === a.tenantId)).toBe(true);
 });
