@@ -8,7 +8,7 @@
  */
 import type pg from "pg";
 import type { AuthContext } from "../auth/types";
-import { pgSettingsFor, type ClientInfo } from "../db/requestContext";
+import { applyRequestSettings, type ClientInfo } from "../db/requestContext";
 import { ROLE_VISITOR } from "../config";
 
 export interface IngestRequest {
@@ -108,14 +108,9 @@ export class IngestQueue {
       await client.query("begin");
       await client.query(`set local role ${client.escapeIdentifier(ROLE_VISITOR)}`);
       for (const p of batch) {
-        const { role: _role, ...settings } = pgSettingsFor(p.ctx, p.traceId, p.client);
-        const names = Object.keys(settings);
         await client.query("savepoint ingest_request");
         try {
-          await client.query(
-            `select ${names.map((_, i) => `set_config($${i * 2 + 1}, $${i * 2 + 2}, true)`).join(", ")}`,
-            names.flatMap((n) => [n, settings[n]]),
-          );
+          await applyRequestSettings(client, p.ctx, p.traceId, p.client);
           const { rows } = await client.query("select warden.record_audit_events($1::jsonb, $2) as r", [JSON.stringify(p.events), p.idempotencyKey]);
           await client.query("release savepoint ingest_request");
           outcomes.push({ ok: true, result: rows[0].r });

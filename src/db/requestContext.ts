@@ -26,6 +26,21 @@ export function pgSettingsFor(ctx: AuthContext | undefined, traceId: string | un
   };
 }
 
+/** Sets the request's context settings, transaction-locally (all but the role). */
+export async function applyRequestSettings(
+  client: pg.ClientBase,
+  ctx: AuthContext,
+  traceId: string | undefined,
+  clientInfo: ClientInfo = {},
+): Promise<void> {
+  const { role: _role, ...settings } = pgSettingsFor(ctx, traceId, clientInfo);
+  const names = Object.keys(settings);
+  await client.query(
+    `select ${names.map((_, i) => `set_config($${i * 2 + 1}, $${i * 2 + 2}, true)`).join(", ")}`,
+    names.flatMap((n) => [n, settings[n]]),
+  );
+}
+
 /** Runs fn in a transaction as the visitor role with the request's context. */
 export async function withRequestContext<T>(
   pool: pg.Pool,
@@ -37,14 +52,8 @@ export async function withRequestContext<T>(
   const client = await pool.connect();
   try {
     await client.query("begin");
-    const settings = pgSettingsFor(ctx, traceId, clientInfo);
-    const { role, ...rest } = settings;
-    const names = Object.keys(rest);
-    await client.query(
-      `select ${names.map((_, i) => `set_config($${i * 2 + 1}, $${i * 2 + 2}, true)`).join(", ")}`,
-      names.flatMap((n) => [n, rest[n]]),
-    );
-    await client.query(`set local role ${client.escapeIdentifier(role)}`);
+    await applyRequestSettings(client, ctx, traceId, clientInfo);
+    await client.query(`set local role ${client.escapeIdentifier(ROLE_VISITOR)}`);
     const result = await fn(client);
     await client.query("commit");
     return result;
