@@ -4,6 +4,7 @@ import type { SealingKey } from "../src/audit/sealingKey";
 import { heartbeat } from "./heartbeat";
 import { ensurePartitions } from "./ensurePartitions";
 import { makeSealTask } from "./sealAuditEvents";
+import { pruneIdempotencyKeys } from "./pruneIdempotencyKeys";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -14,5 +15,6 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     heartbeat,
     ensure_partitions: ensurePartitions,
     seal_audit_events: makeSealTask(deps.sealingKey),
+    prune_idempotency_keys: pruneIdempotencyKeys,
   };
 }

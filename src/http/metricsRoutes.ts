@@ -6,6 +6,7 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type pg from "pg";
 import { httpRequests, registry, sealingLag } from "../metrics";
+import { problem, sendProblem } from "./problem";
 
 export function countRequests(req: Request, res: Response, next: NextFunction): void {
   res.on("finish", () => {
@@ -15,9 +16,17 @@ export function countRequests(req: Request, res: Response, next: NextFunction): 
   next();
 }
 
-export function metricsRoutes(ownerPool: pg.Pool): Router {
+/**
+ * With WARDEN_METRICS_TOKEN set, scrapers must send it as a bearer token;
+ * without it /metrics is open (bind HOST to a private address).
+ */
+export function metricsRoutes(ownerPool: pg.Pool, token: string | undefined = process.env.WARDEN_METRICS_TOKEN || undefined): Router {
   const router = Router();
-  router.get("/metrics", async (_req, res) => {
+  router.get("/metrics", async (req, res) => {
+    if (token && req.get("authorization") !== `Bearer ${token}`) {
+      sendProblem(res, problem(401, "invalid_credentials", "send Authorization: Bearer <WARDEN_METRICS_TOKEN>"));
+      return;
+    }
     try {
       const { rows } = await ownerPool.query(
         `select coalesce(extract(epoch from now() - min(e.recorded_at)), 0)::float8 as lag

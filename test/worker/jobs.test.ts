@@ -31,3 +31,16 @@ test("API requests cannot enqueue jobs directly", async () => {
     expect(rows[0]).toEqual({ can: false, schema: false });
   });
 });
+
+test("prune_idempotency_keys forgets keys older than a day and keeps fresh ones", async () => {
+  await rolledBack(async (c) => {
+    await c.query(
+      `insert into warden_private.idempotency_keys (tenant_id, idempotency_key, request_hash, event_ids, created_at)
+       values (gen_random_uuid(), 'old', '\\x00', '{}', now() - interval '25 hours'), (gen_random_uuid(), 'new', '\\x00', '{}', now())`,
+    );
+    await c.query("select warden_private.enqueue_job('prune_idempotency_keys')");
+    await runTaskListOnce({ pgPool: ownerPool() }, taskList, c);
+    const { rows } = await c.query("select idempotency_key from warden_private.idempotency_keys where idempotency_key in ('old', 'new')");
+    expect(rows).toEqual([{ idempotency_key: "new" }]);
+  });
+});
