@@ -16,9 +16,15 @@ export interface WorkerOptions {
   sealingKey: SealingKey;
 }
 
-/** Worker logs go to stderr, so `--json` output on stdout stays parseable. */
+/**
+ * Worker logs go to stderr, so `--json` output on stdout stays parseable.
+ * Routine successes (the sealer finishes a job every second) are not logged;
+ * failures always are, and job counts are in /metrics.
+ */
 const logger = new Logger(() => (level: unknown, message: string) => {
-  if (String(level) !== "debug") process.stderr.write(`[worker] ${String(level)}: ${message}\n`);
+  const l = String(level);
+  if (l === "debug" || (l === "info" && message.startsWith("Completed task"))) return;
+  process.stderr.write(`[worker] ${l}: ${message}\n`);
 });
 
 export async function startWorker(opts: WorkerOptions): Promise<Runner> {
