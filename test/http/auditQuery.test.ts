@@ -251,3 +251,15 @@ test("GraphQL offers the same filters with cursor pagination, tenant-scoped", as
   expect(new Set(seen.map((n) => n.eventId)).size).toBe(seen.length);
   expect(seen.every((n) => n.tenantId === a.tenantId)).toBe(true);
 });
+
+test("GraphQL filters by event_data containment, like REST's data.<path>=<value>", async () => {
+  const r = await gql(
+    server,
+    a.tokens.auditor,
+    `{ auditEvents(filter: { eventData: { contains: { http: { status: 500 } } }, service: { equalTo: "billing" } }) { totalCount nodes { tenantId } } }`,
+  );
+  expect(r.body.errors).toBeUndefined();
+  const expected = seeds.filter((s) => (s.data as any).http.status === 500 && s.service === "billing").length;
+  expect(expected).toBeGreaterThan(0);
+  expect(r.body.data.auditEvents.totalCount).toBe(expected);
+});
