@@ -1,15 +1,15 @@
 /**
  * Group commit for audit ingest: concurrent POSTs wait in a bounded queue;
  * one writer takes whatever is waiting and records it all in a single
- * transaction (one savepoint per request, so one bad request fails alone),
+ * transaction and one round trip (warden_private.record_audit_requests: one
+ * subtransaction per request, so one bad request fails alone),
  * then acknowledges every request only after that commit. When the queue
  * holds too many events, new requests are refused at once (503) instead of
  * growing memory.
  */
 import type pg from "pg";
 import type { AuthContext } from "../auth/types";
-import { applyRequestSettings, type ClientInfo } from "../db/requestContext";
-import { ROLE_VISITOR } from "../config";
+import { pgSettingsFor, type ClientInfo } from "../db/requestContext";
 
 export interface IngestRequest {
   ctx: AuthContext;
@@ -102,37 +102,32 @@ export class IngestQueue {
       for (const p of batch) p.reject(err);
       return;
     }
-    const outcomes: ({ ok: true; result: IngestResult } | { ok: false; err: unknown })[] = [];
+    let outcomes: { ok: boolean; result?: IngestResult; code?: string; message?: string; detail?: string; hint?: string }[];
     let broken = false;
     try {
+      // One round trip: every request, each under its own context and
+      // subtransaction, then one commit for all of them.
       await client.query("begin");
-      await client.query(`set local role ${client.escapeIdentifier(ROLE_VISITOR)}`);
-      for (const p of batch) {
-        await client.query("savepoint ingest_request");
-        try {
-          await applyRequestSettings(client, p.ctx, p.traceId, p.client);
-          const { rows } = await client.query("select warden.record_audit_events($1::jsonb, $2) as r", [JSON.stringify(p.events), p.idempotencyKey]);
-          await client.query("release savepoint ingest_request");
-          outcomes.push({ ok: true, result: rows[0].r });
-        } catch (err) {
-          await client.query("rollback to savepoint ingest_request");
-          outcomes.push({ ok: false, err });
-        }
-      }
+      const requests = batch.map((p) => {
+        const { role: _role, ...settings } = pgSettingsFor(p.ctx, p.traceId, p.client);
+        return { settings, events: p.events, idempotency_key: p.idempotencyKey };
+      });
+      const { rows } = await client.query("select warden_private.record_audit_requests($1::jsonb) as out", [JSON.stringify(requests)]);
+      outcomes = rows[0].out;
       await client.query("commit");
     } catch (err) {
       // The transaction (or the connection) failed: nothing of it is acknowledged.
       broken = true;
       await client.query("rollback").catch(() => undefined);
       for (const p of batch) p.reject(err);
+      return;
     } finally {
       client.release(broken);
     }
-    if (broken) return;
     batch.forEach((p, i) => {
       const o = outcomes[i];
-      if (o.ok) p.resolve(o.result);
-      else p.reject(o.err);
+      if (o.ok) p.resolve(o.result!);
+      else p.reject(Object.assign(new Error(o.message), { code: o.code, detail: o.detail ?? undefined, hint: o.hint ?? undefined }));
     });
   }
 }

@@ -1,0 +1,144 @@
+/**
+ * Bench section "ingest": audit events POSTed to a real Warden HTTP server
+ * (in this process, against the bench database), each acknowledged only
+ * after commit: single-event POSTs from 64 concurrent clients, and batches
+ * of 500 from 8 clients. Baseline in the same run: a multi-row INSERT of the
+ * same events into an unindexed scratch table (the raw write ceiling; no
+ * COPY client is installed).
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import { makePool } from "../src/db/pools";
+import { Authenticator } from "../src/auth/authenticate";
+import { TokenService } from "../src/auth/tokens";
+import { generateSealingKey } from "../src/audit/sealingKey";
+import { createHttp } from "../src/http/app";
+import { withUser } from "../src/db/urls";
+import type { BenchContext, BenchSection } from "./types";
+import { envInt, fmtInt, withClient } from "./util";
+
+const SECONDS = envInt("BENCH_INGEST_SECONDS", 6);
+
+function event(i: number): object {
+  return {
+    event_type: "bench.ingest.received",
+    outcome: i % 10 === 0 ? "failure" : "success",
+    severity: "info",
+    correlation_id: `corr-${Math.floor(i / 10)}`,
+    service: "gateway",
+    resource: { type: "order", id: `o-${i}` },
+    data: { http: { status: i % 10 === 0 ? 500 : 200, path: "/v1/orders" }, attempt: 1 },
+  };
+}
+
+function post(agent: http.Agent, port: number, key: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: "127.0.0.1", port, path: "/api/v1/audit/events", method: "POST", agent, headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Runs `clients` loops for SECONDS, each POSTing `size` events per request; returns acknowledged events/s. */
+async function load(port: number, key: string, clients: number, size: number): Promise<{ perSecond: number; errors: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  let acked = 0;
+  let errors = 0;
+  let n = 0;
+  const stopAt = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < stopAt) {
+        const items = Array.from({ length: size }, () => event(n++));
+        const status = await post(agent, port, key, JSON.stringify(size === 1 ? items[0] : items));
+        if (status === 201) acked += size;
+        else errors++;
+      }
+    }),
+  );
+  agent.destroy();
+  return { perSecond: acked / SECONDS, errors };
+}
+
+export const ingestSection: BenchSection = {
+  name: "ingest",
+  async run(ctx: BenchContext): Promise<void> {
+    const authPassword = randomBytes(12).toString("hex");
+    await withClient(ctx.rootUrl, (c) => c.query(`alter role warden_authenticator password '${authPassword}'`));
+    const authUrl = withUser(ctx.ownerUrl, "warden_authenticator", authPassword);
+    const { tenant, key } = await withClient(ctx.ownerUrl, async (c) => {
+      const t = (await c.query("select warden_private.create_tenant('bench ingest') as id")).rows[0].id as string;
+      const k = (await c.query("select key from warden_private.create_api_key($1, 'bench', 'member', 1000000)", [t])).rows[0].key as string;
+      return { tenant: t, key: k };
+    });
+
+    // Baseline: the same events as rows, written by multi-row INSERTs into an unindexed table.
+    const baseline = await withClient(ctx.ownerUrl, async (c) => {
+      await c.query(`drop table if exists bench_ingest_raw;
+        create table bench_ingest_raw (event_type text, outcome text, severity text, correlation_id text, service text, resource jsonb, data jsonb)`);
+      const batch = JSON.stringify(Array.from({ length: 5000 }, (_, i) => event(i)));
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 20; i++) {
+        await c.query(
+          `insert into bench_ingest_raw select * from jsonb_to_recordset($1::jsonb)
+             as r(event_type text, outcome text, severity text, correlation_id text, service text, resource jsonb, data jsonb)`,
+          [batch],
+        );
+      }
+      return 100_000 / (Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    ctx.log(`raw multi-row INSERT of the same events: ${fmtInt(baseline)} rows/s`);
+
+    const ownerPool = makePool(ctx.ownerUrl, 4, "bench-owner");
+    const authPool = makePool(authUrl, 20, "bench-api");
+    const secret = randomBytes(32).toString("base64url");
+    const server = await createHttp({
+      ownerPool,
+      authPool,
+      authUrl,
+      authenticator: new Authenticator(authPool, new TokenService(secret)),
+      sealingKey: generateSealingKey(),
+      cursorSecret: secret,
+      production: true,
+    });
+    await new Promise<void>((resolve) => server.server.listen(0, "127.0.0.1", () => resolve()));
+    const port = (server.server.address() as AddressInfo).port;
+    try {
+      const single = await load(port, key, 64, 1);
+      ctx.log(`single-event POSTs, 64 clients: ${fmtInt(single.perSecond)} events/s (${single.errors} non-201)`);
+      const batches = await load(port, key, 8, 500);
+      ctx.log(`batch POSTs of 500, 8 clients: ${fmtInt(batches.perSecond)} events/s (${batches.errors} non-201)`);
+      const stored = await withClient(ctx.ownerUrl, async (c) => (await c.query("select count(*)::int as n from warden.audit_events where tenant_id = $1", [tenant])).rows[0].n);
+      ctx.log(`events stored for the bench tenant: ${fmtInt(stored)}`);
+      ctx.record({
+        name: "single-event POSTs, 64 clients, ack after commit",
+        value: `${fmtInt(single.perSecond)} events/s`,
+        baseline: `${fmtInt(baseline)} rows/s raw INSERT`,
+        ratio: single.perSecond / baseline,
+        target: ">= 5,000 events/s",
+        met: single.perSecond >= 5000,
+      });
+      ctx.record({
+        name: "batch POSTs of 500, 8 clients",
+        value: `${fmtInt(batches.perSecond)} events/s`,
+        baseline: `${fmtInt(baseline)} rows/s raw INSERT`,
+        ratio: batches.perSecond / baseline,
+        target: ">= 30,000 events/s",
+        met: batches.perSecond >= 30_000,
+      });
+    } finally {
+      server.server.closeAllConnections();
+      await new Promise<void>((resolve) => server.server.close(() => resolve()));
+      await server.close();
+      await ownerPool.end();
+      await authPool.end();
+    }
+  },
+};
