@@ -14,6 +14,15 @@ interface HttpishError {
   message?: string;
 }
 
+/** An outage fails every request: say so at most every 5 seconds, not once per request. */
+let lastUnavailableLog = 0;
+function logUnavailable(message: string): void {
+  const now = Date.now();
+  if (now - lastUnavailableLog < 5000) return;
+  lastUnavailableLog = now;
+  console.error(`[http] database unavailable: ${message}`);
+}
+
 export function notFound(req: Request, res: Response): void {
   sendProblem(res, problem(404, "route_not_found", `no route for ${req.method} ${req.path}`));
 }
@@ -48,7 +57,8 @@ export function errorHandler(err: unknown, _req: Request, res: Response, _next: 
   const mapped = mapPgError(err);
   if (mapped) {
     if (mapped.status === 503) res.setHeader("Retry-After", "1");
-    if (mapped.status >= 500) console.error(`[http] trace ${res.locals.traceId}: ${(err as Error).message}`);
+    if (mapped.status === 503) logUnavailable((err as Error).message);
+    else if (mapped.status >= 500) console.error(`[http] trace ${res.locals.traceId}: ${(err as Error).message}`);
     sendProblem(
       res,
       problem(mapped.status, mapped.code, mapped.message, {
