@@ -9,7 +9,7 @@ import pg from "pg";
 import { generateSealingKey } from "../../src/audit/sealingKey";
 import { sealOnce } from "../../src/audit/sealer";
 import { verifyTrail } from "../../src/audit/verifier";
-import { closePools, createTenant, ownerPool, rootUrl, testSealingKey } from "../support/db";
+import { closePools, createTenant, ownerPool, rootOnTestDatabase, rootUrl, testSealingKey } from "../support/db";
 import { withDatabase } from "../../src/db/urls";
 
 const key = testSealingKey();
@@ -17,7 +17,7 @@ let tenant: string;
 let other: string;
 
 async function superuser<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: withDatabase(rootUrl(), "warden_test") });
+  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
   await c.connect();
   try {
     await c.query("begin");
@@ -226,7 +226,7 @@ test("the other tenant's chain is unaffected by tampering in this one", async ()
 
 test("the sealing horizon: a long transaction in another database does not hold sealing back; one in this database does", async () => {
   const other = new pg.Client({ connectionString: withDatabase(rootUrl(), "postgres") });
-  const here = new pg.Client({ connectionString: withDatabase(rootUrl(), "warden_test") });
+  const here = new pg.Client({ connectionString: rootOnTestDatabase() });
   await other.connect();
   await here.connect();
   const c = await ownerPool().connect();

@@ -4,8 +4,7 @@
  * superuser), row-level security for readers, and partition maintenance.
  */
 import pg from "pg";
-import { withDatabase } from "../../src/db/urls";
-import { actAs, closePools, createTenant, createUser, expectFailure, rolledBack, rootUrl } from "../support/db";
+import { actAs, closePools, createTenant, createUser, expectFailure, rolledBack, rootOnTestDatabase } from "../support/db";
 
 afterAll(closePools);
 
@@ -45,7 +44,7 @@ test("UPDATE, DELETE and TRUNCATE fail for the owner, on the parent and on parti
 });
 
 test("a superuser without triggers disabled is refused too; sealed history is append-only", async () => {
-  const c = new pg.Client({ connectionString: withDatabase(rootUrl(), "warden_test") });
+  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
   await c.connect();
   try {
     await c.query("begin");

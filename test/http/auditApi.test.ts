@@ -6,8 +6,7 @@
  */
 import pg from "pg";
 import { sealOnce } from "../../src/audit/sealer";
-import { withDatabase } from "../../src/db/urls";
-import { closePools, rootUrl } from "../support/db";
+import { closePools, rootOnTestDatabase } from "../support/db";
 import { gql, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
 let server: TestServer;
@@ -73,7 +72,7 @@ test("GET /api/v1/audit/verify: ok for an intact trail, pinpoints tampering, and
   expect(((await denied.json()) as any).missing_role).toBe("auditor");
 
   // tamper as a superuser (committed, then restored)
-  const su = new pg.Client({ connectionString: withDatabase(rootUrl(), "warden_test") });
+  const su = new pg.Client({ connectionString: rootOnTestDatabase() });
   await su.connect();
   const victim = await su.query(
     "select event_id, actor_id from warden.audit_events where tenant_id = $1 and event_type = 'db.warden.projects.insert' limit 1",

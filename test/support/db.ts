@@ -6,6 +6,7 @@
 import pg from "pg";
 import { randomUUID } from "node:crypto";
 import { parseSealingKey, type SealingKey } from "../../src/audit/sealingKey";
+import { databaseName, withDatabase } from "../../src/db/urls";
 
 /** The run's seal key (made by globalSetup, shared with the CLI through WARDEN_SEAL_KEY). */
 export function testSealingKey(): SealingKey {
@@ -20,6 +21,11 @@ export function ownerUrl(): string {
 
 export function authUrl(): string {
   return process.env.WARDEN_TEST_AUTH_URL!;
+}
+
+/** Superuser URL on the test database. */
+export function rootOnTestDatabase(): string {
+  return withDatabase(rootUrl(), databaseName(ownerUrl()));
 }
 
 export function rootUrl(): string {

@@ -13,7 +13,8 @@ import { installSuperuserObjects } from "../../src/db/superuser";
 import { withDatabase, withUser } from "../../src/db/urls";
 import { ROLE_AUTHENTICATOR, ROLE_OWNER } from "../../src/config";
 
-export const TEST_DATABASE = "warden_test";
+/** The test database (WARDEN_TEST_DATABASE lets parallel worktrees share one server). */
+export const TEST_DATABASE = process.env.WARDEN_TEST_DATABASE ?? "warden_test";
 const SYSTEM_ROOT = process.env.WARDEN_TEST_ROOT_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export interface TestDatabase {
