@@ -17,7 +17,8 @@ import { withDatabase, withUser } from "../src/db/urls";
 import { ROLE_OWNER } from "../src/config";
 import { withClient } from "./util";
 
-export const BENCH_DATABASE = "warden_bench";
+/** WARDEN_BENCH_DATABASE lets parallel worktrees bench on one server. */
+export const BENCH_DATABASE = process.env.WARDEN_BENCH_DATABASE ?? "warden_bench";
 const SYSTEM_ROOT = process.env.WARDEN_BENCH_ROOT_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export interface BenchDatabase {
