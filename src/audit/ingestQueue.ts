@@ -55,7 +55,7 @@ export class IngestQueue {
   ) {
     this.maxQueued = opts.maxQueuedEvents ?? 50_000;
     this.maxBatch = opts.maxBatchEvents ?? 5_000;
-    this.writers = opts.writers ?? 2;
+    this.writers = opts.writers ?? 4;
   }
 
   /** Events waiting or being written. */
