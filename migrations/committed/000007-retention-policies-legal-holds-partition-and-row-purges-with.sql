@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:a4d8cb7a62dfce6b4958338266c66976356c0506
+--! Hash: sha1:618d617fd30e7738f1f7aafe026dfede0488c3dc
 --! Message: Retention: policies, legal holds, partition and row purges with signed prune records
 
 --------------------------------------------------------------------------------
@@ -168,15 +168,16 @@ comment on function warden_private.retention_default_days() is
   'The default retention in days: the setting warden.retention_default_days (set by the caller from AUDIT_RETENTION_DAYS), 30 when unset; 1..2557.';
 
 create function warden_private.retention_days(tenant_id uuid, event_type text, default_days integer) returns integer
-  language sql stable
-  set search_path = pg_catalog
+  language sql stable parallel safe
+  -- no SET clause: lets PostgreSQL inline it into the per-row retention scans
 as $$
   select coalesce((
     select p.days from warden_private.retention_policies p
     where (p.tenant_id = retention_days.tenant_id or p.tenant_id is null)
       and (p.event_type_pattern = '*' or p.event_type_pattern = retention_days.event_type
-           or (right(p.event_type_pattern, 2) = '.*' and starts_with(retention_days.event_type, left(p.event_type_pattern, -1))))
-    order by (p.tenant_id is not null) desc, (p.event_type_pattern = retention_days.event_type) desc, length(p.event_type_pattern) desc
+           or (pg_catalog.right(p.event_type_pattern, 2) = '.*'
+               and pg_catalog.starts_with(retention_days.event_type, pg_catalog.left(p.event_type_pattern, -1))))
+    order by (p.tenant_id is not null) desc, (p.event_type_pattern = retention_days.event_type) desc, pg_catalog.length(p.event_type_pattern) desc
     limit 1), default_days)
 $$;
 comment on function warden_private.retention_days(uuid, text, integer) is
@@ -202,8 +203,8 @@ comment on function warden_private.retention_max_days(integer) is
   'The longest retention any event can have: a partition that ended longer ago than this is past policy as a whole.';
 
 create function warden_private.is_held(tenant_id uuid, resource_type text, resource_id text, correlation_id text) returns boolean
-  language sql stable
-  set search_path = pg_catalog
+  language sql stable parallel safe
+  -- no SET clause: lets PostgreSQL inline it into the per-row retention scans
 as $$
   select exists (
     select 1 from warden_private.legal_holds h
