@@ -68,12 +68,18 @@ export const retentionSection: BenchSection = {
       const [deleted, rowSeconds] = await timed(async () => {
         let n = 0;
         for (const t of tenants) {
+          let after: Date | null = null;
           for (;;) {
             await c.query("begin");
-            const { rows } = await c.query("select coalesce(sum(rows_purged), 0)::int as n from warden_private.governance_purge_rows($1, $2, 10000)", [t, DAYS]);
+            const { rows }: { rows: { n: number; last: Date | null }[] } = await c.query(
+              `select coalesce(sum(rows_purged), 0)::int as n, max(last_occurred_at) as last
+               from warden_private.governance_purge_rows($1, $2, 10000, after => $3)`,
+              [t, DAYS, after],
+            );
             await c.query("commit");
             if (rows[0].n === 0) break;
             n += rows[0].n;
+            after = rows[0].last;
           }
         }
         return n;

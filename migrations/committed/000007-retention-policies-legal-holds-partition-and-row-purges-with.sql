@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:618d617fd30e7738f1f7aafe026dfede0488c3dc
+--! Hash: sha1:56c2c739022a8471f21bf0bd3efa991b396172dc
 --! Message: Retention: policies, legal holds, partition and row purges with signed prune records
 
 --------------------------------------------------------------------------------
@@ -268,6 +268,7 @@ create function warden_private.retention_plan(default_days integer)
   returns table (tenant_id uuid, partition_name text, method text, rows_purged bigint)
   language plpgsql stable
   set search_path = pg_catalog
+  set jit = off
 as $$
 declare
   v_drop regclass[];
@@ -320,6 +321,7 @@ create function warden_private.governance_drop_partition(partition_name text, de
   returns table (tenant_id uuid, rows_purged bigint, prune_record_id bigint)
   language plpgsql volatile
   set search_path = pg_catalog
+  set jit = off
 as $$
 declare
   v_part record;
@@ -372,10 +374,11 @@ comment on function warden_private.governance_drop_partition(text, integer, bigi
   'Retention fast path: detaches and drops one monthly audit partition whose every event is past policy and not held (checked again here), with a prune record and a warden.retention.purge event per tenant. expected_rows (the archived count) must match. Waits at most lock_timeout for locks.';
 
 create function warden_private.governance_purge_rows(tenant_key uuid, default_days integer,
-  batch_size integer default 10000, lock_timeout text default '2s')
-  returns table (partition_name text, rows_purged bigint, prune_record_id bigint)
+  batch_size integer default 10000, lock_timeout text default '2s', after timestamptz default null)
+  returns table (partition_name text, rows_purged bigint, prune_record_id bigint, last_occurred_at timestamptz)
   language plpgsql volatile
   set search_path = pg_catalog
+  set jit = off
 as $$
 declare
   v_tenant uuid := nullif(tenant_key, '00000000-0000-0000-0000-000000000000'::uuid);
@@ -384,6 +387,7 @@ declare
   r record;
   v_total bigint := 0;
   v_record bigint;
+  v_last timestamptz;
 begin
   if tenant_key is null then
     raise exception 'tenant_key is required (the zero uuid for events outside any tenant)' using errcode = '22023';
@@ -394,13 +398,16 @@ begin
   perform set_config('lock_timeout', lock_timeout, true);
   perform set_config('warden.governance_operation', 'retention', true);
   select coalesce(array_agg(d.partition::oid), '{}') into v_drop from warden_private.retention_droppable_partitions(default_days) d;
-  create temporary table if not exists warden_retention_deleted (event_id uuid, part oid) on commit drop;
+  create temporary table if not exists warden_retention_deleted (event_id uuid, occurred_at timestamptz, part oid) on commit drop;
   truncate warden_retention_deleted;
   with victims as (
     select e.event_id, e.occurred_at
     from warden.audit_events e
     where e.tenant_id is not distinct from v_tenant
       and e.tableoid <> all (v_drop)
+      -- Resume where the previous batch ended: committed deletes leave dead
+      -- index entries that a scan from the start would walk again and again.
+      and (after is null or e.occurred_at >= after)
       and e.occurred_at < now() - make_interval(days => v_min)
       and e.occurred_at < now() - make_interval(days => warden_private.retention_days(e.tenant_id, e.event_type, default_days))
       and not warden_private.is_held(e.tenant_id, e.resource_type, e.resource_id, e.correlation_id)
@@ -409,9 +416,10 @@ begin
   ), deleted as (
     delete from warden.audit_events d using victims v
     where d.event_id = v.event_id and d.occurred_at = v.occurred_at
-    returning d.event_id, d.tableoid
+    returning d.event_id, d.occurred_at, d.tableoid
   )
-  insert into warden_retention_deleted select deleted.event_id, deleted.tableoid from deleted;
+  insert into warden_retention_deleted select deleted.event_id, deleted.occurred_at, deleted.tableoid from deleted;
+  select max(x.occurred_at) into v_last from warden_retention_deleted x;
   for r in
     select c.relname::text as part, array_agg(x.event_id order by x.event_id) as ids, count(*) as n
     from warden_retention_deleted x join pg_class c on c.oid = x.part
@@ -425,6 +433,7 @@ begin
     partition_name := r.part;
     rows_purged := r.n;
     prune_record_id := v_record;
+    last_occurred_at := v_last;
     return next;
   end loop;
   update warden_private.retention_state set rows_deleted = rows_deleted + v_total;
@@ -432,14 +441,15 @@ begin
   perform set_config('warden.governance_operation', '', true);
 end;
 $$;
-comment on function warden_private.governance_purge_rows(uuid, integer, integer, text) is
-  'Retention row path: deletes one bounded batch (oldest first, at most batch_size) of the tenant''s events that are past policy and not held, outside partitions the fast path drops; one prune record (the exact event ids) and one warden.retention.purge event per partition touched. Call until it returns no rows; commit between batches.';
+comment on function warden_private.governance_purge_rows(uuid, integer, integer, text, timestamptz) is
+  'Retention row path: deletes one bounded batch (oldest first, at most batch_size, from occurred_at >= after) of the tenant''s events that are past policy and not held, outside partitions the fast path drops; one prune record (the exact event ids) and one warden.retention.purge event per partition touched. Call until it returns no rows, passing the last_occurred_at it returned as after; commit between batches.';
 
 create function warden.apply_retention(dry_run boolean default true)
   returns table (tenant_id uuid, partition_name text, method text, rows_purged bigint)
   language plpgsql volatile
   security definer
   set search_path = pg_catalog
+  set jit = off
 as $$
 declare
   v_default integer := warden_private.retention_default_days();
@@ -448,6 +458,7 @@ declare
   t record;
   b record;
   v_any boolean;
+  v_after timestamptz;
 begin
   if v_dry then
     return query select r.tenant_id, r.partition_name, r.method, r.rows_purged from warden_private.retention_plan(v_default) r;
@@ -462,10 +473,12 @@ begin
   truncate warden_retention_sums;
   for t in select distinct warden_private.tenant_key(r.tenant_id) as tenant_key
            from warden_private.retention_plan(v_default) r where r.method = 'rows' loop
+    v_after := null;
     loop
       v_any := false;
-      for b in select * from warden_private.governance_purge_rows(t.tenant_key, v_default) loop
+      for b in select * from warden_private.governance_purge_rows(t.tenant_key, v_default, after => v_after) loop
         v_any := true;
+        v_after := b.last_occurred_at;
         insert into warden_retention_sums values (nullif(t.tenant_key, '00000000-0000-0000-0000-000000000000'::uuid), b.partition_name, b.rows_purged);
       end loop;
       exit when not v_any;
@@ -490,7 +503,7 @@ comment on function warden_private.finish_retention_run() is 'Records that a ret
 
 revoke all on function warden.apply_retention(boolean) from public;
 revoke all on function warden_private.governance_drop_partition(text, integer, bigint, text) from public;
-revoke all on function warden_private.governance_purge_rows(uuid, integer, integer, text) from public;
+revoke all on function warden_private.governance_purge_rows(uuid, integer, integer, text, timestamptz) from public;
 
 --------------------------------------------------------------------------------
 -- Management through the API (tenant owner or admin), each change audited.

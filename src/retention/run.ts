@@ -153,14 +153,16 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
   const sums = new Map<string, RetentionResultRow>();
   for (const tenantKey of tenants) {
     try {
+      let after: Date | null = null;
       for (;;) {
         const { rows } = await inTransaction(client, () =>
           client.query(
-            "select partition_name, rows_purged::text as n from warden_private.governance_purge_rows($1, $2, $3, $4)",
-            [tenantKey, days, batchSize, lockTimeout],
+            "select partition_name, rows_purged::text as n, last_occurred_at from warden_private.governance_purge_rows($1, $2, $3, $4, $5)",
+            [tenantKey, days, batchSize, lockTimeout, after],
           ),
         );
         if (rows.length === 0) break;
+        after = rows[0].last_occurred_at;
         report.batches++;
         for (const r of rows) {
           const k = `${tenantKey}/${r.partition_name}`;
