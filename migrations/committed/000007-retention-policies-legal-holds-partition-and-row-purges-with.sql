@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:56c2c739022a8471f21bf0bd3efa991b396172dc
+--! Hash: sha1:09c195dd3f90ad98c3c2db1f1e17cb9f55c671a6
 --! Message: Retention: policies, legal holds, partition and row purges with signed prune records
 
 --------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ comment on function warden_private.retention_default_days() is
 
 create function warden_private.retention_days(tenant_id uuid, event_type text, default_days integer) returns integer
   language sql stable parallel safe
-  -- no SET clause: lets PostgreSQL inline it into the per-row retention scans
+  -- no SET clause: called once per candidate row, keep the call cheap
 as $$
   select coalesce((
     select p.days from warden_private.retention_policies p
@@ -204,7 +204,7 @@ comment on function warden_private.retention_max_days(integer) is
 
 create function warden_private.is_held(tenant_id uuid, resource_type text, resource_id text, correlation_id text) returns boolean
   language sql stable parallel safe
-  -- no SET clause: lets PostgreSQL inline it into the per-row retention scans
+  -- no SET clause: called once per candidate row, keep the call cheap
 as $$
   select exists (
     select 1 from warden_private.legal_holds h
@@ -222,14 +222,19 @@ as $$
 declare
   v_held boolean;
 begin
-  -- Few holds, each answered by the partition's tenant-leading indexes.
+  -- Few holds, each kind answered by one of the partition's tenant-leading
+  -- indexes (an OR of the three would scan the whole partition).
   execute format(
     'select exists (select 1 from warden_private.legal_holds h
-       where h.released_at is null and exists (
-         select 1 from %s e where e.tenant_id = h.tenant_id
-           and ((h.resource_type is null and h.correlation_id is null)
-                or (e.resource_type = h.resource_type and e.resource_id = h.resource_id)
-                or e.correlation_id = h.correlation_id)))', partition)
+       where h.released_at is null and h.resource_type is null and h.correlation_id is null
+         and exists (select 1 from %1$s e where e.tenant_id = h.tenant_id))
+     or exists (select 1 from warden_private.legal_holds h
+       where h.released_at is null and h.resource_type is not null
+         and exists (select 1 from %1$s e where e.tenant_id = h.tenant_id and e.resource_type = h.resource_type
+                                            and e.resource_id = h.resource_id))
+     or exists (select 1 from warden_private.legal_holds h
+       where h.released_at is null and h.correlation_id is not null
+         and exists (select 1 from %1$s e where e.tenant_id = h.tenant_id and e.correlation_id = h.correlation_id))', partition)
     into v_held;
   return v_held;
 end;
@@ -263,6 +268,17 @@ as $$
 $$;
 comment on function warden_private.retention_droppable_partitions(integer) is
   'Monthly partitions whose every row is past any policy (the range ended longer ago than the longest retention) and not under a legal hold: the fast path drops them whole.';
+
+create function warden_private.retention_tenant_keys() returns setof uuid
+  language sql stable
+  set search_path = pg_catalog
+as $$
+  select t.id from warden.tenants t
+  union select h.tenant_key from warden_private.seal_heads h
+  union select '00000000-0000-0000-0000-000000000000'::uuid
+$$;
+comment on function warden_private.retention_tenant_keys() is
+  'Every tenant key whose events the row path visits: the tenants, every tenant with a sealed chain, and the zero uuid (events outside any tenant).';
 
 create function warden_private.retention_plan(default_days integer)
   returns table (tenant_id uuid, partition_name text, method text, rows_purged bigint)
@@ -400,25 +416,31 @@ begin
   select coalesce(array_agg(d.partition::oid), '{}') into v_drop from warden_private.retention_droppable_partitions(default_days) d;
   create temporary table if not exists warden_retention_deleted (event_id uuid, occurred_at timestamptz, part oid) on commit drop;
   truncate warden_retention_deleted;
-  with victims as (
-    select e.event_id, e.occurred_at
-    from warden.audit_events e
-    where e.tenant_id is not distinct from v_tenant
-      and e.tableoid <> all (v_drop)
-      -- Resume where the previous batch ended: committed deletes leave dead
-      -- index entries that a scan from the start would walk again and again.
-      and (after is null or e.occurred_at >= after)
-      and e.occurred_at < now() - make_interval(days => v_min)
-      and e.occurred_at < now() - make_interval(days => warden_private.retention_days(e.tenant_id, e.event_type, default_days))
-      and not warden_private.is_held(e.tenant_id, e.resource_type, e.resource_id, e.correlation_id)
-    order by e.occurred_at
-    limit batch_size
-  ), deleted as (
-    delete from warden.audit_events d using victims v
-    where d.event_id = v.event_id and d.occurred_at = v.occurred_at
-    returning d.event_id, d.occurred_at, d.tableoid
-  )
-  insert into warden_retention_deleted select deleted.event_id, deleted.occurred_at, deleted.tableoid from deleted;
+  -- Dynamic, so each batch is planned with its own values: the tenant test
+  -- must be a plain equality (or IS NULL) to use the (tenant_id,
+  -- occurred_at) index, which yields the oldest rows first.
+  execute format($q$
+    with victims as (
+      select e.event_id, e.occurred_at
+      from warden.audit_events e
+      where %s
+        and e.tableoid <> all ($2)
+        -- Resume where the previous batch ended: committed deletes leave dead
+        -- index entries that a scan from the start would walk again and again.
+        and ($3::timestamptz is null or e.occurred_at >= $3)
+        and e.occurred_at < now() - make_interval(days => $4)
+        and e.occurred_at < now() - make_interval(days => warden_private.retention_days(e.tenant_id, e.event_type, $5))
+        and not warden_private.is_held(e.tenant_id, e.resource_type, e.resource_id, e.correlation_id)
+      order by e.occurred_at
+      limit $6
+    ), deleted as (
+      delete from warden.audit_events d using victims v
+      where d.event_id = v.event_id and d.occurred_at = v.occurred_at
+      returning d.event_id, d.occurred_at, d.tableoid
+    )
+    insert into warden_retention_deleted select deleted.event_id, deleted.occurred_at, deleted.tableoid from deleted$q$,
+    case when v_tenant is null then 'e.tenant_id is null and $1::uuid is null' else 'e.tenant_id = $1' end)
+  using v_tenant, v_drop, after, v_min, default_days, batch_size;
   select max(x.occurred_at) into v_last from warden_retention_deleted x;
   for r in
     select c.relname::text as part, array_agg(x.event_id order by x.event_id) as ids, count(*) as n
@@ -471,8 +493,7 @@ begin
   end loop;
   create temporary table if not exists warden_retention_sums (tenant_id uuid, partition_name text, n bigint) on commit drop;
   truncate warden_retention_sums;
-  for t in select distinct warden_private.tenant_key(r.tenant_id) as tenant_key
-           from warden_private.retention_plan(v_default) r where r.method = 'rows' loop
+  for t in select k as tenant_key from warden_private.retention_tenant_keys() k order by 1 loop
     v_after := null;
     loop
       v_any := false;

@@ -99,16 +99,17 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
     skipped: [],
   };
 
-  const plan = await inTransaction(client, async () => {
-    await client.query("select set_config('warden.retention_default_days', $1, true)", [String(days)]);
-    return (await client.query("select * from warden.apply_retention(true)")).rows as {
-      tenant_id: string | null;
-      partition_name: string;
-      method: "partition" | "rows";
-      rows_purged: string;
-    }[];
-  });
   if (opts.dryRun) {
+    // Counts every candidate row: read-only, but a scan of everything older than the shortest policy.
+    const plan = await inTransaction(client, async () => {
+      await client.query("select set_config('warden.retention_default_days', $1, true)", [String(days)]);
+      return (await client.query("select * from warden.apply_retention(true)")).rows as {
+        tenant_id: string | null;
+        partition_name: string;
+        method: "partition" | "rows";
+        rows_purged: string;
+      }[];
+    });
     report.results = plan.map((r) => ({ tenant_id: r.tenant_id, partition: r.partition_name, method: r.method, rows: Number(r.rows_purged) }));
     report.partitions_dropped = new Set(plan.filter((r) => r.method === "partition").map((r) => r.partition_name)).size;
     report.rows_deleted = report.results.reduce((n, r) => n + r.rows, 0);
@@ -149,7 +150,7 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
   }
 
   // 2. Rows past policy elsewhere: per tenant, one committed batch at a time.
-  const tenants = [...new Set(plan.filter((r) => r.method === "rows").map((r) => r.tenant_id ?? ZERO))];
+  const tenants = (await client.query("select k::text as k from warden_private.retention_tenant_keys() k order by 1")).rows.map((r) => r.k as string);
   const sums = new Map<string, RetentionResultRow>();
   for (const tenantKey of tenants) {
     try {
