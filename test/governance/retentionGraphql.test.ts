@@ -20,26 +20,26 @@ afterAll(async () => {
 });
 
 test("an admin sets a policy and places and releases a legal hold; a member cannot", async () => {
-  const set = await gql(server, t.tokens.admin, `mutation { setRetentionPolicy(input: {eventTypePattern: "gateway.*", days: 90}) { uuid } }`);
+  const set = await gql(server, t.tokens.admin, `mutation { setRetentionPolicy(input: {eventTypePattern: "gateway.*", days: 90}) { result } }`);
   expect(set.body.errors).toBeUndefined();
   const policy = await server.ownerPool.query("select days from warden_private.retention_policies where tenant_id = $1 and event_type_pattern = 'gateway.*'", [
     t.tenantId,
   ]);
   expect(policy.rows).toEqual([{ days: 90 }]);
 
-  const bad = await gql(server, t.tokens.admin, `mutation { setRetentionPolicy(input: {eventTypePattern: "*", days: 9000}) { uuid } }`);
+  const bad = await gql(server, t.tokens.admin, `mutation { setRetentionPolicy(input: {eventTypePattern: "*", days: 9000}) { result } }`);
   expect(bad.body.errors[0].extensions.code).toBeDefined();
   expect(bad.body.errors[0].extensions.code).not.toBe("internal_error");
 
-  const hold = await gql(server, t.tokens.owner, `mutation { placeLegalHold(input: {reason: "case 1", correlationId: "req-1"}) { uuid } }`);
+  const hold = await gql(server, t.tokens.owner, `mutation { placeLegalHold(input: {reason: "case 1", correlationId: "req-1"}) { result } }`);
   expect(hold.body.errors).toBeUndefined();
-  const holdId = hold.body.data.placeLegalHold.uuid;
-  const release = await gql(server, t.tokens.admin, `mutation($id: UUID!) { releaseLegalHold(input: {holdId: $id}) { boolean } }`, { id: holdId });
+  const holdId = hold.body.data.placeLegalHold.result;
+  const release = await gql(server, t.tokens.admin, `mutation($id: UUID!) { releaseLegalHold(input: {holdId: $id}) { result } }`, { id: holdId });
   expect(release.body.errors).toBeUndefined();
-  expect(release.body.data.releaseLegalHold.boolean).toBe(true);
+  expect(release.body.data.releaseLegalHold.result).toBe(true);
 
   for (const role of ["member", "auditor", "support"]) {
-    const denied = await gql(server, t.tokens[role], `mutation { placeLegalHold(input: {reason: "nope"}) { uuid } }`);
+    const denied = await gql(server, t.tokens[role], `mutation { placeLegalHold(input: {reason: "nope"}) { result } }`);
     expect(denied.body.errors[0].extensions.code).toBe("forbidden");
   }
   const holds = await server.ownerPool.query("select count(*)::int as n from warden_private.legal_holds where tenant_id = $1", [t.tenantId]);
