@@ -66,13 +66,12 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     await client.query("set local jit = off");
     // The pass sorts its window by tenant and time: keep that in memory.
     await client.query("set local work_mem = '512MB'");
-    // Retention's prune records still unsigned (a run that stopped before signing).
-    await signPendingPruneRecords(client, key);
     const state = await client.query("select watermark::text as w from warden_private.seal_state for update");
     const from = state.rows[0].w as string;
     const horizon = (await client.query("select warden_private.seal_horizon()::text as h")).rows[0].h as string;
     if (BigInt(horizon) <= BigInt(from)) {
       await client.query("update warden_private.seal_state set last_run_at = now(), last_sealed = 0");
+      await signPendingPruneRecords(client, key);
       if (own) await client.query("commit");
       return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false };
     }
@@ -160,6 +159,8 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
       );
     }
     await client.query("update warden_private.seal_state set watermark = $1::bigint, last_run_at = now(), last_sealed = $2", [horizon, sealed]);
+    // Retention's prune records still unsigned (a run that stopped before signing).
+    await signPendingPruneRecords(client, key);
     if (own) await client.query("commit");
     return { sealed, tenants: finished.length, blocks, watermark: horizon, skipped: false };
   } catch (err) {
