@@ -62,6 +62,24 @@ export const sealingLag = new client.Gauge({
   registers: [registry],
 });
 
+export const retentionRowsDeleted = new client.Counter({
+  name: "warden_retention_rows_deleted_total",
+  help: "Audit events deleted by retention (row batches and dropped partitions).",
+  registers: [registry],
+});
+
+export const retentionPartitionsDropped = new client.Counter({
+  name: "warden_retention_partitions_dropped_total",
+  help: "Monthly audit partitions dropped whole by retention.",
+  registers: [registry],
+});
+
+export const retentionLastRun = new client.Gauge({
+  name: "warden_retention_last_run_timestamp_seconds",
+  help: "When the last retention run (not a dry run) finished, as a Unix time (0: never).",
+  registers: [registry],
+});
+
 /** Times an async operation into a histogram. */
 export async function timed<T>(histogram: client.Histogram, fn: () => Promise<T>): Promise<T> {
   const end = histogram.startTimer();

@@ -14,6 +14,7 @@ import type pg from "pg";
 import { signCheckpoint } from "./checkpoint";
 import { GENESIS, HASHED_COLUMNS, chainHash, hashedParts, leafPrefix } from "./chain";
 import type { SealingKey } from "./sealingKey";
+import { packMicros, signPendingPruneRecords } from "./pruneRecords";
 
 export interface SealResult {
   sealed: number;
@@ -37,6 +38,7 @@ interface Block {
   firstSeq: bigint;
   ids: string[];
   prefixes: Buffer[];
+  micros: Buffer[];
   minTxid: bigint;
   maxTxid: bigint;
   prevHash: Buffer;
@@ -69,12 +71,14 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     const horizon = (await client.query("select warden_private.seal_horizon()::text as h")).rows[0].h as string;
     if (BigInt(horizon) <= BigInt(from)) {
       await client.query("update warden_private.seal_state set last_run_at = now(), last_sealed = 0");
+      await signPendingPruneRecords(client, key);
       if (own) await client.query("commit");
       return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false };
     }
     await client.query(
       `declare warden_seal no scroll cursor for
-       select warden_private.tenant_key(e.tenant_id)::text as tenant_key, e.event_id::text as id, e.txid::text as txid, ${HASHED_COLUMNS}
+       select warden_private.tenant_key(e.tenant_id)::text as tenant_key, e.event_id::text as id, e.txid::text as txid,
+              (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, ${HASHED_COLUMNS}
        from warden.audit_events e
        where e.txid >= $1::bigint and e.txid < $2::bigint
        order by 1, e.occurred_at, e.txid, e.event_id`,
@@ -91,9 +95,9 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
       if (!b || b.ids.length === 0) return;
       await client.query(
         `insert into warden_private.seal_blocks
-           (tenant_key, first_seq, last_seq, min_txid, max_txid, event_ids, leaf_prefixes, prev_hash, head_hash)
-         values ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9)`,
-        [chain.tenantKey, b.firstSeq.toString(), chain.seq.toString(), b.minTxid.toString(), b.maxTxid.toString(), b.ids, Buffer.concat(b.prefixes), b.prevHash, chain.head],
+           (tenant_key, first_seq, last_seq, min_txid, max_txid, event_ids, leaf_prefixes, prev_hash, head_hash, occurred_micros)
+         values ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9, $10)`,
+        [chain.tenantKey, b.firstSeq.toString(), chain.seq.toString(), b.minTxid.toString(), b.maxTxid.toString(), b.ids, Buffer.concat(b.prefixes), b.prevHash, chain.head, Buffer.concat(b.micros)],
       );
       blocks++;
       chain.block = null;
@@ -120,13 +124,14 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
         current.seq += 1n;
         if (!current.block) {
           // A block starts from the chain head before its first event.
-          current.block = { firstSeq: current.seq, ids: [], prefixes: [], minTxid: txid, maxTxid: txid, prevHash: current.head };
+          current.block = { firstSeq: current.seq, ids: [], prefixes: [], micros: [], minTxid: txid, maxTxid: txid, prevHash: current.head };
         }
         const [env, ph] = hashedParts(row);
         current.head = chainHash(current.head, env, ph);
         const block: Block = current.block;
         block.ids.push(row.id);
         block.prefixes.push(leafPrefix(env, ph));
+        block.micros.push(packMicros(row.occurred_us));
         if (txid < block.minTxid) block.minTxid = txid;
         if (txid > block.maxTxid) block.maxTxid = txid;
         sealed++;
@@ -154,6 +159,8 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
       );
     }
     await client.query("update warden_private.seal_state set watermark = $1::bigint, last_run_at = now(), last_sealed = $2", [horizon, sealed]);
+    // Retention's prune records still unsigned (a run that stopped before signing).
+    await signPendingPruneRecords(client, key);
     if (own) await client.query("commit");
     return { sealed, tenants: finished.length, blocks, watermark: horizon, skipped: false };
   } catch (err) {

@@ -13,6 +13,7 @@ import type pg from "pg";
 import { checkpointSignatureValid } from "./checkpoint";
 import { GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, ZERO_TENANT, chainHash, hashedParts, leafPrefix } from "./chain";
 import type { SealingKey } from "./sealingKey";
+import { PruneCover, loadPruneCover, microsAt } from "./pruneRecords";
 
 export type VerifyReason = "missing" | "modified" | "reordered" | "inserted" | "bad_signature";
 
@@ -28,6 +29,8 @@ export interface VerifyReport {
   ok: boolean;
   tenants: number;
   events_verified: number;
+  /** Sealed events that retention removed (covered by signed prune records). */
+  events_pruned: number;
   checkpoints_verified: number;
   first_bad: VerifyProblem | null;
 }
@@ -71,6 +74,7 @@ interface BlockMeta {
   prev_hash: Buffer;
   head_hash: Buffer;
   leaf_prefixes: Buffer;
+  occurred_micros: Buffer | null;
 }
 
 /**
@@ -85,7 +89,9 @@ class TenantVerification {
   /** last_seq of each block -> its stored head (checked against its events). */
   private readonly headAt = new Map<string, Buffer>();
   events = 0;
+  pruned = 0;
   checkpoints = 0;
+  private cover = new PruneCover();
   lastSealed = 0n;
 
   constructor(
@@ -112,9 +118,10 @@ class TenantVerification {
   /** 1. Every sealed position joined to its event: present, unmodified, in order, chained. */
   async walkChain(): Promise<void> {
     const { client, tenantKey } = this;
+    this.cover = await loadPruneCover(client, this.key, tenantKey);
     // Block bookkeeping once per block; the cursor carries only per-event data.
     const blockRows = await client.query(
-      `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes
+      `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes, b.occurred_micros
        from warden_private.seal_blocks b where b.tenant_key = $1 order by b.first_seq`,
       [tenantKey],
     );
@@ -141,6 +148,17 @@ class TenantVerification {
     let head: Buffer = GENESIS;
     let storedHead: Buffer = GENESIS;
     let expectedNextSeq = 1n;
+    // A block with pruned events no longer hashes to its head: it is held
+    // by its surviving leaf prefixes, its links and the signed checkpoints.
+    let blockPruned = false;
+    const endOfPosition = (seq: bigint, first: bigint) => {
+      if (seq !== BigInt(block!.last_seq)) return;
+      storedHead = block!.head_hash;
+      this.headAt.set(block!.last_seq, storedHead);
+      if (!blockPruned && !storedHead.equals(head)) {
+        this.noteChain({ seq: Number(first), reason: "modified", detail: `block ${first}..${block!.last_seq}: its events do not hash to its head` });
+      }
+    };
     // Sealed order is (occurred_at, txid, event_id) within a block: the first
     // position whose event no longer sorts there was reordered.
     let blockKeys: { seq: bigint; key: EventKey }[] = [];
@@ -175,8 +193,15 @@ class TenantVerification {
             this.noteChain({ seq: Number(first), reason: "modified", detail: `block starting at seq ${first} does not continue the chain` });
           }
           head = block.prev_hash;
+          blockPruned = false;
         }
         expectedNextSeq = seq + 1n;
+        if (!r.present && this.cover.covers(r.id, seq, microsAt(block!.occurred_micros, r.ord))) {
+          this.pruned++;
+          blockPruned = true;
+          endOfPosition(seq, first);
+          continue;
+        }
         this.events++;
         if (!r.present) {
           this.note({ seq: Number(seq), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
@@ -191,13 +216,7 @@ class TenantVerification {
           this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
         }
         head = chainHash(head, env, ph);
-        if (seq === BigInt(block!.last_seq)) {
-          storedHead = block!.head_hash;
-          this.headAt.set(block!.last_seq, storedHead);
-          if (!storedHead.equals(head)) {
-            this.noteChain({ seq: Number(first), reason: "modified", detail: `block ${first}..${block!.last_seq}: its events do not hash to its head` });
-          }
-        }
+        endOfPosition(seq, first);
       }
     }
     checkOrder();
@@ -293,7 +312,7 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
   await v.walkChain();
   await v.checkCheckpoints();
   await v.findInserted();
-  return { problem: v.problem, events: v.events, checkpoints: v.checkpoints };
+  return { problem: v.problem, events: v.events, pruned: v.pruned, checkpoints: v.checkpoints };
 }
 
 export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: VerifyOptions = {}): Promise<VerifyReport> {
@@ -316,16 +335,18 @@ export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: 
       tenantKeys = rows.map((r) => r.tenant_key);
     }
     let events = 0;
+    let pruned = 0;
     let checkpoints = 0;
     let firstBad: VerifyProblem | null = null;
     for (const tenantKey of tenantKeys) {
       const r = await verifyTenant(client, key, tenantKey, fetchSize);
       events += r.events;
+      pruned += r.pruned;
       checkpoints += r.checkpoints;
       if (!firstBad && r.problem) firstBad = r.problem;
     }
     if (own) await client.query("commit");
-    return { ok: firstBad === null, tenants: tenantKeys.length, events_verified: events, checkpoints_verified: checkpoints, first_bad: firstBad };
+    return { ok: firstBad === null, tenants: tenantKeys.length, events_verified: events, events_pruned: pruned, checkpoints_verified: checkpoints, first_bad: firstBad };
   } catch (err) {
     if (own) await client.query("rollback").catch(() => undefined);
     throw err;

@@ -7,7 +7,7 @@ import "./env";
 import { UsageError } from "./args";
 import { apikeyCreate, tenantCreate, tokenCreate, userCreate } from "./commands/admin";
 import { migrateCommand, start, worker } from "./commands/run";
-import { CheckFailed, coverage, seal, verify } from "./commands/audit";
+import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   seal,
   verify,
   coverage,
+  retention,
 };
 
 const USAGE = `usage: warden <command> [options]
@@ -36,6 +37,8 @@ const USAGE = `usage: warden <command> [options]
   verify [--tenant ID] [--json]    verify the sealed trail; exit 1 when tampered
   coverage --schema S[,S2] [--min 0.9] [--json]
                                    audited tables; exit 1 below the minimum ratio
+  retention [--dry-run] [--archive-dir DIR] [--json]
+                                   purge audit events past their retention policy
 Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
 
 function oneLine(message: string): string {

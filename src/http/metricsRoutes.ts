@@ -7,6 +7,7 @@ import { Router, type NextFunction, type Request, type Response } from "express"
 import type pg from "pg";
 import { httpRequests, registry, sealingLag } from "../metrics";
 import { problem, sendProblem } from "./problem";
+import { refreshRetentionMetrics } from "../retention/metrics";
 
 export function countRequests(req: Request, res: Response, next: NextFunction): void {
   res.on("finish", () => {
@@ -33,6 +34,7 @@ export function metricsRoutes(ownerPool: pg.Pool, token: string | undefined = pr
          from warden.audit_events e where e.txid >= (select watermark from warden_private.seal_state)`,
       );
       sealingLag.set(rows[0].lag);
+      await refreshRetentionMetrics(ownerPool);
     } catch {
       /* the database is away: serve the rest */
     }

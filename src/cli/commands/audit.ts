@@ -3,6 +3,7 @@ import { loadConfig } from "../../config";
 import { loadSealingKey } from "../../audit/sealingKey";
 import { sealOnce } from "../../audit/sealer";
 import { verifyTrail } from "../../audit/verifier";
+import { archiveDirFromEnv, retentionDaysFromEnv, runRetention } from "../../retention/run";
 import { UsageError, parseArgs } from "../args";
 import { withOwnerClient } from "../database";
 import { emit } from "../output";
@@ -44,6 +45,29 @@ export async function verify(argv: string[]): Promise<void> {
       : `TAMPERED: tenant ${bad!.tenant_id ?? "(none)"} seq ${bad!.seq}: ${bad!.reason} (${bad!.detail})`,
   );
   if (!report.ok) throw new CheckFailed("verification failed");
+}
+
+export async function retention(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: ["archive-dir"], booleans: ["json", "dry-run"] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  let defaultDays: number;
+  try {
+    defaultDays = retentionDaysFromEnv();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const dryRun = args.booleans.has("dry-run");
+  const archiveDir = args.flags["archive-dir"] ?? archiveDirFromEnv();
+  const key = loadSealingKey(loadConfig());
+  const started = Date.now();
+  const report = await withOwnerClient((c) => runRetention(c, key, { dryRun, defaultDays, archiveDir }));
+  const seconds = (Date.now() - started) / 1000;
+  emit(
+    args.booleans.has("json"),
+    { ...report, seconds },
+    `${dryRun ? "would purge" : "purged"} ${report.rows_deleted} event(s) (${report.partitions_dropped} whole partition(s)) in ${seconds.toFixed(2)} s` +
+      (report.skipped.length ? `; ${report.skipped.length} step(s) left for the next run` : ""),
+  );
 }
 
 export async function coverage(argv: string[]): Promise<void> {

@@ -76,3 +76,47 @@ drop event trigger if exists warden_ddl_drop_capture;
 create event trigger warden_ddl_drop_capture on sql_drop
   execute function warden_private.tg_ddl_capture();
 comment on event trigger warden_ddl_drop_capture is 'Warden: audits DROP of audited tables.';
+
+-- Retention drops whole audit partitions, but only through its governance
+-- function (warden_private.governance_drop_partition): dropping or detaching
+-- an audit partition any other way is refused, like DELETE and TRUNCATE.
+create or replace function warden_private.tg_audit_partition_guard() returns event_trigger
+  language plpgsql
+  security definer
+  set search_path = pg_catalog
+as $$
+begin
+  if warden_private.in_governance_operation() then
+    return;
+  end if;
+  if tg_event = 'sql_drop' then
+    if exists (select 1 from pg_event_trigger_dropped_objects() d
+               where d.object_type = 'table' and d.schema_name = 'warden_private'
+                 and d.object_name ~ '^audit_events_(p[0-9]{6}|default)$') then
+      raise exception 'dropping an audit partition is not allowed: the audit log is append-only'
+        using errcode = '42501', hint = 'retention drops partitions through warden.apply_retention / warden retention';
+    end if;
+  elsif exists (select 1 from pg_event_trigger_ddl_commands() d where d.objid = 'warden.audit_events'::regclass)
+    and exists (select 1 from pg_class c
+                where c.relnamespace = 'warden_private'::regnamespace and c.relkind = 'r' and not c.relispartition
+                  and c.relname ~ '^audit_events_(p[0-9]{6}|default)$') then
+    raise exception 'detaching an audit partition is not allowed: the audit log is append-only'
+      using errcode = '42501', hint = 'retention drops partitions through warden.apply_retention / warden retention';
+  end if;
+end;
+$$;
+comment on function warden_private.tg_audit_partition_guard() is
+  'Event trigger: refuses DROP or DETACH of an audit partition outside Warden''s governance functions.';
+revoke all on function warden_private.tg_audit_partition_guard() from public;
+
+drop event trigger if exists warden_audit_partition_drop_guard;
+create event trigger warden_audit_partition_drop_guard on sql_drop
+  when tag in ('DROP TABLE')
+  execute function warden_private.tg_audit_partition_guard();
+comment on event trigger warden_audit_partition_drop_guard is 'Warden: refuses dropping audit partitions outside governance functions.';
+
+drop event trigger if exists warden_audit_partition_detach_guard;
+create event trigger warden_audit_partition_detach_guard on ddl_command_end
+  when tag in ('ALTER TABLE')
+  execute function warden_private.tg_audit_partition_guard();
+comment on event trigger warden_audit_partition_detach_guard is 'Warden: refuses detaching audit partitions outside governance functions.';

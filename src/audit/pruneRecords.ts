@@ -1,0 +1,172 @@
+/**
+ * Prune records: what retention removed from a tenant's sealed trail, signed
+ * with the sealing key so the verifier can tell a purge from a deletion.
+ *
+ * - method "rows": the exact event ids of one deleted batch.
+ * - method "partition": a dropped monthly partition, i.e. every event of the
+ *   tenant with occurred_at in [range_from, range_to) that was sealed at or
+ *   before sealed_through (later events cannot have been in it).
+ *
+ * The database writes the records (warden_private.governance_*); signing
+ * happens here, right after `warden retention` or the worker's retention job,
+ * and any record still unsigned is signed by the next sealing pass.
+ */
+import { createHash, sign, verify } from "node:crypto";
+import type pg from "pg";
+import type { SealingKey } from "./sealingKey";
+
+export const MICROS_BYTES = 8;
+
+export interface PruneRecord {
+  id: string;
+  tenantKey: string;
+  method: "partition" | "rows";
+  partitionName: string;
+  rangeFrom: Date | null;
+  rangeTo: Date | null;
+  sealedThrough: string;
+  eventIds: string[] | null;
+  eventCount: string;
+  createdAt: Date;
+}
+
+function iso(d: Date | null): string {
+  return d ? d.toISOString() : "-";
+}
+
+export function pruneRecordMessage(r: PruneRecord, signedAt: Date): Buffer {
+  const ids = r.eventIds ? createHash("sha256").update(r.eventIds.join("\n")).digest("hex") : "-";
+  return Buffer.from(
+    [
+      "warden.prune.v1",
+      r.id,
+      r.tenantKey,
+      r.method,
+      r.partitionName,
+      iso(r.rangeFrom),
+      iso(r.rangeTo),
+      r.sealedThrough,
+      r.eventCount,
+      ids,
+      r.createdAt.toISOString(),
+      signedAt.toISOString(),
+    ].join("\n"),
+    "utf8",
+  );
+}
+
+const RECORD_COLUMNS = `r.id::text as id, r.tenant_key::text as tenant_key, r.method, r.partition_name, r.range_from, r.range_to,
+  r.sealed_through::text as sealed_through, r.event_ids::text[] as event_ids, r.event_count::text as event_count, r.created_at`;
+
+function toRecord(row: Record<string, any>): PruneRecord {
+  return {
+    id: row.id,
+    tenantKey: row.tenant_key,
+    method: row.method,
+    partitionName: row.partition_name,
+    rangeFrom: row.range_from,
+    rangeTo: row.range_to,
+    sealedThrough: row.sealed_through,
+    eventIds: row.event_ids,
+    eventCount: row.event_count,
+    createdAt: row.created_at,
+  };
+}
+
+/** Signs every prune record that has no signature yet; returns how many. */
+export async function signPendingPruneRecords(client: pg.ClientBase, key: SealingKey): Promise<number> {
+  if (!key.privateKey) return 0;
+  let signed = 0;
+  for (;;) {
+    const { rows } = await client.query(
+      `select ${RECORD_COLUMNS} from warden_private.prune_records r
+       where not exists (select 1 from warden_private.prune_record_signatures s where s.record_id = r.id)
+       order by r.id limit 100`,
+    );
+    if (rows.length === 0) return signed;
+    for (const row of rows) {
+      const record = toRecord(row);
+      const signedAt = new Date();
+      const signature = sign(null, pruneRecordMessage(record, signedAt), key.privateKey);
+      await client.query(
+        `insert into warden_private.prune_record_signatures (record_id, signed_at, key_id, signature) values ($1, $2, $3, $4)
+         on conflict (record_id) do nothing`,
+        [record.id, signedAt, key.keyId, signature],
+      );
+      signed++;
+    }
+  }
+}
+
+/** A sealed event's occurred_at as microseconds, packed for seal_blocks.occurred_micros. */
+export function packMicros(micros: string): Buffer {
+  const b = Buffer.alloc(MICROS_BYTES);
+  b.writeBigInt64BE(BigInt(micros));
+  return b;
+}
+
+/** The occurred_at (micros) of the ord-th (1-based) event of a block, or null for blocks sealed before it was stored. */
+export function microsAt(occurredMicros: Buffer | null, ord: number): bigint | null {
+  if (!occurredMicros) return null;
+  return occurredMicros.readBigInt64BE((ord - 1) * MICROS_BYTES);
+}
+
+interface Range {
+  from: bigint;
+  to: bigint;
+  sealedThrough: bigint;
+}
+
+/** What the validly signed prune records of one tenant cover. */
+export class PruneCover {
+  readonly ids = new Set<string>();
+  readonly ranges: Range[] = [];
+  /** Records ignored because their signature is missing or wrong. */
+  unsigned = 0;
+
+  covers(eventId: string, seq: bigint, occurredMicros: bigint | null): boolean {
+    if (this.ids.has(eventId)) return true;
+    if (occurredMicros === null) return false;
+    return this.ranges.some((r) => seq <= r.sealedThrough && occurredMicros >= r.from && occurredMicros < r.to);
+  }
+
+  get empty(): boolean {
+    return this.ids.size === 0 && this.ranges.length === 0;
+  }
+}
+
+function micros(d: Date): bigint {
+  return BigInt(d.getTime()) * 1000n;
+}
+
+/** Loads and checks one tenant's prune records: only those signed by this key count. */
+export async function loadPruneCover(client: pg.ClientBase, key: SealingKey, tenantKey: string): Promise<PruneCover> {
+  const cover = new PruneCover();
+  const { rows } = await client.query(
+    `select ${RECORD_COLUMNS}, s.signed_at, s.key_id, s.signature
+     from warden_private.prune_records r left join warden_private.prune_record_signatures s on s.record_id = r.id
+     where r.tenant_key = $1 order by r.id`,
+    [tenantKey],
+  );
+  for (const row of rows) {
+    const record = toRecord(row);
+    let valid = false;
+    if (row.signature && row.key_id === key.keyId) {
+      try {
+        valid = verify(null, pruneRecordMessage(record, row.signed_at), key.publicKey, row.signature);
+      } catch {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      cover.unsigned++;
+      continue;
+    }
+    if (record.method === "rows") {
+      for (const id of record.eventIds ?? []) cover.ids.add(id);
+    } else if (record.rangeFrom && record.rangeTo) {
+      cover.ranges.push({ from: micros(record.rangeFrom), to: micros(record.rangeTo), sealedThrough: BigInt(record.sealedThrough) });
+    }
+  }
+  return cover;
+}
