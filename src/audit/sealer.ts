@@ -14,6 +14,7 @@ import type pg from "pg";
 import { signCheckpoint } from "./checkpoint";
 import { GENESIS, HASHED_COLUMNS, chainHash, hashedParts, leafPrefix } from "./chain";
 import type { SealingKey } from "./sealingKey";
+import { signPendingErasureRecords } from "./erasureRecords";
 
 export interface SealResult {
   sealed: number;
@@ -68,6 +69,7 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     const from = state.rows[0].w as string;
     const horizon = (await client.query("select warden_private.seal_horizon()::text as h")).rows[0].h as string;
     if (BigInt(horizon) <= BigInt(from)) {
+      await signPendingErasureRecords(client, key);
       await client.query("update warden_private.seal_state set last_run_at = now(), last_sealed = 0");
       if (own) await client.query("commit");
       return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false };
@@ -153,6 +155,7 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
         [chain.tenantKey, chain.seq.toString(), chain.head],
       );
     }
+    await signPendingErasureRecords(client, key); // GDPR erasure records not yet signed
     await client.query("update warden_private.seal_state set watermark = $1::bigint, last_run_at = now(), last_sealed = $2", [horizon, sealed]);
     if (own) await client.query("commit");
     return { sealed, tenants: finished.length, blocks, watermark: horizon, skipped: false };

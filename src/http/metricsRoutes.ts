@@ -5,7 +5,7 @@
  */
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type pg from "pg";
-import { httpRequests, registry, sealingLag } from "../metrics";
+import { httpRequests, registry, sealingLag, setWriteRedactions } from "../metrics";
 import { problem, sendProblem } from "./problem";
 
 export function countRequests(req: Request, res: Response, next: NextFunction): void {
@@ -33,6 +33,10 @@ export function metricsRoutes(ownerPool: pg.Pool, token: string | undefined = pr
          from warden.audit_events e where e.txid >= (select watermark from warden_private.seal_state)`,
       );
       sealingLag.set(rows[0].lag);
+      const counts = await ownerPool.query(
+        "select mode, method, sum(n)::float8 as n from warden_private.redaction_counts group by mode, method order by mode, method",
+      );
+      setWriteRedactions(counts.rows);
     } catch {
       /* the database is away: serve the rest */
     }
