@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:2368dbdbe62c492afe0182803121dcfdef032e63
+--! Hash: sha1:06d316f020758a5ee952fa6c365b0f3ddfc9d824
 --! Message: privacy: tenant redaction policies (write-time trigger, redacted read view), GDPR subject export and erasure with erasure records
 
 -- Privacy: per-tenant redaction of audit events (write time and read time)
@@ -956,7 +956,7 @@ begin
 end;
 $$;
 comment on function warden.erase_subject(uuid, text, text) is
-  E'GDPR erasure (tenant owners and admins; DBAs without a request context): in batches of 5,000 events, replaces the subject''s id everywhere in the tenant''s audit trail with a keyed pseudonym (hmac:<hex>, stable within the tenant), removes their IP address and user agent and the tenant''s configured PII paths, forgets idempotency keys naming them, records a governance.subject.erased event and returns a receipt {erasure_id, subject_pseudonym, events_rewritten, ..., started_at, finished_at, duration_ms}. The chain stays verifiable through signed erasure records.';
+  E'@resultFieldName receipt\nGDPR erasure (tenant owners and admins; DBAs without a request context): in batches of 5,000 events, replaces the subject''s id everywhere in the tenant''s audit trail with a keyed pseudonym (hmac:<hex>, stable within the tenant), removes their IP address and user agent and the tenant''s configured PII paths, forgets idempotency keys naming them, records a governance.subject.erased event and returns a receipt {erasure_id, subject_pseudonym, events_rewritten, ..., started_at, finished_at, duration_ms}. The chain stays verifiable through signed erasure records.';
 grant execute on function warden.erase_subject(uuid, text, text) to warden_visitor;
 
 -- Batch-by-batch form for the API (one commit per batch).
