@@ -19,7 +19,7 @@ let t: TenantFixture;
 let other: TenantFixture;
 const subject = `cust-${randomUUID()}`;
 
-async function api(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
+async function api(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(`${server.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}), ...headers },
