@@ -8,6 +8,7 @@ import { UsageError } from "./args";
 import { apikeyCreate, tenantCreate, tokenCreate, userCreate } from "./commands/admin";
 import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, seal, verify } from "./commands/audit";
+import { subjectErase, subjectExport } from "./commands/subjects";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -22,6 +23,8 @@ const COMMANDS: Record<string, Command> = {
   seal,
   verify,
   coverage,
+  "subject export": subjectExport,
+  "subject erase": subjectErase,
 };
 
 const USAGE = `usage: warden <command> [options]
@@ -36,6 +39,10 @@ const USAGE = `usage: warden <command> [options]
   verify [--tenant ID] [--json]    verify the sealed trail; exit 1 when tampered
   coverage --schema S[,S2] [--min 0.9] [--json]
                                    audited tables; exit 1 below the minimum ratio
+  subject export --tenant ID --subject S [--json]
+                                   GDPR export: everything Warden holds about S, as JSON
+  subject erase --tenant ID --subject S --reason R [--json]
+                                   GDPR erasure: pseudonymise S in the tenant's trail; prints the receipt
 Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
 
 function oneLine(message: string): string {
