@@ -28,10 +28,21 @@ async function api(method: string, path: string, token: string, body?: unknown, 
   return { status: res.status, body: await res.json() };
 }
 
-async function seal(): Promise<void> {
+/** Seals until every event of the tenant is in its chain (a transaction elsewhere may hold the horizon back briefly). */
+async function seal(tenantId: string = t.tenantId): Promise<void> {
   const c = await server.ownerPool.connect();
   try {
-    await sealOnce(c, server.sealingKey);
+    for (let attempt = 0; ; attempt++) {
+      await sealOnce(c, server.sealingKey);
+      const { rows } = await c.query(
+        `select count(*)::int as n from warden.audit_events e
+         where e.tenant_id = $1 and not exists (select 1 from warden_private.seal_blocks b where b.tenant_key = $1 and e.event_id = any (b.event_ids))`,
+        [tenantId],
+      );
+      if (rows[0].n === 0) return;
+      if (attempt >= 100) throw new Error(`${rows[0].n} event(s) of ${tenantId} still unsealed`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   } finally {
     c.release();
   }
@@ -255,7 +266,7 @@ test("erase_subject from plain SQL (a DBA), GraphQL eraseSubject, and SQL-side r
   const dbaSubject = `dba-${randomUUID()}`;
   await write(other, "insert into gdpr_app.accounts values ($1, $2, 'dba@example.com', null, '{}')", [dbaSubject, other.tenantId]);
   await write(t, "insert into gdpr_app.accounts values ($1, $2, 'dba-in-t@example.com', null, '{}')", [`t-${dbaSubject}`, t.tenantId]);
-  await seal();
+  await seal(other.tenantId);
   const c = await server.ownerPool.connect();
   try {
     const receipt = (await c.query("select warden.erase_subject($1, $2, 'DBA ticket 7') as r", [other.tenantId, dbaSubject])).rows[0].r;
@@ -269,7 +280,7 @@ test("erase_subject from plain SQL (a DBA), GraphQL eraseSubject, and SQL-side r
   } finally {
     c.release();
   }
-  await seal(); // the sealing pass signs the DBA's erasure records
+  await seal(other.tenantId); // the sealing pass signs the DBA's erasure records
   expect((await verify(other.tenantId)).ok).toBe(true);
 
   const g = await gql(server, other.tokens.owner, `mutation($t: UUID!) { eraseSubject(input: {tenant: $t, subjectId: "never-seen-subject", reason: "test"}) { receipt } }`, {
