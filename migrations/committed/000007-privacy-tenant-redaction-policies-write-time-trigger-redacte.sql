@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:06d316f020758a5ee952fa6c365b0f3ddfc9d824
+--! Hash: sha1:f99a8124b4e5d915d136f4b60be6388231efdae2
 --! Message: privacy: tenant redaction policies (write-time trigger, redacted read view), GDPR subject export and erasure with erasure records
 
 -- Privacy: per-tenant redaction of audit events (write time and read time)
@@ -1061,3 +1061,39 @@ $$;
 comment on function warden.export_subject(uuid, text) is
   E'GDPR export (tenant owners and admins; DBAs without a request context): one JSON document with every audit event of the tenant where the subject is the actor or the resource (raw), their user record, memberships, projects and API keys they created, idempotency keys naming them and receipts of earlier erasures.';
 grant execute on function warden.export_subject(uuid, text) to warden_visitor;
+
+--------------------------------------------------------------------------------
+-- Sealing horizon: autovacuum's ANALYZE takes a transaction id but never
+-- writes audit events, so it must not hold sealing back (it did, briefly,
+-- after schema changes: a pass right then sealed nothing).
+--------------------------------------------------------------------------------
+create or replace function warden_private.seal_horizon() returns bigint
+  language plpgsql stable
+  set search_path = pg_catalog
+as $$
+declare
+  v_xmax bigint := pg_snapshot_xmax(pg_current_snapshot())::text::bigint;
+  v_oldest bigint;
+begin
+  -- Every transaction below the horizon has finished, so no event with a
+  -- smaller txid can still appear. Only this database's transactions can
+  -- write its events: when the role may see every session
+  -- (pg_read_all_stats, granted by `warden setup`), a long transaction in
+  -- another database does not hold sealing back. Otherwise the cluster-wide
+  -- snapshot xmin is the safe answer.
+  if not pg_has_role('pg_read_all_stats', 'usage') then
+    return pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
+  end if;
+  -- backend_xid is 32 bits: widen it with the current epoch. Autovacuum
+  -- workers never write audit events.
+  select min(case when x.full > v_xmax then x.full - 4294967296 else x.full end) into v_oldest
+  from (
+    select ((v_xmax >> 32) << 32) + a.backend_xid::text::bigint as full
+    from pg_stat_activity a
+    where a.datname = current_database() and a.backend_xid is not null and a.backend_type <> 'autovacuum worker'
+  ) x;
+  return coalesce(v_oldest, v_xmax);
+end;
+$$;
+comment on function warden_private.seal_horizon() is
+  'Transaction ids below this are complete in this database (or, without pg_read_all_stats, in the whole cluster): the sealer''s upper bound. Autovacuum workers are not waited for.';
