@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:f99a8124b4e5d915d136f4b60be6388231efdae2
+--! Hash: sha1:962f5941e5e186c2397e6bf5ec94bde00f4c11a1
 --! Message: privacy: tenant redaction policies (write-time trigger, redacted read view), GDPR subject export and erasure with erasure records
 
 -- Privacy: per-tenant redaction of audit events (write time and read time)
@@ -1063,9 +1063,13 @@ comment on function warden.export_subject(uuid, text) is
 grant execute on function warden.export_subject(uuid, text) to warden_visitor;
 
 --------------------------------------------------------------------------------
--- Sealing horizon: autovacuum's ANALYZE takes a transaction id but never
--- writes audit events, so it must not hold sealing back (it did, briefly,
--- after schema changes: a pass right then sealed nothing).
+-- Sealing horizon, fixed: (1) a transaction that took its id after this
+-- pass's snapshot was read as one from the previous xid epoch (2^32
+-- lower), so the horizon went negative and the pass sealed nothing (seen
+-- as flaky seal-then-verify tests); ids are now widened relative to the
+-- snapshot's xmax (signed 32-bit distance) and the horizon never exceeds
+-- xmax. (2) autovacuum's ANALYZE takes an id but never writes audit
+-- events: it no longer holds sealing back.
 --------------------------------------------------------------------------------
 create or replace function warden_private.seal_horizon() returns bigint
   language plpgsql stable
@@ -1084,15 +1088,12 @@ begin
   if not pg_has_role('pg_read_all_stats', 'usage') then
     return pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
   end if;
-  -- backend_xid is 32 bits: widen it with the current epoch. Autovacuum
-  -- workers never write audit events.
-  select min(case when x.full > v_xmax then x.full - 4294967296 else x.full end) into v_oldest
-  from (
-    select ((v_xmax >> 32) << 32) + a.backend_xid::text::bigint as full
-    from pg_stat_activity a
-    where a.datname = current_database() and a.backend_xid is not null and a.backend_type <> 'autovacuum worker'
-  ) x;
-  return coalesce(v_oldest, v_xmax);
+  -- backend_xid is 32 bits: widen it by its signed distance from xmax.
+  select min(v_xmax + ((((a.backend_xid::text::bigint - (v_xmax & 4294967295)) + 2147483648) % 4294967296 + 4294967296) % 4294967296 - 2147483648))
+    into v_oldest
+  from pg_stat_activity a
+  where a.datname = current_database() and a.backend_xid is not null and a.backend_type <> 'autovacuum worker';
+  return least(coalesce(v_oldest, v_xmax), v_xmax);
 end;
 $$;
 comment on function warden_private.seal_horizon() is
