@@ -55,7 +55,7 @@ async function pages(port: number, token: string, path: string, clients = 4): Pr
 }
 
 const seedSql = (n: number) => `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, actor_ip, user_agent, service, event_data, occurred_at)
-  select $1, 'bench.redaction.read', 'bench', 'read', 'user', 'u-' || (g % 100), '203.0.113.' || (g % 250), 'Mozilla/5.0 (bench ' || g || ')', 'shop',
+  select $1, 'bench.redaction.read', 'bench', 'read', 'user', 'u-' || (g % 100), ('203.0.113.' || (g % 250))::inet, 'Mozilla/5.0 (bench ' || g || ')', 'shop',
          jsonb_build_object('customer', jsonb_build_object('email', 'user' || g || '@example.com', 'phone', '+44 20 7946 ' || g, 'name', 'Name ' || g),
                             'order', jsonb_build_object('id', g, 'total', g * 1.5)),
          now() - make_interval(secs => g)

@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:962f5941e5e186c2397e6bf5ec94bde00f4c11a1
+--! Hash: sha1:eec5d11b1ac29ea1f1323022228eb0a13a0257e9
 --! Message: privacy: tenant redaction policies (write-time trigger, redacted read view), GDPR subject export and erasure with erasure records
 
 -- Privacy: per-tenant redaction of audit events (write time and read time)
@@ -9,6 +9,7 @@
 -- Redaction policies: one per tenant.
 --------------------------------------------------------------------------------
 drop view if exists warden.audit_events_redacted;
+drop view if exists warden_private.audit_events_readable;
 drop table if exists warden.redaction_policies cascade;
 drop table if exists warden_private.erasure_record_signatures, warden_private.erasure_records, warden_private.erasures cascade;
 create table warden.redaction_policies (
@@ -58,41 +59,12 @@ create policy owner_maintenance on warden_private.redaction_counts to warden_own
 --------------------------------------------------------------------------------
 -- The redaction primitives.
 --------------------------------------------------------------------------------
-create or replace function warden_private.mask_text(value text) returns text
-  language sql immutable parallel safe
-as $$
-  -- j***@example.com for an email, a*** otherwise; idempotent.
-  select case
-    when value is null then null
-    when value ~ '^[^@]+@[^@]+$' then left(value, 1) || '***@' || split_part(value, '@', 2)
-    when length(value) <= 2 then '***'
-    else left(value, 1) || '***'
-  end
-$$;
-comment on function warden_private.mask_text(text) is 'Partial mask: j***@example.com for emails, first character and *** otherwise (idempotent).';
-
 create or replace function warden_private.hmac_with(inner_key bytea, outer_key bytea, value text) returns text
   language sql immutable parallel safe
 as $$
   select 'hmac:' || encode(sha256(outer_key || sha256(inner_key || convert_to(value, 'UTF8'))), 'hex')
 $$;
 comment on function warden_private.hmac_with(bytea, bytea, text) is 'HMAC-SHA256 of a value under a pre-padded key, as hmac:<hex> (same result as warden_private.keyed_hash).';
-
-create or replace function warden_private.redact_json_value(value jsonb, method text, inner_key bytea, outer_key bytea) returns jsonb
-  language sql immutable parallel safe
-as $$
-  select case
-    when value is null or value = 'null'::jsonb then value
-    when method = 'mask' then
-      case when jsonb_typeof(value) = 'string' then to_jsonb(warden_private.mask_text(value #>> '{}')) else '"***"'::jsonb end
-    when method = 'hash' then
-      case when jsonb_typeof(value) = 'string' and starts_with(value #>> '{}', 'hmac:') then value
-           when jsonb_typeof(value) = 'string' then to_jsonb(warden_private.hmac_with(inner_key, outer_key, value #>> '{}'))
-           else to_jsonb(warden_private.hmac_with(inner_key, outer_key, value::text)) end
-    else null
-  end
-$$;
-comment on function warden_private.redact_json_value(jsonb, text, bytea, bytea) is 'One JSON value masked or hashed (strings by their text, other values by their JSON); remove is handled by the caller.';
 
 drop type if exists warden_private.redacted_payload cascade;
 create type warden_private.redacted_payload as (
@@ -105,88 +77,166 @@ create type warden_private.redacted_payload as (
 );
 comment on type warden_private.redacted_payload is 'The redactable fields of an event after applying a policy, and what was redacted ({field: method}).';
 
-create or replace function warden_private.redact_payload(
-  policy jsonb, tenant_id uuid, table_name text,
-  actor_ip inet, user_agent text, old_values jsonb, new_values jsonb, event_data jsonb)
-  returns warden_private.redacted_payload
-  language plpgsql stable parallel safe
-  security definer
-  set search_path = pg_catalog
+-- THE redaction rules, one function per redactable field plus the marker.
+-- mask: j***@example.com for emails, first character and *** for other
+-- strings, "***" for other values (idempotent); hash: hmac:<hex>, HMAC-SHA256
+-- of the value's text (strings) or JSON (other values) under the tenant's
+-- key, left alone when already hmac:...; remove: dropped or null.
+-- They call only built-in functions (API roles run them inside the read
+-- view and cannot resolve names in warden_private).
+-- A compiled policy (warden_private.compile_redaction_rules) carries the
+-- tenant's HMAC key (ki, ko: hex) when a rule hashes, so these need no
+-- table access. Used at write time (warden_private.redact_payload, from the
+-- store's BEFORE INSERT trigger) and at read time (the columns of
+-- warden.audit_events_redacted, evaluated only for the rows a query returns:
+-- their declared cost lets PostgreSQL postpone them past ORDER BY ... LIMIT).
+create or replace function warden_private.redact_ip(policy jsonb, actor_ip inet) returns inet
+  language sql immutable parallel safe cost 100
+as $$
+  select case
+    when actor_ip is null or (policy ->> 'ip') is null then actor_ip
+    when policy ->> 'ip' = 'mask' then network(set_masklen(actor_ip, case family(actor_ip) when 4 then 24 else 48 end))::inet
+  end
+$$;
+comment on function warden_private.redact_ip(jsonb, inet) is 'The actor address under a compiled policy: mask keeps the /24 (IPv6: /48), remove gives null.';
+
+create or replace function warden_private.redact_ua(policy jsonb, user_agent text) returns text
+  language sql immutable parallel safe cost 100
+as $$
+  select case
+    when user_agent is null or (policy ->> 'ua') is null then user_agent
+    when policy ->> 'ua' = 'mask' then case when user_agent ~ '^[^@]+@[^@]+$' then left(user_agent, 1) || '***@' || split_part(user_agent, '@', 2) when length(user_agent) <= 2 then '***' else left(user_agent, 1) || '***' end
+    when policy ->> 'ua' = 'hash' then case when starts_with(user_agent, 'hmac:') then user_agent
+      else 'hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(user_agent, 'UTF8'))), 'hex') end
+  end
+$$;
+comment on function warden_private.redact_ua(jsonb, text) is 'The user agent under a compiled policy.';
+
+create or replace function warden_private.redact_data(policy jsonb, event_data jsonb) returns jsonb
+  language plpgsql immutable parallel safe cost 500
 as $$
 declare
-  r warden_private.redacted_payload;
-  v_marks jsonb := '{}';
   v_rule jsonb;
   v_path text[];
+  v_value jsonb;
+  v_method text;
+begin
+  if event_data is null or not (policy ? 'data') then
+    return event_data;
+  end if;
+  for v_rule in select * from jsonb_array_elements(policy -> 'data') loop
+    v_path := array(select jsonb_array_elements_text(v_rule -> 'path'));
+    v_value := event_data #> v_path;
+    continue when v_value is null;
+    if v_rule ->> 'method' = 'remove' then
+      event_data := event_data #- v_path;
+    else
+      v_method := v_rule ->> 'method';
+      event_data := jsonb_set(event_data, v_path, case when v_value = 'null'::jsonb then v_value when v_method = 'mask' then case when jsonb_typeof(v_value) = 'string' then to_jsonb(case when v_value #>> '{}' ~ '^[^@]+@[^@]+$' then left(v_value #>> '{}', 1) || '***@' || split_part(v_value #>> '{}', '@', 2) when length(v_value #>> '{}') <= 2 then '***' else left(v_value #>> '{}', 1) || '***' end) else '"***"'::jsonb end when v_method = 'hash' then case when jsonb_typeof(v_value) = 'string' and starts_with(v_value #>> '{}', 'hmac:') then v_value when jsonb_typeof(v_value) = 'string' then to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value #>> '{}', 'UTF8'))), 'hex')) else to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value::text, 'UTF8'))), 'hex')) end end);
+    end if;
+  end loop;
+  return event_data;
+end;
+$$;
+comment on function warden_private.redact_data(jsonb, jsonb) is 'event_data under a compiled policy''s event_data rules.';
+
+create or replace function warden_private.redact_columns(policy jsonb, table_name text, row_values jsonb) returns jsonb
+  language plpgsql immutable parallel safe cost 500
+as $$
+declare
+  v_col text;
   v_method text;
   v_value jsonb;
-  v_cols jsonb;
-  v_col text;
-  v_inner bytea;
-  v_outer bytea;
-  v_keyed boolean := false;
 begin
-  r.actor_ip := actor_ip; r.user_agent := user_agent;
-  r.old_values := old_values; r.new_values := new_values; r.event_data := event_data;
-  if policy is null then
-    return r;
+  if row_values is null or table_name is null or (policy #> array['values', table_name]) is null then
+    return row_values;
   end if;
-  if (policy ->> 'needs_key')::boolean then
-    select k.inner_key, k.outer_key into v_inner, v_outer
-    from warden_private.tenant_hash_keys k where k.tenant_key = coalesce(redact_payload.tenant_id, '00000000-0000-0000-0000-000000000000');
+  for v_col, v_method in select * from jsonb_each_text(policy #> array['values', table_name]) loop
+    continue when not (row_values ? v_col);
+    v_value := row_values -> v_col;
+    row_values := case when v_method = 'remove' then row_values - v_col
+      else jsonb_set(row_values, array[v_col], coalesce(case when v_value = 'null'::jsonb then v_value when v_method = 'mask' then case when jsonb_typeof(v_value) = 'string' then to_jsonb(case when v_value #>> '{}' ~ '^[^@]+@[^@]+$' then left(v_value #>> '{}', 1) || '***@' || split_part(v_value #>> '{}', '@', 2) when length(v_value #>> '{}') <= 2 then '***' else left(v_value #>> '{}', 1) || '***' end) else '"***"'::jsonb end when v_method = 'hash' then case when jsonb_typeof(v_value) = 'string' and starts_with(v_value #>> '{}', 'hmac:') then v_value when jsonb_typeof(v_value) = 'string' then to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value #>> '{}', 'UTF8'))), 'hex')) else to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value::text, 'UTF8'))), 'hex')) end end, 'null')) end;
+  end loop;
+  return row_values;
+end;
+$$;
+comment on function warden_private.redact_columns(jsonb, text, jsonb) is 'old_values or new_values of a row event under a compiled policy''s values rules for its table.';
+
+create or replace function warden_private.redaction_marker(
+  policy jsonb, table_name text, actor_ip inet, user_agent text, old_values jsonb, new_values jsonb, event_data jsonb)
+  returns jsonb
+  language plpgsql immutable parallel safe cost 300
+as $$
+declare
+  v_marks jsonb := '{}';
+  v_rule jsonb;
+  v_col text;
+  v_method text;
+begin
+  if actor_ip is not null and policy ? 'ip' then
+    v_marks := v_marks || jsonb_build_object('actor_ip', policy ->> 'ip');
   end if;
-  v_method := policy ->> 'ip';
-  if v_method is not null and actor_ip is not null then
-    r.actor_ip := case v_method when 'mask' then network(set_masklen(actor_ip, case family(actor_ip) when 4 then 24 else 48 end))::inet end;
-    v_marks := v_marks || jsonb_build_object('actor_ip', v_method);
-  end if;
-  v_method := policy ->> 'ua';
-  if v_method is not null and user_agent is not null then
-    r.user_agent := case v_method
-      when 'mask' then warden_private.mask_text(user_agent)
-      when 'hash' then case when starts_with(user_agent, 'hmac:') then user_agent else warden_private.hmac_with(v_inner, v_outer, user_agent) end
-    end;
-    v_marks := v_marks || jsonb_build_object('user_agent', v_method);
+  if user_agent is not null and policy ? 'ua' then
+    v_marks := v_marks || jsonb_build_object('user_agent', policy ->> 'ua');
   end if;
   if event_data is not null and policy ? 'data' then
     for v_rule in select * from jsonb_array_elements(policy -> 'data') loop
-      v_path := array(select jsonb_array_elements_text(v_rule -> 'path'));
-      v_value := r.event_data #> v_path;
-      continue when v_value is null;
-      v_method := v_rule ->> 'method';
-      if v_method = 'remove' then
-        r.event_data := r.event_data #- v_path;
-      else
-        r.event_data := jsonb_set(r.event_data, v_path, warden_private.redact_json_value(v_value, v_method, v_inner, v_outer));
+      if (event_data #> array(select jsonb_array_elements_text(v_rule -> 'path'))) is not null then
+        v_marks := v_marks || jsonb_build_object('event_data.' || array_to_string(array(select jsonb_array_elements_text(v_rule -> 'path')), '.'), v_rule ->> 'method');
       end if;
-      v_marks := v_marks || jsonb_build_object('event_data.' || array_to_string(v_path, '.'), v_method);
     end loop;
   end if;
-  if table_name is not null and (old_values is not null or new_values is not null) then
-    v_cols := policy #> array['values', table_name];
-    if v_cols is not null then
-      for v_col, v_method in select * from jsonb_each_text(v_cols) loop
-        if old_values ? v_col then
-          r.old_values := case when v_method = 'remove' then r.old_values - v_col
-            else jsonb_set(r.old_values, array[v_col], coalesce(warden_private.redact_json_value(r.old_values -> v_col, v_method, v_inner, v_outer), 'null')) end;
-          v_marks := v_marks || jsonb_build_object('old_values.' || v_col, v_method);
-        end if;
-        if new_values ? v_col then
-          r.new_values := case when v_method = 'remove' then r.new_values - v_col
-            else jsonb_set(r.new_values, array[v_col], coalesce(warden_private.redact_json_value(r.new_values -> v_col, v_method, v_inner, v_outer), 'null')) end;
-          v_marks := v_marks || jsonb_build_object('new_values.' || v_col, v_method);
-        end if;
-      end loop;
-    end if;
+  if table_name is not null and (policy #> array['values', table_name]) is not null then
+    for v_col, v_method in select * from jsonb_each_text(policy #> array['values', table_name]) loop
+      if old_values ? v_col then
+        v_marks := v_marks || jsonb_build_object('old_values.' || v_col, v_method);
+      end if;
+      if new_values ? v_col then
+        v_marks := v_marks || jsonb_build_object('new_values.' || v_col, v_method);
+      end if;
+    end loop;
   end if;
-  r.redacted := nullif(v_marks, '{}');
-  return r;
+  return nullif(v_marks, '{}');
 end;
 $$;
-comment on function warden_private.redact_payload(jsonb, uuid, text, inet, text, jsonb, jsonb, jsonb) is
-  'THE redaction rules, applied to an event''s redactable fields under a compiled policy: used at write time (the store''s BEFORE INSERT trigger) and at read time (warden.audit_events_redacted, hence REST, GraphQL, export and row_history). Returns the fields and {field: method} of what was redacted.';
--- Reads run it inside warden.audit_events_redacted, as the reader.
-grant execute on function warden_private.redact_payload(jsonb, uuid, text, inet, text, jsonb, jsonb, jsonb) to warden_visitor;
+comment on function warden_private.redaction_marker(jsonb, text, inet, text, jsonb, jsonb, jsonb) is
+  'What a compiled policy redacts in an event, as {field: method} (e.g. {"actor_ip": "mask", "event_data.customer.email": "hash"}); null when nothing.';
+
+create or replace function warden_private.redact_payload(
+  policy jsonb, table_name text, actor_ip inet, user_agent text, old_values jsonb, new_values jsonb, event_data jsonb)
+  returns warden_private.redacted_payload
+  language sql immutable parallel safe
+as $$
+  select row(
+    warden_private.redact_ip(policy, actor_ip),
+    warden_private.redact_ua(policy, user_agent),
+    warden_private.redact_columns(policy, table_name, old_values),
+    warden_private.redact_columns(policy, table_name, new_values),
+    warden_private.redact_data(policy, event_data),
+    warden_private.redaction_marker(policy, table_name, actor_ip, user_agent, old_values, new_values, event_data)
+  )::warden_private.redacted_payload
+$$;
+comment on function warden_private.redact_payload(jsonb, text, inet, text, jsonb, jsonb, jsonb) is
+  'All redactable fields of an event under a compiled policy, and the marker: the write-time form of the per-field rules above.';
+
+-- Reads evaluate them inside warden.audit_events_redacted, as the reader.
+grant execute on function warden_private.redact_ip(jsonb, inet), warden_private.redact_ua(jsonb, text),
+  warden_private.redact_data(jsonb, jsonb), warden_private.redact_columns(jsonb, text, jsonb),
+  warden_private.redaction_marker(jsonb, text, inet, text, jsonb, jsonb, jsonb) to warden_visitor;
+
+create or replace function warden_private.policy_with_key(tenant_id uuid, compiled jsonb) returns jsonb
+  language sql stable parallel safe
+  security definer
+  set search_path = pg_catalog
+as $$
+  select case
+    when compiled is null or compiled = '{}'::jsonb then null
+    when not coalesce((compiled ->> 'needs_key')::boolean, false) then compiled
+    else compiled || (select jsonb_build_object('ki', encode(k.inner_key, 'hex'), 'ko', encode(k.outer_key, 'hex'))
+                      from warden_private.tenant_hash_keys k where k.tenant_key = policy_with_key.tenant_id)
+  end
+$$;
+comment on function warden_private.policy_with_key(uuid, jsonb) is 'A compiled policy with the tenant''s HMAC key added when a rule hashes (never returned to clients).';
 
 create or replace function warden_private.compile_redaction_rules(rules jsonb) returns jsonb
   language plpgsql immutable
@@ -278,7 +328,7 @@ begin
   if v_mode is null then
     return new;
   end if;
-  r := warden_private.redact_payload(v_policy, new.tenant_id, new.table_name, new.actor_ip, new.user_agent,
+  r := warden_private.redact_payload(warden_private.policy_with_key(new.tenant_id, v_policy), new.table_name, new.actor_ip, new.user_agent,
                                      new.old_values, new.new_values, new.event_data);
   if r.redacted is null then
     return new;
@@ -392,33 +442,44 @@ create or replace function warden_private.read_policy() returns jsonb
 as $$
   select case
     when warden.has_tenant_role('{owner,admin}') and current_setting('warden.include_redacted', true) = 'true' then null
-    else (select nullif(p.compiled, '{}') from warden.redaction_policies p where p.tenant_id = warden.current_tenant_id())
+    else (select warden_private.policy_with_key(p.tenant_id, p.compiled) from warden.redaction_policies p where p.tenant_id = warden.current_tenant_id())
   end
 $$;
 comment on function warden_private.read_policy() is
   'The compiled policy to apply to this request''s reads: null for raw (no rules, or an owner/admin with warden.include_redacted = true).';
 grant execute on function warden_private.read_policy() to warden_visitor;
 
-create view warden.audit_events_redacted with (security_barrier = true) as
+-- Two levels: a security-barrier view keeps rows to the caller's tenant
+-- and reading roles (like the store's row-level security: only leakproof
+-- conditions, such as the indexed column filters, run before it); the view
+-- API roles read computes the redacted columns on top, so PostgreSQL
+-- evaluates them only for the rows a page returns (after ORDER BY/LIMIT).
+drop view if exists warden_private.audit_events_readable;
+create view warden_private.audit_events_readable with (security_barrier = true) as
+  select e.* from warden.audit_events e
+  where e.tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin,auditor}');
+comment on view warden_private.audit_events_readable is
+  'The audit events the caller may read (its tenant; owners, admins and auditors), raw. Only warden.audit_events_redacted reads it.';
+
+create view warden.audit_events_redacted as
   select e.event_id, e.occurred_at, e.recorded_at, e.tenant_id, e.event_type, e.category, e.action, e.outcome, e.severity,
          e.actor_type, e.actor_id,
-         case when x.r is null then e.actor_ip else (x.r).actor_ip end as actor_ip,
-         case when x.r is null then e.user_agent else (x.r).user_agent end as user_agent,
+         case when (select warden_private.read_policy()) is null then e.actor_ip
+              else warden_private.redact_ip((select warden_private.read_policy()), e.actor_ip) end as actor_ip,
+         case when (select warden_private.read_policy()) is null then e.user_agent
+              else warden_private.redact_ua((select warden_private.read_policy()), e.user_agent) end as user_agent,
          e.resource_type, e.resource_id, e.correlation_id, e.trace_id, e.parent_event_id, e.service, e.txid, e.table_name,
          e.row_pk, e.changed_fields,
-         case when x.r is null then e.old_values else (x.r).old_values end as old_values,
-         case when x.r is null then e.new_values else (x.r).new_values end as new_values,
-         case when x.r is null then e.event_data else (x.r).event_data end as event_data,
-         (x.r).redacted as redacted_fields
-  from warden.audit_events e
-  cross join lateral (
-    select case when p.policy is null then null
-                else warden_private.redact_payload(p.policy, e.tenant_id, e.table_name, e.actor_ip, e.user_agent,
-                                                   e.old_values, e.new_values, e.event_data) end as r
-    from (select (select warden_private.read_policy()) as policy) p
-    offset 0
-  ) x
-  where e.tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin,auditor}');
+         case when (select warden_private.read_policy()) is null then e.old_values
+              else warden_private.redact_columns((select warden_private.read_policy()), e.table_name, e.old_values) end as old_values,
+         case when (select warden_private.read_policy()) is null then e.new_values
+              else warden_private.redact_columns((select warden_private.read_policy()), e.table_name, e.new_values) end as new_values,
+         case when (select warden_private.read_policy()) is null then e.event_data
+              else warden_private.redact_data((select warden_private.read_policy()), e.event_data) end as event_data,
+         case when (select warden_private.read_policy()) is null then null::jsonb
+              else warden_private.redaction_marker((select warden_private.read_policy()), e.table_name, e.actor_ip, e.user_agent,
+                                                   e.old_values, e.new_values, e.event_data) end as redacted_fields
+  from warden_private.audit_events_readable e;
 comment on view warden.audit_events_redacted is
   E'@name audit_events\n@primaryKey event_id,occurred_at\n@behavior -insert -update -delete\nThe audit events of the current tenant as its owners, admins and auditors may read them: the tenant''s redaction rules applied (owners and admins see raw values when the request sets include_redacted), redacted_fields naming what was hidden. The one read path of REST, GraphQL (auditEvents), export and row_history.';
 comment on column warden.audit_events_redacted.event_id is E'@behavior +filterBy +orderBy\nUnique id of the event (UUID version 7: time-ordered).';

@@ -9,6 +9,6 @@ export const AUDIT_SOURCE = "warden.audit_events_redacted";
 export const AUDIT_COLUMNS = `e.event_id, to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as occurred_at,
   to_char(e.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at,
   e.tenant_id, e.event_type, e.category, e.action, e.outcome, e.severity, e.actor_type, e.actor_id,
-  case when masklen(e.actor_ip) = case family(e.actor_ip) when 4 then 32 else 128 end then host(e.actor_ip) else text(e.actor_ip) end as actor_ip,
+  abbrev(e.actor_ip) as actor_ip,
   e.user_agent, e.resource_type, e.resource_id, e.correlation_id, e.trace_id, e.parent_event_id, e.service, e.txid::text as txid,
   e.table_name, e.row_pk, e.changed_fields, e.old_values, e.new_values, e.event_data, e.redacted_fields`;
