@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:eec5d11b1ac29ea1f1323022228eb0a13a0257e9
+--! Hash: sha1:ad28321094290d27d0f6abb1dacadd325349c3bc
 --! Message: privacy: tenant redaction policies (write-time trigger, redacted read view), GDPR subject export and erasure with erasure records
 
 -- Privacy: per-tenant redaction of audit events (write time and read time)
@@ -67,15 +67,6 @@ $$;
 comment on function warden_private.hmac_with(bytea, bytea, text) is 'HMAC-SHA256 of a value under a pre-padded key, as hmac:<hex> (same result as warden_private.keyed_hash).';
 
 drop type if exists warden_private.redacted_payload cascade;
-create type warden_private.redacted_payload as (
-  actor_ip inet,
-  user_agent text,
-  old_values jsonb,
-  new_values jsonb,
-  event_data jsonb,
-  redacted jsonb
-);
-comment on type warden_private.redacted_payload is 'The redactable fields of an event after applying a policy, and what was redacted ({field: method}).';
 
 -- THE redaction rules, one function per redactable field plus the marker.
 -- mask: j***@example.com for emails, first character and *** for other
@@ -86,7 +77,7 @@ comment on type warden_private.redacted_payload is 'The redactable fields of an 
 -- view and cannot resolve names in warden_private).
 -- A compiled policy (warden_private.compile_redaction_rules) carries the
 -- tenant's HMAC key (ki, ko: hex) when a rule hashes, so these need no
--- table access. Used at write time (warden_private.redact_payload, from the
+-- table access. Used at write time (warden_private.tg_audit_redact, the
 -- store's BEFORE INSERT trigger) and at read time (the columns of
 -- warden.audit_events_redacted, evaluated only for the rows a query returns:
 -- their declared cost lets PostgreSQL postpone them past ORDER BY ... LIMIT).
@@ -116,23 +107,27 @@ create or replace function warden_private.redact_data(policy jsonb, event_data j
   language plpgsql immutable parallel safe cost 500
 as $$
 declare
-  v_rule jsonb;
   v_path text[];
   v_value jsonb;
   v_method text;
 begin
-  if event_data is null or not (policy ? 'data') then
+  -- Loops by index over arrays in the compiled policy: simple expressions only (no per-row queries).
+  if event_data is null or (policy -> 'dp') is null then
     return event_data;
   end if;
-  for v_rule in select * from jsonb_array_elements(policy -> 'data') loop
-    v_path := array(select jsonb_array_elements_text(v_rule -> 'path'));
+  for i in 0 .. jsonb_array_length(policy -> 'dp') - 1 loop
+    v_path := (policy -> 'dp' ->> i)::text[];
     v_value := event_data #> v_path;
     continue when v_value is null;
-    if v_rule ->> 'method' = 'remove' then
+    v_method := policy -> 'dm' ->> i;
+    if v_method = 'remove' then
       event_data := event_data #- v_path;
     else
-      v_method := v_rule ->> 'method';
-      event_data := jsonb_set(event_data, v_path, case when v_value = 'null'::jsonb then v_value when v_method = 'mask' then case when jsonb_typeof(v_value) = 'string' then to_jsonb(case when v_value #>> '{}' ~ '^[^@]+@[^@]+$' then left(v_value #>> '{}', 1) || '***@' || split_part(v_value #>> '{}', '@', 2) when length(v_value #>> '{}') <= 2 then '***' else left(v_value #>> '{}', 1) || '***' end) else '"***"'::jsonb end when v_method = 'hash' then case when jsonb_typeof(v_value) = 'string' and starts_with(v_value #>> '{}', 'hmac:') then v_value when jsonb_typeof(v_value) = 'string' then to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value #>> '{}', 'UTF8'))), 'hex')) else to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value::text, 'UTF8'))), 'hex')) end end);
+      event_data := jsonb_set(event_data, v_path,
+        case when v_value = 'null'::jsonb then v_value
+        when v_method = 'mask' then case when jsonb_typeof(v_value) = 'string' then to_jsonb(case when v_value #>> '{}' ~ '^[^@]+@[^@]+$' then left(v_value #>> '{}', 1) || '***@' || split_part(v_value #>> '{}', '@', 2) when length(v_value #>> '{}') <= 2 then '***' else left(v_value #>> '{}', 1) || '***' end) else '"***"'::jsonb end
+        when v_method = 'hash' then case when jsonb_typeof(v_value) = 'string' and starts_with(v_value #>> '{}', 'hmac:') then v_value
+          when jsonb_typeof(v_value) = 'string' then to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value #>> '{}', 'UTF8'))), 'hex')) else to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value::text, 'UTF8'))), 'hex')) end end);
     end if;
   end loop;
   return event_data;
@@ -144,18 +139,29 @@ create or replace function warden_private.redact_columns(policy jsonb, table_nam
   language plpgsql immutable parallel safe cost 500
 as $$
 declare
+  v_rules jsonb;
   v_col text;
   v_method text;
   v_value jsonb;
 begin
-  if row_values is null or table_name is null or (policy #> array['values', table_name]) is null then
+  if row_values is null or table_name is null then
     return row_values;
   end if;
-  for v_col, v_method in select * from jsonb_each_text(policy #> array['values', table_name]) loop
+  v_rules := policy -> 'vc' -> table_name;
+  if v_rules is null then
+    return row_values;
+  end if;
+  for i in 0 .. jsonb_array_length(v_rules -> 'c') - 1 loop
+    v_col := v_rules -> 'c' ->> i;
     continue when not (row_values ? v_col);
+    v_method := v_rules -> 'm' ->> i;
     v_value := row_values -> v_col;
     row_values := case when v_method = 'remove' then row_values - v_col
-      else jsonb_set(row_values, array[v_col], coalesce(case when v_value = 'null'::jsonb then v_value when v_method = 'mask' then case when jsonb_typeof(v_value) = 'string' then to_jsonb(case when v_value #>> '{}' ~ '^[^@]+@[^@]+$' then left(v_value #>> '{}', 1) || '***@' || split_part(v_value #>> '{}', '@', 2) when length(v_value #>> '{}') <= 2 then '***' else left(v_value #>> '{}', 1) || '***' end) else '"***"'::jsonb end when v_method = 'hash' then case when jsonb_typeof(v_value) = 'string' and starts_with(v_value #>> '{}', 'hmac:') then v_value when jsonb_typeof(v_value) = 'string' then to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value #>> '{}', 'UTF8'))), 'hex')) else to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value::text, 'UTF8'))), 'hex')) end end, 'null')) end;
+      else jsonb_set(row_values, array[v_col], coalesce(
+        case when v_value = 'null'::jsonb then v_value
+        when v_method = 'mask' then case when jsonb_typeof(v_value) = 'string' then to_jsonb(case when v_value #>> '{}' ~ '^[^@]+@[^@]+$' then left(v_value #>> '{}', 1) || '***@' || split_part(v_value #>> '{}', '@', 2) when length(v_value #>> '{}') <= 2 then '***' else left(v_value #>> '{}', 1) || '***' end) else '"***"'::jsonb end
+        when v_method = 'hash' then case when jsonb_typeof(v_value) = 'string' and starts_with(v_value #>> '{}', 'hmac:') then v_value
+          when jsonb_typeof(v_value) = 'string' then to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value #>> '{}', 'UTF8'))), 'hex')) else to_jsonb('hmac:' || encode(sha256(decode(policy ->> 'ko', 'hex') || sha256(decode(policy ->> 'ki', 'hex') || convert_to(v_value::text, 'UTF8'))), 'hex')) end end, 'null')) end;
   end loop;
   return row_values;
 end;
@@ -169,9 +175,9 @@ create or replace function warden_private.redaction_marker(
 as $$
 declare
   v_marks jsonb := '{}';
-  v_rule jsonb;
+  v_path text[];
+  v_rules jsonb;
   v_col text;
-  v_method text;
 begin
   if actor_ip is not null and policy ? 'ip' then
     v_marks := v_marks || jsonb_build_object('actor_ip', policy ->> 'ip');
@@ -179,20 +185,23 @@ begin
   if user_agent is not null and policy ? 'ua' then
     v_marks := v_marks || jsonb_build_object('user_agent', policy ->> 'ua');
   end if;
-  if event_data is not null and policy ? 'data' then
-    for v_rule in select * from jsonb_array_elements(policy -> 'data') loop
-      if (event_data #> array(select jsonb_array_elements_text(v_rule -> 'path'))) is not null then
-        v_marks := v_marks || jsonb_build_object('event_data.' || array_to_string(array(select jsonb_array_elements_text(v_rule -> 'path')), '.'), v_rule ->> 'method');
+  if event_data is not null and policy ? 'dp' then
+    for i in 0 .. jsonb_array_length(policy -> 'dp') - 1 loop
+      v_path := (policy -> 'dp' ->> i)::text[];
+      if (event_data #> v_path) is not null then
+        v_marks := v_marks || jsonb_build_object('event_data.' || array_to_string(v_path, '.'), policy -> 'dm' ->> i);
       end if;
     end loop;
   end if;
-  if table_name is not null and (policy #> array['values', table_name]) is not null then
-    for v_col, v_method in select * from jsonb_each_text(policy #> array['values', table_name]) loop
+  v_rules := policy -> 'vc' -> table_name;
+  if v_rules is not null and (old_values is not null or new_values is not null) then
+    for i in 0 .. jsonb_array_length(v_rules -> 'c') - 1 loop
+      v_col := v_rules -> 'c' ->> i;
       if old_values ? v_col then
-        v_marks := v_marks || jsonb_build_object('old_values.' || v_col, v_method);
+        v_marks := v_marks || jsonb_build_object('old_values.' || v_col, v_rules -> 'm' ->> i);
       end if;
       if new_values ? v_col then
-        v_marks := v_marks || jsonb_build_object('new_values.' || v_col, v_method);
+        v_marks := v_marks || jsonb_build_object('new_values.' || v_col, v_rules -> 'm' ->> i);
       end if;
     end loop;
   end if;
@@ -201,23 +210,6 @@ end;
 $$;
 comment on function warden_private.redaction_marker(jsonb, text, inet, text, jsonb, jsonb, jsonb) is
   'What a compiled policy redacts in an event, as {field: method} (e.g. {"actor_ip": "mask", "event_data.customer.email": "hash"}); null when nothing.';
-
-create or replace function warden_private.redact_payload(
-  policy jsonb, table_name text, actor_ip inet, user_agent text, old_values jsonb, new_values jsonb, event_data jsonb)
-  returns warden_private.redacted_payload
-  language sql immutable parallel safe
-as $$
-  select row(
-    warden_private.redact_ip(policy, actor_ip),
-    warden_private.redact_ua(policy, user_agent),
-    warden_private.redact_columns(policy, table_name, old_values),
-    warden_private.redact_columns(policy, table_name, new_values),
-    warden_private.redact_data(policy, event_data),
-    warden_private.redaction_marker(policy, table_name, actor_ip, user_agent, old_values, new_values, event_data)
-  )::warden_private.redacted_payload
-$$;
-comment on function warden_private.redact_payload(jsonb, text, inet, text, jsonb, jsonb, jsonb) is
-  'All redactable fields of an event under a compiled policy, and the marker: the write-time form of the per-field rules above.';
 
 -- Reads evaluate them inside warden.audit_events_redacted, as the reader.
 grant execute on function warden_private.redact_ip(jsonb, inet), warden_private.redact_ua(jsonb, text),
@@ -286,12 +278,19 @@ begin
         end if;
         v_out := jsonb_set(v_out, '{data}', coalesce(v_out -> 'data', '[]') ||
           jsonb_build_array(jsonb_build_object('path', to_jsonb(string_to_array(v_path, '.')), 'method', v_method)));
+        -- the same as parallel arrays of text[] literals and methods, for the per-row functions
+        v_out := jsonb_set(v_out, '{dp}', coalesce(v_out -> 'dp', '[]') || to_jsonb(string_to_array(v_path, '.')::text));
+        v_out := jsonb_set(v_out, '{dm}', coalesce(v_out -> 'dm', '[]') || to_jsonb(v_method));
       when 'values' then
         if coalesce(v_rule ->> 'table', '') !~ '^[^.]+\.[^.]+$' or coalesce(v_rule ->> 'column', '') = '' then
           raise exception 'rule %: a values rule names table (schema.table as in audit_events.table_name) and column', v_i using errcode = '22023';
         end if;
         v_out := jsonb_set(v_out, '{values}', coalesce(v_out -> 'values', '{}') ||
           jsonb_build_object(v_rule ->> 'table', coalesce(v_out #> array['values', v_rule ->> 'table'], '{}') || jsonb_build_object(v_rule ->> 'column', v_method)));
+        v_out := jsonb_set(v_out, '{vc}', coalesce(v_out -> 'vc', '{}') ||
+          jsonb_build_object(v_rule ->> 'table', jsonb_build_object(
+            'c', coalesce(v_out #> array['vc', v_rule ->> 'table', 'c'], '[]') || to_jsonb(v_rule ->> 'column'),
+            'm', coalesce(v_out #> array['vc', v_rule ->> 'table', 'm'], '[]') || to_jsonb(v_method))));
       else
         raise exception 'rule %: field must be event_data, actor_ip, user_agent or values', v_i using errcode = '22023';
     end case;
@@ -303,7 +302,7 @@ begin
   return v_out;
 end;
 $$;
-comment on function warden_private.compile_redaction_rules(jsonb) is 'Validates redaction rules (SQLSTATE 22023 naming the bad rule) and compiles them for warden_private.redact_payload.';
+comment on function warden_private.compile_redaction_rules(jsonb) is 'Validates redaction rules (SQLSTATE 22023 naming the bad rule) and compiles them for the per-field redaction functions (warden_private.redact_ip, redact_ua, redact_data, redact_columns, redaction_marker).';
 
 --------------------------------------------------------------------------------
 -- Write time: a BEFORE INSERT row trigger on the store, present only while
@@ -318,30 +317,32 @@ as $$
 declare
   v_mode text;
   v_policy jsonb;
-  r warden_private.redacted_payload;
+  v_marks jsonb;
 begin
   if new.tenant_id is null or warden_private.in_governance_operation() then
     return new;  -- governance moves (partition drain) keep sealed content as it is
   end if;
-  select p.mode, p.compiled into v_mode, v_policy
-  from warden.redaction_policies p where p.tenant_id = new.tenant_id and p.mode <> 'off';
+  select p.mode, p.compiled || coalesce(jsonb_build_object('ki', encode(k.inner_key, 'hex'), 'ko', encode(k.outer_key, 'hex')), '{}')
+    into v_mode, v_policy
+  from warden.redaction_policies p
+  left join warden_private.tenant_hash_keys k on k.tenant_key = p.tenant_id and (p.compiled ->> 'needs_key')::boolean
+  where p.tenant_id = new.tenant_id and p.mode <> 'off';
   if v_mode is null then
     return new;
   end if;
-  r := warden_private.redact_payload(warden_private.policy_with_key(new.tenant_id, v_policy), new.table_name, new.actor_ip, new.user_agent,
-                                     new.old_values, new.new_values, new.event_data);
-  if r.redacted is null then
+  v_marks := warden_private.redaction_marker(v_policy, new.table_name, new.actor_ip, new.user_agent, new.old_values, new.new_values, new.event_data);
+  if v_marks is null then
     return new;
   end if;
   insert into warden_private.redaction_counts as c (mode, method, shard, n)
-  select v_mode, m.value, pg_backend_pid() % 16, count(*) from jsonb_each_text(r.redacted) m group by m.value
+  select v_mode, m.value, pg_backend_pid() % 16, count(*) from jsonb_each_text(v_marks) m group by m.value
   on conflict on constraint redaction_counts_pkey do update set n = c.n + excluded.n;
   if v_mode = 'enforce' then
-    new.actor_ip := r.actor_ip;
-    new.user_agent := r.user_agent;
-    new.old_values := r.old_values;
-    new.new_values := r.new_values;
-    new.event_data := r.event_data;
+    new.actor_ip := warden_private.redact_ip(v_policy, new.actor_ip);
+    new.user_agent := warden_private.redact_ua(v_policy, new.user_agent);
+    new.old_values := warden_private.redact_columns(v_policy, new.table_name, new.old_values);
+    new.new_values := warden_private.redact_columns(v_policy, new.table_name, new.new_values);
+    new.event_data := warden_private.redact_data(v_policy, new.event_data);
   end if;
   return new;
 end;
@@ -436,14 +437,17 @@ grant execute on function warden.set_redaction_policy(text, jsonb, uuid) to ward
 -- hidden ({field: method}).
 --------------------------------------------------------------------------------
 create or replace function warden_private.read_policy() returns jsonb
-  language sql stable parallel safe
+  language plpgsql stable parallel safe
   security definer
   set search_path = pg_catalog
 as $$
-  select case
-    when warden.has_tenant_role('{owner,admin}') and current_setting('warden.include_redacted', true) = 'true' then null
-    else (select warden_private.policy_with_key(p.tenant_id, p.compiled) from warden.redaction_policies p where p.tenant_id = warden.current_tenant_id())
-  end
+begin
+  if warden.has_tenant_role('{owner,admin}') and current_setting('warden.include_redacted', true) = 'true' then
+    return null;
+  end if;
+  return (select warden_private.policy_with_key(p.tenant_id, p.compiled) from warden.redaction_policies p
+          where p.tenant_id = warden.current_tenant_id());
+end;
 $$;
 comment on function warden_private.read_policy() is
   'The compiled policy to apply to this request''s reads: null for raw (no rules, or an owner/admin with warden.include_redacted = true).';
