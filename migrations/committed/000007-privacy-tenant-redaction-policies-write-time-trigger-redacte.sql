@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:ad28321094290d27d0f6abb1dacadd325349c3bc
+--! Hash: sha1:1a06b57ab4c2d0789a81828428eeec5f9052544d
 --! Message: privacy: tenant redaction policies (write-time trigger, redacted read view), GDPR subject export and erasure with erasure records
 
 -- Privacy: per-tenant redaction of audit events (write time and read time)
@@ -356,19 +356,20 @@ create or replace function warden_private.sync_redaction_trigger() returns boole
   set search_path = pg_catalog
 as $$
 declare
-  v_needed boolean := exists (select 1 from warden.redaction_policies p where p.mode <> 'off');
-  v_present boolean := exists (select 1 from pg_trigger t where t.tgrelid = 'warden.audit_events'::regclass and t.tgname = '_050_redact');
+  v_tenants uuid[] := array(select p.tenant_id from warden.redaction_policies p where p.mode <> 'off' order by 1);
 begin
-  if v_needed and not v_present then
-    create trigger _050_redact before insert on warden.audit_events
-      for each row execute function warden_private.tg_audit_redact();
-  elsif v_present and not v_needed then
-    drop trigger _050_redact on warden.audit_events;
+  -- The trigger's WHEN clause names the tenants with mode log or enforce, so
+  -- every other insert is filtered out before any function is called.
+  perform pg_advisory_xact_lock(hashtext('warden.redaction_trigger'));
+  drop trigger if exists _050_redact on warden.audit_events;
+  if cardinality(v_tenants) > 0 then
+    execute format('create trigger _050_redact before insert on warden.audit_events for each row
+      when (new.tenant_id = any (%L::uuid[])) execute function warden_private.tg_audit_redact()', v_tenants);
   end if;
-  return v_needed;
+  return cardinality(v_tenants) > 0;
 end;
 $$;
-comment on function warden_private.sync_redaction_trigger() is 'Installs the write-time redaction trigger while any tenant has mode log or enforce, and removes it otherwise.';
+comment on function warden_private.sync_redaction_trigger() is 'Installs the write-time redaction trigger for exactly the tenants with mode log or enforce (in its WHEN clause), and removes it when there are none.';
 
 create or replace function warden.set_redaction_policy(mode text, rules jsonb, tenant uuid default null)
   returns warden.redaction_policies
