@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:1a06b57ab4c2d0789a81828428eeec5f9052544d
+--! Hash: sha1:00d7ad1fa9a2db230c8a459e2a1d98a9c7fa65e8
 --! Message: privacy: tenant redaction policies (write-time trigger, redacted read view), GDPR subject export and erasure with erasure records
 
 -- Privacy: per-tenant redaction of audit events (write time and read time)
@@ -334,9 +334,16 @@ begin
   if v_marks is null then
     return new;
   end if;
-  insert into warden_private.redaction_counts as c (mode, method, shard, n)
-  select v_mode, m.value, pg_backend_pid() % 16, count(*) from jsonb_each_text(v_marks) m group by m.value
-  on conflict on constraint redaction_counts_pkey do update set n = c.n + excluded.n;
+  -- Count in a transaction-local setting; the statement-level trigger below
+  -- adds it to warden_private.redaction_counts once per statement (one
+  -- upsert per row made every row of a bulk insert update the same row).
+  perform set_config('warden.redaction_pending', (
+    select jsonb_object_agg(x.k, x.n)::text from (
+      select p.key as k, sum(p.value::bigint) as n from (
+        select * from jsonb_each_text(coalesce(nullif(current_setting('warden.redaction_pending', true), ''), '{}')::jsonb)
+        union all
+        select v_mode || '/' || m.value, '1' from jsonb_each_text(v_marks) m
+      ) p group by p.key) x), true);
   if v_mode = 'enforce' then
     new.actor_ip := warden_private.redact_ip(v_policy, new.actor_ip);
     new.user_agent := warden_private.redact_ua(v_policy, new.user_agent);
@@ -350,6 +357,28 @@ $$;
 comment on function warden_private.tg_audit_redact() is
   'Trigger (BEFORE INSERT on warden.audit_events, installed while a tenant has mode log or enforce): counts rule matches and, in enforce mode, stores the redacted values instead of the raw ones. Covers trigger capture, posted events and DDL events alike.';
 
+create or replace function warden_private.tg_audit_redact_flush() returns trigger
+  language plpgsql
+  security definer
+  set search_path = pg_catalog
+as $$
+declare
+  v_pending text := nullif(current_setting('warden.redaction_pending', true), '');
+begin
+  if v_pending is null then
+    return null;
+  end if;
+  perform set_config('warden.redaction_pending', '', true);
+  insert into warden_private.redaction_counts as c (mode, method, shard, n)
+  select split_part(p.key, '/', 1), split_part(p.key, '/', 2), pg_backend_pid() % 16, p.value::bigint
+  from jsonb_each_text(v_pending::jsonb) p
+  on conflict on constraint redaction_counts_pkey do update set n = c.n + excluded.n;
+  return null;
+end;
+$$;
+comment on function warden_private.tg_audit_redact_flush() is
+  'Trigger (AFTER INSERT statement on warden.audit_events, installed with the redaction trigger): adds the statement''s counted redactions to warden_private.redaction_counts.';
+
 create or replace function warden_private.sync_redaction_trigger() returns boolean
   language plpgsql volatile
   security definer
@@ -362,9 +391,12 @@ begin
   -- every other insert is filtered out before any function is called.
   perform pg_advisory_xact_lock(hashtext('warden.redaction_trigger'));
   drop trigger if exists _050_redact on warden.audit_events;
+  drop trigger if exists _950_redact_count on warden.audit_events;
   if cardinality(v_tenants) > 0 then
     execute format('create trigger _050_redact before insert on warden.audit_events for each row
       when (new.tenant_id = any (%L::uuid[])) execute function warden_private.tg_audit_redact()', v_tenants);
+    create trigger _950_redact_count after insert on warden.audit_events
+      for each statement execute function warden_private.tg_audit_redact_flush();
   end if;
   return cardinality(v_tenants) > 0;
 end;
