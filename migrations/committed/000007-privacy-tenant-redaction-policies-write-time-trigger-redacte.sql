@@ -1,5 +1,5 @@
 --! Previous: sha1:930cda5afe89b3ed8e180a43b391f79abfe02843
---! Hash: sha1:00d7ad1fa9a2db230c8a459e2a1d98a9c7fa65e8
+--! Hash: sha1:426addcd31aaf6ccb1957d64bc08a3d67d690699
 --! Message: privacy: tenant redaction policies (write-time trigger, redacted read view), GDPR subject export and erasure with erasure records
 
 -- Privacy: per-tenant redaction of audit events (write time and read time)
@@ -497,6 +497,18 @@ create view warden_private.audit_events_readable with (security_barrier = true) 
   where e.tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin,auditor}');
 comment on view warden_private.audit_events_readable is
   'The audit events the caller may read (its tenant; owners, admins and auditors), raw. Only warden.audit_events_redacted reads it.';
+-- Its columns are the store's: the same comments.
+do $$
+declare
+  r record;
+begin
+  for r in select a.attname, col_description('warden.audit_events'::regclass, a.attnum) as d
+           from pg_attribute a where a.attrelid = 'warden.audit_events'::regclass and a.attnum > 0 and not a.attisdropped loop
+    execute format('comment on column warden_private.audit_events_readable.%I is %L', r.attname,
+                   regexp_replace(coalesce(r.d, r.attname), '^@[^\n]*\n', ''));
+  end loop;
+end;
+$$;
 
 create view warden.audit_events_redacted as
   select e.event_id, e.occurred_at, e.recorded_at, e.tenant_id, e.event_type, e.category, e.action, e.outcome, e.severity,
