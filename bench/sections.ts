@@ -21,10 +21,12 @@ import { captureSection } from "./capture";
 import { sealingSection } from "./sealing";
 import { ingestSection } from "./ingest";
 import { retentionSection } from "./retention";
+import { redactionSection } from "./redaction";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
   sealingSection, // hash-chain sealing and verification vs a plain cursor read
   ingestSection, // POST /api/v1/audit/events (single and batched) vs a raw INSERT of the same events
   retentionSection, // purging a month: partition detach + drop vs row deletes in batches
+  redactionSection, // masked vs raw reads of the same page (API and SQL); write-time enforce trigger cost
 ];

@@ -80,6 +80,32 @@ export const retentionLastRun = new client.Gauge({
   registers: [registry],
 });
 
+/** Write-time redaction matches, from the database (warden_private.redaction_counts), refreshed at scrape time. */
+let writeRedactionSnapshot: { mode: string; method: string; n: number }[] = [];
+export function setWriteRedactions(rows: { mode: string; method: string; n: number }[]): void {
+  writeRedactionSnapshot = rows;
+}
+
+/** Read-time maskings counted by the API (mode "read"); write-time ones come from the database snapshot. */
+const readRedactionCounts = new Map<string, number>();
+export const readRedactions = {
+  inc(labels: { method: string; mode: "read" }, by = 1): void {
+    readRedactionCounts.set(labels.method, (readRedactionCounts.get(labels.method) ?? 0) + by);
+  },
+};
+
+export const redactions = new client.Counter({
+  name: "warden_redactions_total",
+  help: "Fields redacted, by method (mask, remove, hash) and mode: log and enforce at write time (counted in the database), read for values masked in API responses.",
+  labelNames: ["method", "mode"] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const r of writeRedactionSnapshot) this.inc({ method: r.method, mode: r.mode }, r.n);
+    for (const [method, n] of readRedactionCounts) this.inc({ method, mode: "read" }, n);
+  },
+});
+
 /** Times an async operation into a histogram. */
 export async function timed<T>(histogram: client.Histogram, fn: () => Promise<T>): Promise<T> {
   const end = histogram.startTimer();

@@ -14,6 +14,7 @@ import { checkpointSignatureValid } from "./checkpoint";
 import { GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, ZERO_TENANT, chainHash, hashedParts, leafPrefix } from "./chain";
 import type { SealingKey } from "./sealingKey";
 import { PruneCover, loadPruneCover, microsAt } from "./pruneRecords";
+import { ErasureIndex } from "./erasureRecords";
 
 export type VerifyReason = "missing" | "modified" | "reordered" | "inserted" | "bad_signature";
 
@@ -119,6 +120,8 @@ class TenantVerification {
   async walkChain(): Promise<void> {
     const { client, tenantKey } = this;
     this.cover = await loadPruneCover(client, this.key, tenantKey);
+    // GDPR erasures: payloads rewritten under a validly signed erasure record.
+    const erasures = await ErasureIndex.load(client, this.key, tenantKey);
     // Block bookkeeping once per block; the cursor carries only per-event data.
     const blockRows = await client.query(
       `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes, b.occurred_micros
@@ -208,7 +211,8 @@ class TenantVerification {
           continue;
         }
         const stored = block!.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
-        const [env, ph] = hashedParts(r);
+        const [env, currentPh] = hashedParts(r);
+        const ph = erasures.resolve(r.id, env, currentPh, stored);
         blockKeys.push({ seq, key: { occurredAt: Number(r.occurred_us), txid: BigInt(r.txid), id: r.id } });
         if (r.event_tenant !== tenantKey) {
           this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event was moved to another tenant" });

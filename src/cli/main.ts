@@ -8,6 +8,8 @@ import { UsageError } from "./args";
 import { apikeyCreate, tenantCreate, tokenCreate, userCreate } from "./commands/admin";
 import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
+import { CheckFailed, coverage, seal, verify } from "./commands/audit";
+import { subjectErase, subjectExport } from "./commands/subjects";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -23,6 +25,8 @@ const COMMANDS: Record<string, Command> = {
   verify,
   coverage,
   retention,
+  "subject export": subjectExport,
+  "subject erase": subjectErase,
 };
 
 const USAGE = `usage: warden <command> [options]
@@ -39,6 +43,10 @@ const USAGE = `usage: warden <command> [options]
                                    audited tables; exit 1 below the minimum ratio
   retention [--dry-run] [--archive-dir DIR] [--json]
                                    purge audit events past their retention policy
+  subject export --tenant ID --subject S [--json]
+                                   GDPR export: everything Warden holds about S, as JSON
+  subject erase --tenant ID --subject S --reason R [--json]
+                                   GDPR erasure: pseudonymise S in the tenant's trail; prints the receipt
 Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
 
 function oneLine(message: string): string {

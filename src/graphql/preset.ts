@@ -12,6 +12,7 @@ import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connecti
 import type { Request } from "express";
 import { pgSettingsFor } from "../db/requestContext";
 import { maskError } from "./maskError";
+import { INCLUDE_REDACTED_HEADER } from "../audit/redaction";
 import { ErrorCodesPlugin } from "./errorCodesPlugin";
 
 export interface GraphqlOptions {
@@ -43,7 +44,11 @@ export function makePreset(opts: GraphqlOptions): GraphileConfig.Preset {
       context(requestContext) {
         const req = requestContext.expressv4?.req as Request | undefined;
         return {
-          pgSettings: pgSettingsFor(req?.warden, req?.res?.locals.traceId, { ip: req?.ip, userAgent: req?.get("user-agent") }),
+          pgSettings: {
+            ...pgSettingsFor(req?.warden, req?.res?.locals.traceId, { ip: req?.ip, userAgent: req?.get("user-agent") }),
+            // X-Include-Redacted: true asks for raw values (honoured in SQL for tenant owners and admins only).
+            "warden.include_redacted": req?.get(INCLUDE_REDACTED_HEADER) === "true" ? "true" : "false",
+          },
         };
       },
     },

@@ -23,6 +23,7 @@ import { CursorCodec } from "../audit/cursor";
 import { auditIngestRoutes } from "./routes/auditIngest";
 import { IngestQueue, type IngestQueueOptions } from "../audit/ingestQueue";
 import { auditExportRoutes } from "./routes/auditExport";
+import { subjectRoutes } from "./routes/subjects";
 import { RateLimiter } from "./rateLimit";
 import type { SealingKey } from "../audit/sealingKey";
 
@@ -82,6 +83,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
   api.use(auditIngestRoutes(new IngestQueue(deps.authPool, deps.ingest), new RateLimiter()));
   api.use(auditExportRoutes(deps.authPool));
+  api.use(subjectRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.

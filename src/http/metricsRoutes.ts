@@ -5,7 +5,7 @@
  */
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type pg from "pg";
-import { httpRequests, registry, sealingLag } from "../metrics";
+import { httpRequests, registry, sealingLag, setWriteRedactions } from "../metrics";
 import { problem, sendProblem } from "./problem";
 import { refreshRetentionMetrics } from "../retention/metrics";
 
@@ -35,6 +35,10 @@ export function metricsRoutes(ownerPool: pg.Pool, token: string | undefined = pr
       );
       sealingLag.set(rows[0].lag);
       await refreshRetentionMetrics(ownerPool);
+      const counts = await ownerPool.query(
+        "select mode, method, sum(n)::float8 as n from warden_private.redaction_counts group by mode, method order by mode, method",
+      );
+      setWriteRedactions(counts.rows);
     } catch {
       /* the database is away: serve the rest */
     }

@@ -26,6 +26,15 @@ const filterParameters = [
   ["since", "string", "A duration back from now (15m, 24h, 7d) or an RFC 3339 time"],
   ["until", "string", "RFC 3339 time or duration; exclusive"],
 ].map(([name, type, description]) => ({ name, in: "query", required: false, schema: { type }, ...(description ? { description } : {}) }));
+const includeRedacted = {
+  name: "include_redacted",
+  in: "query",
+  required: false,
+  schema: { type: "string", enum: ["true", "false"], default: "false" },
+  description:
+    "true: raw values instead of the tenant's redaction rules applied (tenant owners and admins only; other roles always get masked values). The header X-Include-Redacted: true does the same (and is how GraphQL asks).",
+};
+const subjectId = { name: "subject_id", in: "path", required: true, schema: { type: "string", minLength: 1, maxLength: 1024 } };
 
 export const openApiDocument = {
   openapi: "3.1.0",
@@ -55,6 +64,7 @@ export const openApiDocument = {
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
           { name: "order", in: "query", schema: { type: "string", enum: ["asc", "desc"], default: "desc" } },
           { name: "cursor", in: "query", schema: { type: "string" }, description: "next_cursor of the previous page" },
+          includeRedacted,
         ],
         responses: { "200": json(ref("EventPage")), ...STANDARD_ERRORS },
       },
@@ -82,21 +92,21 @@ export const openApiDocument = {
     "/api/v1/audit/events/{event_id}": {
       get: {
         summary: "One audit event",
-        parameters: [{ name: "event_id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        parameters: [{ name: "event_id", in: "path", required: true, schema: { type: "string", format: "uuid" } }, includeRedacted],
         responses: { "200": json(ref("AuditEvent")), ...STANDARD_ERRORS, "404": problemResponse("No such event in your tenant") },
       },
     },
     "/api/v1/audit/correlations/{correlation_id}": {
       get: {
         summary: "The chronological timeline of one correlation id",
-        parameters: [{ name: "correlation_id", in: "path", required: true, schema: { type: "string", maxLength: 200 } }],
+        parameters: [{ name: "correlation_id", in: "path", required: true, schema: { type: "string", maxLength: 200 } }, includeRedacted],
         responses: { "200": json(ref("Timeline")), ...STANDARD_ERRORS },
       },
     },
     "/api/v1/audit/export": {
       get: {
         summary: "Stream every matching event, oldest first (JSONL ends with a manifest line)",
-        parameters: [{ name: "format", in: "query", schema: { type: "string", enum: ["jsonl", "csv"], default: "jsonl" } }, ...filterParameters],
+        parameters: [{ name: "format", in: "query", schema: { type: "string", enum: ["jsonl", "csv"], default: "jsonl" } }, ...filterParameters, includeRedacted],
         responses: {
           "200": {
             description: "The export",
@@ -104,6 +114,21 @@ export const openApiDocument = {
           },
           ...STANDARD_ERRORS,
         },
+      },
+    },
+    "/api/v1/subjects/{subject_id}/export": {
+      get: {
+        summary: "GDPR export (tenant owner or admin): every event where the subject is actor or resource, and every other record Warden holds about them",
+        parameters: [subjectId],
+        responses: { "200": json(ref("SubjectExport")), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/subjects/{subject_id}/erasure": {
+      post: {
+        summary: "GDPR erasure (tenant owner or admin): replaces the subject's ids in the tenant's trail with a keyed pseudonym, in batches; returns the receipt",
+        parameters: [subjectId],
+        requestBody: { required: true, content: { "application/json": { schema: ref("ErasureInput") } } },
+        responses: { "200": json(ref("ErasureReceipt"), "Erased"), ...STANDARD_ERRORS },
       },
     },
     "/api/v1/audit/verify": {
@@ -205,6 +230,55 @@ export const openApiDocument = {
           old_values: { type: ["object", "null"] },
           new_values: { type: ["object", "null"] },
           event_data: { type: ["object", "null"] },
+          redacted_fields: {
+            type: ["object", "null"],
+            description: "What the tenant's redaction rules hid in this event: {field: method}, e.g. {\"actor_ip\": \"mask\", \"event_data.customer.email\": \"hash\"}; null when nothing was",
+            additionalProperties: { type: "string", enum: ["mask", "remove", "hash"] },
+          },
+        },
+      },
+      ErasureInput: {
+        type: "object",
+        additionalProperties: false,
+        required: ["reason"],
+        properties: { reason: { type: "string", minLength: 1, maxLength: 1000 } },
+      },
+      ErasureReceipt: {
+        type: "object",
+        required: ["erasure_id", "tenant_id", "subject_pseudonym", "events_rewritten", "started_at", "finished_at", "duration_ms", "erasure_event_id"],
+        properties: {
+          erasure_id: { type: "string", format: "uuid" },
+          tenant_id: { type: "string", format: "uuid" },
+          subject_pseudonym: { type: "string", description: "hmac:<hex>, stable within the tenant" },
+          events_scanned: { type: "integer" },
+          events_rewritten: { type: "integer" },
+          events_as_actor: { type: "integer" },
+          events_as_resource: { type: "integer" },
+          erasure_records: { type: "integer" },
+          records_signed: { type: "integer" },
+          idempotency_keys_removed: { type: "integer" },
+          batches: { type: "integer" },
+          started_at: { type: "string", format: "date-time" },
+          finished_at: { type: "string", format: "date-time" },
+          duration_ms: { type: "number" },
+          erasure_event_id: { type: "string", format: "uuid" },
+        },
+      },
+      SubjectExport: {
+        type: "object",
+        required: ["subject_id", "tenant_id", "exported_at", "events", "tenant_memberships", "project_memberships", "projects_created", "api_keys", "idempotency_keys", "erasures"],
+        properties: {
+          subject_id: { type: "string" },
+          tenant_id: { type: "string", format: "uuid" },
+          exported_at: { type: "string", format: "date-time" },
+          user: { type: ["object", "null"] },
+          tenant_memberships: { type: "array", items: { type: "object" } },
+          project_memberships: { type: "array", items: { type: "object" } },
+          projects_created: { type: "array", items: { type: "object" } },
+          api_keys: { type: "array", items: { type: "object" } },
+          idempotency_keys: { type: "array", items: { type: "object" } },
+          erasures: { type: "array", items: { type: "object" } },
+          events: { type: "array", items: { type: "object" } },
         },
       },
       EventPage: {

@@ -159,3 +159,37 @@ test("warden start serves health, readiness and GraphQL on PORT, and stops on SI
     expect(await exited).toBe(0);
   }
 });
+
+test("subject export and erase from the shell: receipt, records signed, verify still ok", async () => {
+  const subject = `cli-subject-${Date.now()}`;
+  const c = await ownerPool().connect();
+  let tenant: string;
+  try {
+    tenant = (await c.query("select warden_private.create_tenant('cli gdpr') as id")).rows[0].id;
+    await c.query("begin");
+    await c.query("select warden.set_context($1, $2, 'service')", [tenant, subject]);
+    await c.query(
+      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, user_agent, event_data)
+       values ($1, 'cli.subject.acted', 'cli', 'act', 'service', $2, 'ua', jsonb_build_object('who', $2::text))`,
+      [tenant, subject],
+    );
+    await c.query("commit");
+  } finally {
+    c.release();
+  }
+  expect((await warden("seal", "--json")).code).toBe(0);
+  const exported = await warden("subject", "export", "--tenant", tenant, "--subject", subject, "--json");
+  expect(exported.code).toBe(0);
+  expect(JSON.parse(exported.stdout).events).toHaveLength(1);
+  const erased = await warden("subject", "erase", "--tenant", tenant, "--subject", subject, "--reason", "cli test", "--json");
+  expect(erased.code).toBe(0);
+  const receipt = JSON.parse(erased.stdout);
+  expect(receipt).toMatchObject({ events_rewritten: 1, erasure_records: 1, records_signed: 1 });
+  const left = await ownerPool().query("select count(*)::int as n from warden.audit_events e where strpos(e::text, $1) > 0", [subject]);
+  expect(left.rows[0].n).toBe(0);
+  const verify = await warden("verify", "--tenant", tenant, "--json");
+  expect(verify.code).toBe(0);
+  expect(JSON.parse(verify.stdout).ok).toBe(true);
+  expect((await warden("subject", "erase", "--tenant", tenant, "--subject", subject)).code).toBe(2); // no --reason
+  expect((await warden("subject", "export", "--tenant", "nope", "--subject", subject)).code).toBe(2);
+});

@@ -34,6 +34,9 @@ beforeAll(async () => {
   for (const t of [a, b]) {
     const r = await gql(server, t.tokens.owner, `mutation { createProject(input: {project: {name: "secret plans"}}) { project { rowId } } }`);
     expect(r.body.errors).toBeUndefined();
+    // and a redaction policy (keyed by tenant id)
+    const p = await gql(server, t.tokens.owner, `mutation { setRedactionPolicy(input: {mode: "off", rules: [{field: "actor_ip", method: "mask"}]}) { __typename } }`);
+    expect(p.body.errors).toBeUndefined();
   }
   // Audited rows for both tenants, so each has audit events.
   await server.ownerPool.query(`create schema if not exists iso_app;
@@ -82,7 +85,7 @@ async function connectionFields(): Promise<{ name: string; idField: string }[]> 
     const nodesType = t.name;
     const fields = await gql(server, a.tokens.owner, `query($t: String!) { __type(name: $t) { fields { name } } }`, { t: nodesType });
     const names = fields.body.data.__type.fields.map((x: any) => x.name);
-    out.push({ name: f.name, idField: names.includes("rowId") ? "rowId" : "eventId" });
+    out.push({ name: f.name, idField: names.includes("rowId") ? "rowId" : names.includes("eventId") ? "eventId" : "tenantId" });
   }
   return out;
 }

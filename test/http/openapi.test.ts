@@ -63,6 +63,8 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
     "/api/v1/audit/verify",
     "/api/v1/me",
     "/api/v1/openapi.json",
+    "/api/v1/subjects/{subject_id}/erasure",
+    "/api/v1/subjects/{subject_id}/export",
   ]);
 });
 
@@ -80,6 +82,10 @@ test("responses match their declared schemas", async () => {
   check("Me", (await call("GET", "/api/v1/me", t.apiKey.key)).body);
   check("VerifyReport", (await call("GET", "/api/v1/audit/verify", t.tokens.owner)).body);
   check("ApiKeyCreated", (await call("POST", "/api/v1/api-keys", t.tokens.owner, { name: "oa" })).body);
+  check("SubjectExport", (await call("GET", `/api/v1/subjects/${t.users.member}/export`, t.tokens.owner)).body);
+  const erased = await call("POST", "/api/v1/subjects/oa-subject-1/erasure", t.tokens.admin, { reason: "openapi check" });
+  expect(erased.status).toBe(200);
+  check("ErasureReceipt", erased.body);
 });
 
 test("every error matches Problem, with code and trace_id", async () => {
@@ -90,8 +96,11 @@ test("every error matches Problem, with code and trace_id", async () => {
     await call("GET", "/api/v1/audit/events/00000000-0000-4000-8000-000000000000", t.tokens.auditor),
     await call("POST", "/api/v1/audit/events", t.apiKey.key, { outcome: "success" }),
     await call("GET", "/api/v1/nothing-here", t.tokens.auditor),
+    await call("GET", "/api/v1/subjects/x/export", t.tokens.auditor),
+    await call("POST", "/api/v1/subjects/x/erasure", t.tokens.owner, { why: "no reason field" }),
+    await call("GET", "/api/v1/audit/events?include_redacted=yes", t.tokens.owner),
   ];
-  expect(errors.map((e) => e.status)).toEqual([401, 400, 403, 404, 400, 404]);
+  expect(errors.map((e) => e.status)).toEqual([401, 400, 403, 404, 400, 404, 403, 400, 400]);
   for (const e of errors) {
     expect(e.type).toMatch(/^application\/problem\+json/);
     check("Problem", e.body);

@@ -11,12 +11,13 @@ import { filterToSql, parseAuditQuery } from "../../audit/query";
 import { withRequestContext } from "../../db/requestContext";
 import { requireRole } from "../auth";
 import { problem, sendProblem } from "../problem";
-import { AUDIT_COLUMNS } from "./auditColumns";
+import { AUDIT_COLUMNS, AUDIT_SOURCE } from "./auditColumns";
+import { INCLUDE_REDACTED_PARAM, applyIncludeRedacted, countReadRedactions, includeRedactedFrom } from "../../audit/redaction";
 
 const CSV_FIELDS = [
   "event_id", "occurred_at", "recorded_at", "tenant_id", "event_type", "category", "action", "outcome", "severity", "actor_type",
   "actor_id", "actor_ip", "user_agent", "resource_type", "resource_id", "correlation_id", "trace_id", "parent_event_id", "service",
-  "txid", "table_name", "row_pk", "changed_fields", "old_values", "new_values", "event_data",
+  "txid", "table_name", "row_pk", "changed_fields", "old_values", "new_values", "event_data", "redacted_fields",
 ] as const;
 
 function csvCell(value: unknown): string {
@@ -33,7 +34,7 @@ export function auditExportRoutes(authPool: pg.Pool): Router {
       sendProblem(res, problem(400, "invalid_query", "format must be jsonl or csv", { errors: [{ pointer: "/format", reason: "jsonl or csv" }] }));
       return;
     }
-    const parsed = parseAuditQuery(req.query as Record<string, unknown>, new Date(), ["format"]);
+    const parsed = parseAuditQuery(req.query as Record<string, unknown>, new Date(), ["format", INCLUDE_REDACTED_PARAM]);
     if (!parsed.ok) {
       sendProblem(res, problem(400, "invalid_query", "the query parameters are invalid", { errors: parsed.errors }));
       return;
@@ -42,9 +43,14 @@ export function auditExportRoutes(authPool: pg.Pool): Router {
       sendProblem(res, problem(400, "invalid_query", "an export has no limit or cursor: it streams everything that matches"));
       return;
     }
+    const include = includeRedactedFrom(req);
+    if (!include.ok) {
+      sendProblem(res, problem(400, "invalid_query", "include_redacted must be true or false", { errors: [{ pointer: `/${INCLUDE_REDACTED_PARAM}`, reason: include.reason }] }));
+      return;
+    }
     const { conditions, params } = filterToSql(parsed.value.filter);
     const sql = `declare warden_export no scroll cursor for
-      select ${AUDIT_COLUMNS} from warden.audit_events e
+      select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e
       ${conditions.length ? `where ${conditions.join(" and ")}` : ""}
       order by e.occurred_at, e.event_id`;
     const write = (chunk: string) =>
@@ -55,6 +61,7 @@ export function auditExportRoutes(authPool: pg.Pool): Router {
       });
     try {
       await withRequestContext(authPool, req.warden!, res.locals.traceId, async (c) => {
+        await applyIncludeRedacted(c, include.value);
         await c.query(sql, params);
         res.status(200);
         res.type(format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8");
@@ -72,6 +79,7 @@ export function auditExportRoutes(authPool: pg.Pool): Router {
             chunk += line;
           }
           count += rows.length;
+          countReadRedactions(rows);
           await write(chunk);
         }
         if (format === "jsonl") await write(JSON.stringify({ manifest: { count, sha256: hash.digest("hex") } }) + "\n");

@@ -12,7 +12,8 @@ import { filterToSql, parseAuditQuery } from "../../audit/query";
 import { withRequestContext } from "../../db/requestContext";
 import { requireRole } from "../auth";
 import { problem, sendProblem } from "../problem";
-import { AUDIT_COLUMNS } from "./auditColumns";
+import { AUDIT_COLUMNS, AUDIT_SOURCE } from "./auditColumns";
+import { INCLUDE_REDACTED_PARAM, applyIncludeRedacted, countReadRedactions, includeRedactedFrom } from "../../audit/redaction";
 import { queryDuration, timed } from "../../metrics";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,15 +21,39 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Router {
   const router = Router();
   const readers = requireRole("owner", "admin", "auditor");
-  const run = <T>(req: Request, res: Response, fn: (c: pg.PoolClient) => Promise<T>) =>
-    timed(queryDuration, () => withRequestContext(authPool, req.warden!, res.locals.traceId, fn, { ip: req.ip, userAgent: req.get("user-agent") }));
+  // Reads go through the redacting view; include_redacted=true (or the
+  // X-Include-Redacted header) asks for raw values, which SQL grants to
+  // tenant owners and admins only.
+  const run = <T extends Record<string, unknown>[]>(req: Request, res: Response, include: boolean, fn: (c: pg.PoolClient) => Promise<T>) =>
+    timed(queryDuration, () =>
+      withRequestContext(
+        authPool,
+        req.warden!,
+        res.locals.traceId,
+        async (c) => {
+          await applyIncludeRedacted(c, include);
+          const rows = await fn(c);
+          countReadRedactions(rows);
+          return rows;
+        },
+        { ip: req.ip, userAgent: req.get("user-agent") },
+      ),
+    );
+  const includeOr400 = (req: Request, res: Response): boolean | null => {
+    const inc = includeRedactedFrom(req);
+    if (inc.ok) return inc.value;
+    sendProblem(res, problem(400, "invalid_query", "include_redacted must be true or false", { errors: [{ pointer: `/${INCLUDE_REDACTED_PARAM}`, reason: inc.reason }] }));
+    return null;
+  };
 
   router.get("/audit/events", readers, async (req, res, next) => {
-    const parsed = parseAuditQuery(req.query as Record<string, unknown>);
+    const parsed = parseAuditQuery(req.query as Record<string, unknown>, new Date(), [INCLUDE_REDACTED_PARAM]);
     if (!parsed.ok) {
       sendProblem(res, problem(400, "invalid_query", "the query parameters are invalid", { errors: parsed.errors }));
       return;
     }
+    const include = includeOr400(req, res);
+    if (include === null) return;
     const { filter, limit, order, cursor } = parsed.value;
     const queryHash = CursorCodec.queryHash(filter, order);
     const { conditions, params } = filterToSql(filter);
@@ -44,12 +69,12 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
       conditions.push(`(e.occurred_at, e.event_id) ${cmp} ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const sql = `select ${AUDIT_COLUMNS} from warden.audit_events e
+    const sql = `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e
       ${conditions.length ? `where ${conditions.join(" and ")}` : ""}
       order by e.occurred_at ${order}, e.event_id ${order}
       limit $${params.length}`;
     try {
-      const rows = await run(req, res, async (c) => (await c.query(sql, params)).rows);
+      const rows = await run(req, res, include, async (c) => (await c.query(sql, params)).rows);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const next_cursor =
@@ -66,8 +91,10 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
       sendProblem(res, problem(400, "invalid_event_id", "event ids are uuids"));
       return;
     }
+    const include = includeOr400(req, res);
+    if (include === null) return;
     try {
-      const rows = await run(req, res, async (c) => (await c.query(`select ${AUDIT_COLUMNS} from warden.audit_events e where e.event_id = $1`, [eventId])).rows);
+      const rows = await run(req, res, include, async (c) => (await c.query(`select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where e.event_id = $1`, [eventId])).rows);
       if (!rows.length) {
         sendProblem(res, problem(404, "event_not_found", `no audit event ${eventId} in your tenant`));
         return;
@@ -84,11 +111,13 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
       sendProblem(res, problem(400, "invalid_correlation_id", "correlation ids are at most 200 characters"));
       return;
     }
+    const include = includeOr400(req, res);
+    if (include === null) return;
     try {
-      const rows = await run(req, res, async (c) =>
+      const rows = await run(req, res, include, async (c) =>
         (
           await c.query(
-            `select ${AUDIT_COLUMNS} from warden.audit_events e where e.correlation_id = $1
+            `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where e.correlation_id = $1
              order by e.occurred_at, e.recorded_at, e.event_id limit 10001`,
             [correlationId],
           )
