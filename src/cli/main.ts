@@ -8,7 +8,6 @@ import { UsageError } from "./args";
 import { apikeyCreate, tenantCreate, tokenCreate, userCreate } from "./commands/admin";
 import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
-import { CheckFailed, coverage, seal, verify } from "./commands/audit";
 import { subjectErase, subjectExport } from "./commands/subjects";
 
 type Command = (argv: string[]) => Promise<void>;
