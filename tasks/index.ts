@@ -5,6 +5,7 @@ import { heartbeat } from "./heartbeat";
 import { ensurePartitions } from "./ensurePartitions";
 import { makeSealTask } from "./sealAuditEvents";
 import { pruneIdempotencyKeys } from "./pruneIdempotencyKeys";
+import { purgeSoftDeleted } from "./purgeSoftDeleted";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -16,5 +17,6 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     ensure_partitions: ensurePartitions,
     seal_audit_events: makeSealTask(deps.sealingKey),
     prune_idempotency_keys: pruneIdempotencyKeys,
+    purge_soft_deleted: purgeSoftDeleted,
   };
 }
