@@ -20,9 +20,13 @@ import type { BenchSection } from "./types";
 import { captureSection } from "./capture";
 import { sealingSection } from "./sealing";
 import { ingestSection } from "./ingest";
+import { querySection } from "./query";
+import { exportSection } from "./export";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
   sealingSection, // hash-chain sealing and verification vs a plain cursor read
   ingestSection, // POST /api/v1/audit/events (single and batched) vs a raw INSERT of the same events
+  querySection, // GET /api/v1/audit/... p50/p95/p99 at 1M and 5M events vs the same SQL without HTTP
+  exportSection, // GET /api/v1/audit/export of 1M events: server RSS growth and throughput vs a pg cursor read
 ];
