@@ -61,8 +61,8 @@ export async function startInProcessServer(ownerUrl: string, authUrl: string): P
 }
 
 /** The same server in a child process (bench/serverMain.ts), so its RSS is its own. */
-export async function startChildServer(ownerUrl: string, authUrl: string): Promise<BenchServer & { child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(__dirname, "serverMain.js")], {
+export async function startChildServer(ownerUrl: string, authUrl: string, nodeArgs: string[] = []): Promise<BenchServer & { child: ChildProcess }> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, "serverMain.js")], {
     env: { ...process.env, WARDEN_BENCH_OWNER_URL: ownerUrl, WARDEN_BENCH_AUTH_URL: authUrl },
     stdio: ["ignore", "pipe", "inherit"],
   });
