@@ -41,19 +41,6 @@ export async function applyRequestSettings(
   );
 }
 
-/**
- * BEGIN, the request's settings and the visitor role as one simple-protocol
- * statement list: one round trip instead of three (the values travel as
- * escaped literals; PostgreSQL text cannot hold NUL, so it is dropped).
- */
-export function beginRequestSql(client: pg.ClientBase, ctx: AuthContext, traceId: string | undefined, clientInfo: ClientInfo = {}): string {
-  const { role: _role, ...settings } = pgSettingsFor(ctx, traceId, clientInfo);
-  const sets = Object.entries(settings)
-    .map(([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value.replace(/\u0000/g, ""))}, true)`)
-    .join(", ");
-  return `begin; select ${sets}; set local role ${client.escapeIdentifier(ROLE_VISITOR)}`;
-}
-
 /** Runs fn in a transaction as the visitor role with the request's context. */
 export async function withRequestContext<T>(
   pool: pg.Pool,
@@ -64,7 +51,9 @@ export async function withRequestContext<T>(
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query(beginRequestSql(client, ctx, traceId, clientInfo));
+    await client.query("begin");
+    await applyRequestSettings(client, ctx, traceId, clientInfo);
+    await client.query(`set local role ${client.escapeIdentifier(ROLE_VISITOR)}`);
     const result = await fn(client);
     await client.query("commit");
     return result;

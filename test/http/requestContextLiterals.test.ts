@@ -1,7 +1,6 @@
 /**
- * The request context reaches PostgreSQL as escaped literals in one round
- * trip (src/db/requestContext.ts beginRequestSql): hostile header values are
- * stored verbatim, never executed.
+ * The request context reaches PostgreSQL as data (src/db/requestContext.ts):
+ * hostile header values arrive verbatim, never executed.
  */
 import { closePools } from "../support/db";
 import { startTestServer, tenantFixture, type TestServer } from "../support/server";
