@@ -22,7 +22,7 @@ test("a trace id full of quotes, backslashes and statements reaches the database
   const hostile = `x');drop\\table\\warden.tenants;select('\\'';E'\\\\'$$$q$--`;
   const r = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${t.tokens.owner}`, "x-request-id": hostile } });
   expect(r.status).toBe(200);
-  const body = await r.json();
+  const body = (await r.json()) as { trace_id: string; actor: { trace_id: string; tenant_id: string } };
   expect(body.trace_id).toBe(hostile);
   // What the database saw (warden.current_actor() reads the setting) is the same string.
   expect(body.actor.trace_id).toBe(hostile);
