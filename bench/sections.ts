@@ -22,6 +22,8 @@ import { sealingSection } from "./sealing";
 import { ingestSection } from "./ingest";
 import { retentionSection } from "./retention";
 import { redactionSection } from "./redaction";
+import { querySection } from "./query";
+import { exportSection } from "./export";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
@@ -29,4 +31,6 @@ export const sections: BenchSection[] = [
   ingestSection, // POST /api/v1/audit/events (single and batched) vs a raw INSERT of the same events
   retentionSection, // purging a month: partition detach + drop vs row deletes in batches
   redactionSection, // masked vs raw reads of the same page (API and SQL); write-time enforce trigger cost
+  querySection, // GET /api/v1/audit/... p50/p95/p99 at 1M and 5M events vs the same SQL without HTTP
+  exportSection, // GET /api/v1/audit/export of 1M events: server RSS growth and throughput vs a pg cursor read
 ];

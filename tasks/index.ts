@@ -6,6 +6,7 @@ import { ensurePartitions } from "./ensurePartitions";
 import { makeSealTask } from "./sealAuditEvents";
 import { pruneIdempotencyKeys } from "./pruneIdempotencyKeys";
 import { makeRetentionTask } from "./applyRetention";
+import { purgeSoftDeleted } from "./purgeSoftDeleted";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -18,5 +19,6 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     seal_audit_events: makeSealTask(deps.sealingKey),
     prune_idempotency_keys: pruneIdempotencyKeys,
     apply_retention: makeRetentionTask(deps.sealingKey),
+    purge_soft_deleted: purgeSoftDeleted,
   };
 }

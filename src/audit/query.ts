@@ -170,3 +170,15 @@ export function filterToSql(filter: AuditFilter, first = 1): { conditions: strin
   if (filter.data) add((p) => `e.event_data @> ${p}::jsonb`, JSON.stringify(filter.data));
   return { conditions, params };
 }
+
+/**
+ * The keyset condition of a cursor page: rows strictly after (occurred_at,
+ * event_id) in the query's order. The row comparison is an index range on
+ * (tenant_id, occurred_at, event_id); the plain occurred_at bound also lets
+ * the other (tenant_id, ..., occurred_at) indexes stop at the cursor when a
+ * filter picks one of them.
+ */
+export function keysetCondition(order: "asc" | "desc", occurredAtParam: string, eventIdParam: string): string {
+  const cmp = order === "desc" ? "<" : ">";
+  return `e.occurred_at ${cmp}= ${occurredAtParam}::timestamptz and (e.occurred_at, e.event_id) ${cmp} (${occurredAtParam}::timestamptz, ${eventIdParam}::uuid)`;
+}

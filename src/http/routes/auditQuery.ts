@@ -8,7 +8,7 @@
 import { Router, type Request, type Response } from "express";
 import type pg from "pg";
 import { CursorCodec } from "../../audit/cursor";
-import { filterToSql, parseAuditQuery } from "../../audit/query";
+import { filterToSql, keysetCondition, parseAuditQuery } from "../../audit/query";
 import { withRequestContext } from "../../db/requestContext";
 import { requireRole } from "../auth";
 import { problem, sendProblem } from "../problem";
@@ -65,8 +65,7 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
         return;
       }
       params.push(decoded.position.occurredAt, decoded.position.eventId);
-      const cmp = order === "desc" ? "<" : ">";
-      conditions.push(`(e.occurred_at, e.event_id) ${cmp} ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      conditions.push(keysetCondition(order, `$${params.length - 1}`, `$${params.length}`));
     }
     params.push(limit + 1);
     const sql = `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e
