@@ -33,9 +33,9 @@ export async function authenticatorUrl(ctx: BenchContext): Promise<string> {
 }
 
 /** Express + PostGraphile in this process, as `warden start` runs them (no worker). */
-export async function startInProcessServer(ownerUrl: string, authUrl: string): Promise<BenchServer> {
+export async function startInProcessServer(ownerUrl: string, authUrl: string, authPoolSize = 10): Promise<BenchServer> {
   const ownerPool = makePool(ownerUrl, 4, "bench-owner");
-  const authPool = makePool(authUrl, 10, "bench-api");
+  const authPool = makePool(authUrl, authPoolSize, "bench-api");
   const secret = randomBytes(32).toString("base64url");
   const server = await createHttp({
     ownerPool,

@@ -7,15 +7,8 @@
  * COPY client is installed).
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { randomBytes } from "node:crypto";
-import { makePool } from "../src/db/pools";
-import { Authenticator } from "../src/auth/authenticate";
-import { TokenService } from "../src/auth/tokens";
-import { generateSealingKey } from "../src/audit/sealingKey";
-import { createHttp } from "../src/http/app";
-import { withUser } from "../src/db/urls";
 import type { BenchContext, BenchSection } from "./types";
+import { authenticatorUrl, startInProcessServer } from "./httpClient";
 import { envInt, fmtInt, withClient } from "./util";
 
 const SECONDS = envInt("BENCH_INGEST_SECONDS", 6);
@@ -70,9 +63,7 @@ async function load(port: number, key: string, clients: number, size: number): P
 export const ingestSection: BenchSection = {
   name: "ingest",
   async run(ctx: BenchContext): Promise<void> {
-    const authPassword = randomBytes(12).toString("hex");
-    await withClient(ctx.rootUrl, (c) => c.query(`alter role warden_authenticator password '${authPassword}'`));
-    const authUrl = withUser(ctx.ownerUrl, "warden_authenticator", authPassword);
+    const authUrl = await authenticatorUrl(ctx);
     const { tenant, key } = await withClient(ctx.ownerUrl, async (c) => {
       const t = (await c.query("select warden_private.create_tenant('bench ingest') as id")).rows[0].id as string;
       const k = (await c.query("select key from warden_private.create_api_key($1, 'bench', 'member', 1000000)", [t])).rows[0].key as string;
@@ -96,20 +87,8 @@ export const ingestSection: BenchSection = {
     });
     ctx.log(`raw multi-row INSERT of the same events: ${fmtInt(baseline)} rows/s`);
 
-    const ownerPool = makePool(ctx.ownerUrl, 4, "bench-owner");
-    const authPool = makePool(authUrl, 20, "bench-api");
-    const secret = randomBytes(32).toString("base64url");
-    const server = await createHttp({
-      ownerPool,
-      authPool,
-      authUrl,
-      authenticator: new Authenticator(authPool, new TokenService(secret)),
-      sealingKey: generateSealingKey(),
-      cursorSecret: secret,
-      production: true,
-    });
-    await new Promise<void>((resolve) => server.server.listen(0, "127.0.0.1", () => resolve()));
-    const port = (server.server.address() as AddressInfo).port;
+    const server = await startInProcessServer(ctx.ownerUrl, authUrl, 20);
+    const port = server.port;
     try {
       const single = await load(port, key, 64, 1);
       ctx.log(`single-event POSTs, 64 clients: ${fmtInt(single.perSecond)} events/s (${single.errors} non-201)`);
@@ -134,11 +113,7 @@ export const ingestSection: BenchSection = {
         met: batches.perSecond >= 30_000,
       });
     } finally {
-      server.server.closeAllConnections();
-      await new Promise<void>((resolve) => server.server.close(() => resolve()));
       await server.close();
-      await ownerPool.end();
-      await authPool.end();
     }
   },
 };

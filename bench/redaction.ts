@@ -15,8 +15,8 @@ import { Authenticator } from "../src/auth/authenticate";
 import { TokenService } from "../src/auth/tokens";
 import { generateSealingKey } from "../src/audit/sealingKey";
 import { createHttp } from "../src/http/app";
-import { withUser } from "../src/db/urls";
 import type { BenchContext, BenchSection } from "./types";
+import { authenticatorUrl } from "./httpClient";
 import { envInt, fmtInt, fmtRatio, withClient } from "./util";
 
 const SECONDS = envInt("BENCH_REDACTION_SECONDS", 4);
@@ -64,9 +64,7 @@ const seedSql = (n: number) => `insert into warden.audit_events (tenant_id, even
 export const redactionSection: BenchSection = {
   name: "redaction",
   async run(ctx: BenchContext): Promise<void> {
-    const authPassword = randomBytes(12).toString("hex");
-    await withClient(ctx.rootUrl, (c) => c.query(`alter role warden_authenticator password '${authPassword}'`));
-    const authUrl = withUser(ctx.ownerUrl, "warden_authenticator", authPassword);
+    const authUrl = await authenticatorUrl(ctx);
     const secret = randomBytes(32).toString("base64url");
     const tokens = new TokenService(secret);
 
