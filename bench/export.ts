@@ -9,7 +9,7 @@
  * this process, no HTTP.
  */
 import http from "node:http";
-import { AUDIT_COLUMNS } from "../src/http/routes/auditColumns";
+import { AUDIT_COLUMNS, AUDIT_SOURCE } from "../src/http/routes/auditColumns";
 import type { BenchContext, BenchSection } from "./types";
 import { ensureWindowPartitions, loadEvents, withIndexesRebuilt } from "./auditData";
 import { auditorKey, authenticatorUrl, rssOf, startChildServer } from "./httpClient";
@@ -109,7 +109,7 @@ export const exportSection: BenchSection = {
       );
       await c.query("set local role warden_visitor");
       const started = process.hrtime.bigint();
-      await c.query(`declare bench_export no scroll cursor for select ${AUDIT_COLUMNS} from warden.audit_events e order by e.occurred_at, e.event_id`);
+      await c.query(`declare bench_export no scroll cursor for select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e order by e.occurred_at, e.event_id`);
       let n = 0;
       let bytes = 0;
       for (;;) {

@@ -12,7 +12,7 @@
  * same settings, no HTTP: API / SQL is the API's overhead.
  */
 import type pg from "pg";
-import { AUDIT_COLUMNS } from "../src/http/routes/auditColumns";
+import { AUDIT_COLUMNS, AUDIT_SOURCE } from "../src/http/routes/auditColumns";
 import { filterToSql, keysetCondition, parseAuditQuery } from "../src/audit/query";
 import type { BenchContext, BenchSection } from "./types";
 import { EVENT_TYPES, PLANS, ensureWindowPartitions, loadEvents, withIndexesRebuilt } from "./auditData";
@@ -48,7 +48,7 @@ function eventsSql(query: Record<string, string>, cursor?: { occurredAt: string;
   }
   params.push(limit + 1);
   return {
-    sql: `select ${AUDIT_COLUMNS} from warden.audit_events e
+    sql: `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e
       ${conditions.length ? `where ${conditions.join(" and ")}` : ""}
       order by e.occurred_at ${order}, e.event_id ${order}
       limit $${params.length}`,
@@ -56,7 +56,7 @@ function eventsSql(query: Record<string, string>, cursor?: { occurredAt: string;
   };
 }
 
-const TIMELINE_SQL = `select ${AUDIT_COLUMNS} from warden.audit_events e where e.correlation_id = $1
+const TIMELINE_SQL = `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where e.correlation_id = $1
   order by e.occurred_at, e.recorded_at, e.event_id limit 10001`;
 
 /** A correlation id of tenant 0 among the first `loaded` events (k % TENANTS = 0). */
