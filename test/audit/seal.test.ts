@@ -9,26 +9,12 @@ import pg from "pg";
 import { generateSealingKey } from "../../src/audit/sealingKey";
 import { sealOnce } from "../../src/audit/sealer";
 import { verifyTrail } from "../../src/audit/verifier";
-import { closePools, createTenant, ownerPool, rootOnTestDatabase, rootUrl, testSealingKey } from "../support/db";
+import { asTriggerlessSuperuser, closePools, createTenant, ownerPool, rootOnTestDatabase, rootUrl, testSealingKey } from "../support/db";
 import { withDatabase } from "../../src/db/urls";
 
 const key = testSealingKey();
 let tenant: string;
 let other: string;
-
-async function superuser<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
-  await c.connect();
-  try {
-    await c.query("begin");
-    await c.query("set local session_replication_role = replica");
-    const out = await fn(c);
-    await c.query("rollback"); // every attack is undone after the test
-    return out;
-  } finally {
-    await c.end();
-  }
-}
 
 beforeAll(async () => {
   const c = await ownerPool().connect();
@@ -133,7 +119,7 @@ test("draining the default partition keeps the sealed chain verifiable", async (
 });
 
 test("editing a payload is detected at its sequence number", async () => {
-  await superuser(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     const target = (await eventsOf(c, tenant))[11];
     await c.query("update warden.audit_events set new_values = jsonb_set(new_values, '{body}', '\"forged\"') where event_id = $1", [target.event_id]);
     const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
@@ -143,7 +129,7 @@ test("editing a payload is detected at its sequence number", async () => {
 });
 
 test("editing an envelope field (the actor's outcome) is detected", async () => {
-  await superuser(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     const target = (await eventsOf(c, tenant))[3];
     await c.query("update warden.audit_events set outcome = 'failure' where event_id = $1", [target.event_id]);
     const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
@@ -152,7 +138,7 @@ test("editing an envelope field (the actor's outcome) is detected", async () => 
 });
 
 test("deleting a row is detected as missing", async () => {
-  await superuser(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     const target = (await eventsOf(c, tenant))[20];
     await c.query("delete from warden.audit_events where event_id = $1", [target.event_id]);
     const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
@@ -161,7 +147,7 @@ test("deleting a row is detected as missing", async () => {
 });
 
 test("a forged row inserted into the sealed past is detected as inserted", async () => {
-  await superuser(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     const events = await eventsOf(c, tenant);
     const victim = await c.query("select occurred_at, txid from warden.audit_events where event_id = $1", [events[9].event_id]);
     await c.query(
@@ -177,7 +163,7 @@ test("a forged row inserted into the sealed past is detected as inserted", async
 });
 
 test("swapping two rows' places is detected as reordered", async () => {
-  await superuser(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     const events = await eventsOf(c, tenant);
     // an insert (early transaction) and an update (later transaction)
     const a = events[1];
@@ -195,12 +181,12 @@ test("swapping two rows' places is detected as reordered", async () => {
 });
 
 test("a forged checkpoint (changed head or range, or a new one) fails its signature", async () => {
-  await superuser(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     await c.query("update warden_private.seal_checkpoints set head_hash = sha256(head_hash) where tenant_key = $1 and first_seq = 1", [tenant]);
     const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
     expect(v.first_bad).toMatchObject({ seq: 1, reason: "bad_signature" });
   });
-  await superuser(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     // rewrite a sealed event AND the whole sealed chain consistently: only the signature can tell
     const target = (await eventsOf(c, tenant))[0];
     await c.query("update warden.audit_events set actor_id = 'mallory' where event_id = $1", [target.event_id]);
@@ -216,7 +202,7 @@ test("a forged checkpoint (changed head or range, or a new one) fails its signat
 });
 
 test("the other tenant's chain is unaffected by tampering in this one", async () => {
-  await superuser(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     const target = (await eventsOf(c, tenant))[2];
     await c.query("delete from warden.audit_events where event_id = $1", [target.event_id]);
     expect((await verifyTrail(c, key, { tenantId: other, inTransaction: true })).ok).toBe(true);

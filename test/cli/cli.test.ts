@@ -2,35 +2,20 @@
  * The `warden` command, run as a user would (compiled, in a child process,
  * against the test database): JSON output, bad arguments exit 2 with one line.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
-import { promisify } from "node:util";
 import { TokenService } from "../../src/auth/tokens";
 import { authUrl, closePools, ownerPool, ownerUrl } from "../support/db";
+import { WARDEN_BIN, runWarden, type CliResult } from "../support/cli";
 
-const run = promisify(execFile);
-const BIN = path.join(__dirname, "../../bin/warden.js");
 const SECRET = "cli-test-secret-cli-test-secret-0123456789";
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-cli-"));
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-async function warden(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DATABASE_URL: ownerUrl(), WARDEN_JWT_SECRET: SECRET, WARDEN_STATE_DIR: stateDir },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function warden(...args: string[]): Promise<CliResult> {
+  return runWarden({ WARDEN_JWT_SECRET: SECRET, WARDEN_STATE_DIR: stateDir }, ...args);
 }
 
 afterAll(async () => {
@@ -130,7 +115,7 @@ test("seal, verify and coverage from the shell", async () => {
 
 test("warden start serves health, readiness and GraphQL on PORT, and stops on SIGTERM", async () => {
   const port = 31000 + Math.floor(Math.random() * 2000);
-  const child = spawn(process.execPath, [BIN, "start", "--json"], {
+  const child = spawn(process.execPath, [WARDEN_BIN, "start", "--json"], {
     env: {
       ...process.env,
       DATABASE_URL: ownerUrl(),

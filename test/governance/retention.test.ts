@@ -26,13 +26,13 @@ import { crontab } from "../../src/worker/crontab";
 import {
   actAs,
   actAsOwner,
+  asTriggerlessSuperuser,
   closePools,
   createTenant,
   createUser,
   expectFailure,
   ownerPool,
   rolledBack,
-  rootOnTestDatabase,
   testSealingKey,
 } from "../support/db";
 
@@ -396,20 +396,6 @@ test("audit rows and partitions go only through the governance functions", async
   });
 });
 
-async function superuser<T>(fn: (c: pg.Client) => Promise<T>, commit = false): Promise<T> {
-  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
-  await c.connect();
-  try {
-    await c.query("begin");
-    await c.query("set local session_replication_role = replica");
-    const out = await fn(c);
-    await c.query(commit ? "commit" : "rollback");
-    return out;
-  } finally {
-    await c.end();
-  }
-}
-
 test("verify passes after retention, and still detects a deletion that retention did not do", async () => {
   const t = await withClient((c) => createTenant(c, "verify tenant"));
   await withClient(async (c) => {
@@ -436,14 +422,14 @@ test("verify passes after retention, and still detects a deletion that retention
     await ownerPool().query("select event_id::text from warden.audit_events where tenant_id = $1 and event_type = 'app.new.done' limit 1", [t])
   ).rows[0].event_id;
   // A superuser deletes a surviving event: missing, pinpointed.
-  await superuser(async (su) => {
+  await asTriggerlessSuperuser(async (su) => {
     await su.query("delete from warden.audit_events where event_id = $1", [survivor]);
     const r = await verifyTrail(su, key, { tenantId: t, inTransaction: true });
     expect(r.ok).toBe(false);
     expect(r.first_bad).toMatchObject({ reason: "missing", event_id: survivor });
   });
   // Forging a prune record for it does not help: only the seal key can sign one.
-  await superuser(async (su) => {
+  await asTriggerlessSuperuser(async (su) => {
     await su.query("delete from warden.audit_events where event_id = $1", [survivor]);
     const rec = await su.query(
       `insert into warden_private.prune_records (tenant_key, method, partition_name, event_ids, event_count)
@@ -462,7 +448,7 @@ test("verify passes after retention, and still detects a deletion that retention
     await insertEvents(c, t, "'2015-04-03'::timestamptz", 1, { eventType: "late.event" });
     await sealOnce(c, key);
   });
-  await superuser(async (su) => {
+  await asTriggerlessSuperuser(async (su) => {
     const late = (await su.query("select event_id::text from warden.audit_events where tenant_id = $1 and event_type = 'late.event'", [t])).rows[0].event_id;
     await su.query("delete from warden.audit_events where event_id = $1", [late]);
     const r = await verifyTrail(su, key, { tenantId: t, inTransaction: true });

@@ -3,27 +3,16 @@
  * reports and changes nothing, a real run purges and signs, bad settings
  * exit 2.
  */
-import { execFile } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
-import { promisify } from "node:util";
-import { closePools, createTenant, ownerPool, ownerUrl } from "../support/db";
+import { closePools, createTenant, ownerPool } from "../support/db";
+import { runWarden, type CliResult } from "../support/cli";
 
-const run = promisify(execFile);
-const BIN = path.join(__dirname, "../../bin/warden.js");
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-cli-ret-"));
 
-async function warden(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DATABASE_URL: ownerUrl(), WARDEN_STATE_DIR: stateDir, AUDIT_RETENTION_DAYS: "2557", ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function warden(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return runWarden({ WARDEN_STATE_DIR: stateDir, AUDIT_RETENTION_DAYS: "2557", ...env }, ...args);
 }
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { sealOnce } from "../../src/audit/sealer";
 import { verifyTrail } from "../../src/audit/verifier";
 import { generateSealingKey } from "../../src/audit/sealingKey";
 import { signErasureRecord, signPendingErasureRecords } from "../../src/audit/erasureRecords";
-import { actAs, closePools, expectFailure, rolledBack, rootOnTestDatabase } from "../support/db";
+import { actAs, asTriggerlessSuperuser, closePools, expectFailure, rolledBack } from "../support/db";
 import { gql, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
 let server: TestServer;
@@ -70,20 +70,6 @@ async function tablesMentioning(c: pg.ClientBase, text: string): Promise<string[
     if (r.rows[0].n > 0) hits.push(table);
   }
   return hits;
-}
-
-/** A superuser attacker with triggers off (rolled back afterwards). */
-async function attacker<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
-  await c.connect();
-  try {
-    await c.query("begin");
-    await c.query("set local session_replication_role = replica");
-    return await fn(c);
-  } finally {
-    await c.query("rollback");
-    await c.end();
-  }
 }
 
 async function write(fx: TenantFixture, sql: string, params: unknown[]): Promise<void> {
@@ -216,7 +202,7 @@ test("verify after erasure still detects tampering outside erasure, and a forged
   );
   const victim = erased.rows[0];
   // 1. editing an erased event afterwards
-  await attacker(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     await c.query("update warden.audit_events set event_data = coalesce(event_data, '{}') || '{\"forged\": true}' where event_id = $1", [victim.event_id]);
     const v = await verify(t.tenantId, c);
     expect(v.ok).toBe(false);
@@ -230,7 +216,7 @@ test("verify after erasure still detects tampering outside erasure, and a forged
       [t.tenantId],
     )
   ).rows[0];
-  await attacker(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     await c.query("update warden.audit_events set event_data = '{\"customer\": {\"email\": \"rewritten@evil.test\"}}' where event_id = $1", [target.event_id]);
     const forged = (await c.query("select warden_private.audit_payload_hash(e) as ph from warden.audit_events e where event_id = $1", [target.event_id])).rows[0].ph;
     await c.query(
@@ -252,7 +238,7 @@ test("verify after erasure still detects tampering outside erasure, and a forged
     expect(v.first_bad).toMatchObject({ reason: "modified", event_id: target.event_id });
   });
   // 3. a genuine record whose signature is removed no longer vouches; the next sealing pass signs it again
-  await attacker(async (c) => {
+  await asTriggerlessSuperuser(async (c) => {
     await c.query("delete from warden_private.erasure_record_signatures where event_id = $1", [victim.event_id]);
     const v = await verify(t.tenantId, c);
     expect(v.first_bad).toMatchObject({ reason: "modified", event_id: victim.event_id });

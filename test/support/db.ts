@@ -23,6 +23,28 @@ export function authUrl(): string {
   return process.env.WARDEN_TEST_AUTH_URL!;
 }
 
+/**
+ * The strongest database-side attacker: a superuser on the test database
+ * with triggers off (session_replication_role = replica). Its changes are
+ * rolled back afterwards unless `commit` is set.
+ */
+export async function asTriggerlessSuperuser<T>(fn: (c: pg.Client) => Promise<T>, commit = false): Promise<T> {
+  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
+  await c.connect();
+  let done = false;
+  try {
+    await c.query("begin");
+    await c.query("set local session_replication_role = replica");
+    const out = await fn(c);
+    await c.query(commit ? "commit" : "rollback");
+    done = true;
+    return out;
+  } finally {
+    if (!done) await c.query("rollback").catch(() => undefined);
+    await c.end();
+  }
+}
+
 /** Superuser URL on the test database. */
 export function rootOnTestDatabase(): string {
   return withDatabase(rootUrl(), databaseName(ownerUrl()));
