@@ -8,7 +8,11 @@
  *
  * Which events: those with txid in [watermark, horizon), where horizon is
  * the xmin of the pass's snapshot, so every transaction below it has ended
- * and no event can still appear in the window.
+ * and no event can still appear in the window. The window is read with one
+ * streamed query (src/db/streamRows.ts) rather than a cursor, so PostgreSQL
+ * can hash and sort it with parallel workers while this process chains the
+ * rows already received; the pass keeps only the finished blocks (ids and
+ * 8-byte leaf prefixes) until it writes them.
  */
 import type pg from "pg";
 import { signCheckpoint } from "./checkpoint";
@@ -16,6 +20,7 @@ import { GENESIS, HASHED_COLUMNS, chainHash, hashedParts, leafPrefix } from "./c
 import type { SealingKey } from "./sealingKey";
 import { packMicros, signPendingPruneRecords } from "./pruneRecords";
 import { signPendingErasureRecords } from "./erasureRecords";
+import { streamRows } from "../db/streamRows";
 
 export interface SealResult {
   sealed: number;
@@ -29,8 +34,6 @@ export interface SealResult {
 export interface SealOptions {
   /** Events per block (default 10,000). */
   blockSize?: number;
-  /** Rows fetched per round trip (default 5,000). */
-  fetchSize?: number;
   /** The client is already in a transaction: seal inside it, leave commit to the caller. */
   inTransaction?: boolean;
 }
@@ -45,6 +48,15 @@ interface Block {
   prevHash: Buffer;
 }
 
+interface SealRow {
+  tenant_key: string;
+  id: string;
+  txid: string;
+  occurred_us: string;
+  env: string;
+  ph: string;
+}
+
 interface TenantChain {
   tenantKey: string;
   startSeq: bigint; // first seq sealed by this pass
@@ -55,7 +67,6 @@ interface TenantChain {
 
 export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: SealOptions = {}): Promise<SealResult> {
   const blockSize = opts.blockSize ?? 10_000;
-  const fetchSize = opts.fetchSize ?? 5_000;
   const own = !opts.inTransaction;
   if (own) await client.query("begin");
   try {
@@ -77,50 +88,48 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
       if (own) await client.query("commit");
       return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false };
     }
-    await client.query(
-      `declare warden_seal no scroll cursor for
-       select warden_private.tenant_key(e.tenant_id)::text as tenant_key, e.event_id::text as id, e.txid::text as txid,
+    // Every chain head, once (a pass touches any number of tenants).
+    const heads = new Map<string, { seq: bigint; head: Buffer }>();
+    for (const h of (await client.query("select tenant_key::text as k, last_seq::text as s, head_hash as h from warden_private.seal_heads")).rows) {
+      heads.set(h.k, { seq: BigInt(h.s), head: h.h });
+    }
+
+    let sealed = 0;
+    let current: TenantChain | null = null;
+    const finished: TenantChain[] = [];
+    const blockRows: unknown[][] = [];
+
+    const flushBlock = (chain: TenantChain) => {
+      const b = chain.block;
+      if (!b || b.ids.length === 0) return;
+      blockRows.push([chain.tenantKey, b.firstSeq.toString(), chain.seq.toString(), b.minTxid.toString(), b.maxTxid.toString(), b.ids, Buffer.concat(b.prefixes), b.prevHash, chain.head, Buffer.concat(b.micros)]);
+      chain.block = null;
+    };
+
+    const openTenant = (tenantKey: string): TenantChain => {
+      const head = heads.get(tenantKey);
+      const seq = head ? head.seq : 0n;
+      return { tenantKey, startSeq: seq + 1n, seq, head: head ? head.head : GENESIS, block: null };
+    };
+
+    // One query streamed to the end (not a cursor): PostgreSQL may compute
+    // the hashed columns and sort with parallel workers while this process
+    // chains the rows already received.
+    await streamRows<SealRow>(
+      client,
+      `select warden_private.tenant_key(e.tenant_id)::text as tenant_key, e.event_id::text as id, e.txid::text as txid,
               (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, ${HASHED_COLUMNS}
        from warden.audit_events e
        where e.txid >= $1::bigint and e.txid < $2::bigint
        order by 1, e.occurred_at, e.txid, e.event_id`,
       [from, horizon],
-    );
-
-    let sealed = 0;
-    let blocks = 0;
-    let current: TenantChain | null = null;
-    const finished: TenantChain[] = [];
-
-    const flushBlock = async (chain: TenantChain) => {
-      const b = chain.block;
-      if (!b || b.ids.length === 0) return;
-      await client.query(
-        `insert into warden_private.seal_blocks
-           (tenant_key, first_seq, last_seq, min_txid, max_txid, event_ids, leaf_prefixes, prev_hash, head_hash, occurred_micros)
-         values ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9, $10)`,
-        [chain.tenantKey, b.firstSeq.toString(), chain.seq.toString(), b.minTxid.toString(), b.maxTxid.toString(), b.ids, Buffer.concat(b.prefixes), b.prevHash, chain.head, Buffer.concat(b.micros)],
-      );
-      blocks++;
-      chain.block = null;
-    };
-
-    const openTenant = async (tenantKey: string): Promise<TenantChain> => {
-      const head = await client.query("select last_seq::text, head_hash from warden_private.seal_heads where tenant_key = $1", [tenantKey]);
-      const seq = head.rowCount ? BigInt(head.rows[0].last_seq) : 0n;
-      return { tenantKey, startSeq: seq + 1n, seq, head: head.rowCount ? head.rows[0].head_hash : GENESIS, block: null };
-    };
-
-    for (;;) {
-      const { rows } = await client.query(`fetch ${fetchSize} from warden_seal`);
-      if (rows.length === 0) break;
-      for (const row of rows) {
+      (row) => {
         if (!current || current.tenantKey !== row.tenant_key) {
           if (current) {
-            await flushBlock(current);
+            flushBlock(current);
             finished.push(current);
           }
-          current = await openTenant(row.tenant_key);
+          current = openTenant(row.tenant_key);
         }
         const txid = BigInt(row.txid);
         current.seq += 1n;
@@ -137,14 +146,22 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
         if (txid < block.minTxid) block.minTxid = txid;
         if (txid > block.maxTxid) block.maxTxid = txid;
         sealed++;
-        if (block.ids.length >= blockSize) await flushBlock(current);
-      }
-    }
+        if (block.ids.length >= blockSize) flushBlock(current);
+      },
+    );
     if (current) {
-      await flushBlock(current);
+      flushBlock(current);
       finished.push(current);
     }
-    await client.query("close warden_seal");
+    for (const params of blockRows) {
+      await client.query(
+        `insert into warden_private.seal_blocks
+           (tenant_key, first_seq, last_seq, min_txid, max_txid, event_ids, leaf_prefixes, prev_hash, head_hash, occurred_micros)
+         values ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9, $10)`,
+        params,
+      );
+    }
+    const blocks = blockRows.length;
 
     for (const chain of finished) {
       const signedAt = new Date();
