@@ -26,6 +26,8 @@ export interface WardenConfig {
   embeddedPort: number;
   jwtSecret?: string;
   workerConcurrency: number;
+  /** How long `warden start` / `warden worker` wait for a clean stop after SIGTERM before exiting anyway. */
+  shutdownTimeoutSeconds: number;
 }
 
 function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -50,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardenConfig {
     embeddedPort: intFromEnv("WARDEN_EMBEDDED_PG_PORT", 54329, env),
     jwtSecret: env.WARDEN_JWT_SECRET || undefined,
     workerConcurrency: intFromEnv("WORKER_CONCURRENCY", 4, env),
+    shutdownTimeoutSeconds: intFromEnv("SHUTDOWN_TIMEOUT_SECONDS", 15, env),
   };
 }

@@ -3,7 +3,6 @@
  * HTTP server and the worker in one process, stopped cleanly on SIGINT/SIGTERM.
  */
 import type { AddressInfo } from "node:net";
-import type { Runner } from "graphile-worker";
 import { loadConfig, type WardenConfig } from "./config";
 import { prepareDatabase, type DatabaseUrls } from "./db/bootstrap";
 import { makePool } from "./db/pools";
@@ -11,7 +10,7 @@ import { Authenticator } from "./auth/authenticate";
 import { TokenService } from "./auth/tokens";
 import { jwtSecret } from "./auth/secret";
 import { createHttp, type WardenHttp } from "./http/app";
-import { startWorker } from "./worker/runner";
+import { startWorker, type WorkerHandle } from "./worker/runner";
 import { loadSealingKey } from "./audit/sealingKey";
 
 export interface RunningWarden {
@@ -32,7 +31,7 @@ export async function startWarden(
   const authenticator = new Authenticator(authPool, new TokenService(secret));
   const sealingKey = loadSealingKey(config);
   let httpApp: WardenHttp | undefined;
-  let worker: Runner | undefined;
+  let worker: WorkerHandle | undefined;
   try {
     httpApp = await createHttp({
       ownerPool,

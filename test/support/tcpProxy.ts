@@ -15,6 +15,7 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  /** Listens (again, on the same port after a cut). */
   async start(): Promise<void> {
     this.server = net.createServer((client) => {
       const upstream = net.connect(this.targetPort, this.targetHost);

@@ -9,12 +9,27 @@ import { loadSealingKey } from "../../audit/sealingKey";
 import { UsageError, parseArgs } from "../args";
 import { emit } from "../output";
 
-function onSignal(stop: () => Promise<void>): void {
+/**
+ * SIGINT/SIGTERM stop the process cleanly: in-flight requests and jobs
+ * finish, pools close, an embedded PostgreSQL started here shuts down. A
+ * stop that cannot finish (the database vanished under the worker, say)
+ * must not keep the process alive: after `timeoutSeconds`, or on a second
+ * signal, it exits with status 1.
+ */
+function onSignal(stop: () => Promise<void>, timeoutSeconds: number): void {
   let stopping = false;
   const handler = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      console.error(`received ${signal} again, exiting without waiting`);
+      process.exit(1);
+    }
     stopping = true;
     console.error(`received ${signal}, stopping`);
+    const deadline = setTimeout(() => {
+      console.error(`did not stop within ${timeoutSeconds} s (SHUTDOWN_TIMEOUT_SECONDS); exiting`);
+      process.exit(1);
+    }, timeoutSeconds * 1000);
+    deadline.unref();
     stop()
       .then(() => process.exit(0))
       .catch((err) => {
@@ -35,7 +50,7 @@ export async function start(argv: string[]): Promise<void> {
     worker: !args.booleans.has("no-worker"),
     log: json ? () => undefined : (line) => console.log(line),
   });
-  onSignal(warden.stop);
+  onSignal(warden.stop, config.shutdownTimeoutSeconds);
   const info = {
     url: warden.url,
     graphql: `${warden.url}/graphql`,
@@ -71,7 +86,7 @@ export async function worker(argv: string[]): Promise<void> {
     await runner.stop();
     await pool.end();
     if (urls.embedded?.startedHere) await urls.embedded.stop();
-  });
+  }, config.shutdownTimeoutSeconds);
   emit(args.booleans.has("json"), { worker: "running", concurrency: config.workerConcurrency }, "Warden worker is running");
 }
 
