@@ -1,7 +1,7 @@
 /**
  * Group commit for audit ingest: concurrent POSTs wait in a bounded queue;
  * one writer takes whatever is waiting and records it all in a single
- * transaction and one round trip (warden_private.record_audit_requests: one
+ * transaction, one statement and one round trip (warden_private.record_audit_requests: one
  * subtransaction per request, so one bad request fails alone),
  * then acknowledges every request only after that commit. When the queue
  * holds too many events, new requests are refused at once (503) instead of
@@ -37,8 +37,10 @@ export interface IngestQueueOptions {
   maxQueuedEvents?: number;
   /** Events written per transaction at most. */
   maxBatchEvents?: number;
-  /** Parallel writers (transactions in flight). */
+  /** Parallel writers (transactions in flight) at most. */
   writers?: number;
+  /** Events that must be waiting before a writer starts beside a running one (default 256). */
+  minExtraWriterEvents?: number;
 }
 
 export class IngestQueue {
@@ -48,14 +50,25 @@ export class IngestQueue {
   private readonly maxQueued: number;
   private readonly maxBatch: number;
   private readonly writers: number;
+  private readonly minExtraWriterEvents: number;
 
   constructor(
     private readonly pool: pg.Pool,
     opts: IngestQueueOptions = {},
   ) {
     this.maxQueued = opts.maxQueuedEvents ?? 50_000;
-    this.maxBatch = opts.maxBatchEvents ?? 5_000;
+    this.maxBatch = opts.maxBatchEvents ?? 1000;
     this.writers = opts.writers ?? 4;
+    this.minExtraWriterEvents = opts.minExtraWriterEvents ?? 256;
+  }
+
+  private waitingEvents(): number {
+    let n = 0;
+    for (const p of this.queue) {
+      n += p.count;
+      if (n >= this.minExtraWriterEvents) break;
+    }
+    return n;
   }
 
   /** Events waiting or being written. */
@@ -76,6 +89,11 @@ export class IngestQueue {
 
   private pump(): void {
     while (this.activeWriters < this.writers && this.queue.length > 0) {
+      // A second (third...) writer only for a backlog worth its own
+      // transaction: small requests then wait for the running writer and
+      // go out in one larger group, which costs the database far less per
+      // event than several small groups committing side by side.
+      if (this.activeWriters > 0 && this.waitingEvents() < this.minExtraWriterEvents) break;
       const batch: Pending[] = [];
       let events = 0;
       while (this.queue.length > 0 && (batch.length === 0 || events + this.queue[0].count <= this.maxBatch)) {
@@ -105,20 +123,18 @@ export class IngestQueue {
     let outcomes: { ok: boolean; result?: IngestResult; code?: string; message?: string; detail?: string; hint?: string }[];
     let broken = false;
     try {
-      // One round trip: every request, each under its own context and
-      // subtransaction, then one commit for all of them.
-      await client.query("begin");
+      // One round trip: a single statement is its own transaction, so every
+      // request (each under its own context and subtransaction) commits
+      // together, and the reply comes only after that commit.
       const requests = batch.map((p) => {
         const { role: _role, ...settings } = pgSettingsFor(p.ctx, p.traceId, p.client);
         return { settings, events: p.events, idempotency_key: p.idempotencyKey };
       });
       const { rows } = await client.query("select warden_private.record_audit_requests($1::jsonb) as out", [JSON.stringify(requests)]);
       outcomes = rows[0].out;
-      await client.query("commit");
     } catch (err) {
-      // The transaction (or the connection) failed: nothing of it is acknowledged.
+      // The statement (its transaction) or the connection failed: nothing of it is acknowledged.
       broken = true;
-      await client.query("rollback").catch(() => undefined);
       for (const p of batch) p.reject(err);
       return;
     } finally {

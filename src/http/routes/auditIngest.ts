@@ -59,16 +59,16 @@ export function auditIngestRoutes(queue: IngestQueue, limiter: RateLimiter): Rou
       sendProblem(res, problem(400, "validation_failed", `a batch holds 1 to 1000 events, got ${items.length}`, { errors: [{ pointer: "", reason: "1 to 1000 events" }] }));
       return;
     }
-    const nul = nulPointers(body);
+    const nul = req.mayHoldNul === false ? [] : nulPointers(body);
     if (nul.length) {
       sendProblem(res, problem(400, "validation_failed", "strings must not contain U+0000", { errors: nul.map((pointer) => ({ pointer, reason: "contains U+0000" })) }));
       return;
     }
-    for (const item of items) {
-      if (!item || typeof item !== "object" || Array.isArray(item)) continue; // reported by the database's rules
-      for (const [header, apply] of HEADER_DEFAULTS) {
-        const v = req.get(header);
-        if (v) apply(item as Record<string, unknown>, v);
+    const defaults = HEADER_DEFAULTS.map(([header, apply]) => [req.get(header), apply] as const).filter(([v]) => v);
+    if (defaults.length) {
+      for (const item of items) {
+        if (!item || typeof item !== "object" || Array.isArray(item)) continue; // reported by the database's rules
+        for (const [v, apply] of defaults) apply(item as Record<string, unknown>, v!);
       }
     }
     const idempotencyKey = req.get("idempotency-key");
