@@ -8,8 +8,9 @@
  * the one that was sealed. An attacker who edits a payload and inserts a
  * record cannot sign it, so the edit is still reported.
  *
- * Records are signed right after an erasure by the API or CLI, and any
- * still unsigned by the next sealing pass (signPendingErasureRecords).
+ * Records are signed right after an erasure by the API or CLI (that
+ * erasure's only). A record written without the key (warden.erase_subject
+ * from plain SQL) stays unsigned until an operator runs `warden sign-records`.
  */
 import { sign, verify } from "node:crypto";
 import type pg from "pg";
@@ -58,23 +59,34 @@ function toRecord(row: { event_id: string; tenant_key: string; erasure_id: strin
 }
 
 /**
- * Signs every erasure record the key has not signed yet (optionally only one
- * erasure's). Runs on the caller's client and transaction. Returns how many.
+ * Which unsigned erasure records to sign: one erasure's (the API and CLI,
+ * right after they ran it), or every pending one (`warden sign-records`, an
+ * operator's explicit act after a DBA erased a subject from plain SQL).
+ * Nothing signs records automatically: a pass that signed whatever it found
+ * would also sign a record forged by hand.
  */
-export async function signPendingErasureRecords(client: pg.ClientBase, key: SealingKey, erasureId?: string): Promise<number> {
+export type ErasureSigningScope = { erasureId: string } | "all_pending";
+
+/** Unsigned erasure records in a scope (what `warden sign-records --dry-run` lists). */
+export async function pendingErasureRecords(client: pg.ClientBase, key: SealingKey, scope: ErasureSigningScope, limit = 1000): Promise<ErasureRecord[]> {
+  const { rows } = await client.query(
+    `select ${RECORD_COLUMNS} from warden_private.erasure_records r
+     where ($2::uuid is null or r.erasure_id = $2::uuid)
+       and not exists (select 1 from warden_private.erasure_record_signatures s
+                       where s.event_id = r.event_id and s.erased_payload_hash = r.erased_payload_hash and s.key_id = $1)
+     limit $3`,
+    [key.keyId, scope === "all_pending" ? null : scope.erasureId, limit],
+  );
+  return rows.map(toRecord);
+}
+
+/** Signs the erasure records in `scope` the key has not signed yet, on the caller's client and transaction; returns how many. */
+export async function signPendingErasureRecords(client: pg.ClientBase, key: SealingKey, scope: ErasureSigningScope): Promise<number> {
   if (!key.privateKey) return 0;
   let signed = 0;
   for (;;) {
-    const { rows } = await client.query(
-      `select ${RECORD_COLUMNS} from warden_private.erasure_records r
-       where ($2::uuid is null or r.erasure_id = $2::uuid)
-         and not exists (select 1 from warden_private.erasure_record_signatures s
-                         where s.event_id = r.event_id and s.erased_payload_hash = r.erased_payload_hash and s.key_id = $1)
-       limit 1000`,
-      [key.keyId, erasureId ?? null],
-    );
-    if (!rows.length) return signed;
-    const records = rows.map(toRecord);
+    const records = await pendingErasureRecords(client, key, scope);
+    if (!records.length) return signed;
     await client.query(
       `insert into warden_private.erasure_record_signatures (event_id, erased_payload_hash, key_id, signature)
        select * from unnest($1::uuid[], $2::bytea[], $3::text[], $4::bytea[])

@@ -7,9 +7,13 @@
  *   tenant with occurred_at in [range_from, range_to) that was sealed at or
  *   before sealed_through (later events cannot have been in it).
  *
- * The database writes the records (warden_private.governance_*); signing
- * happens here, right after `warden retention` or the worker's retention job,
- * and any record still unsigned is signed by the next sealing pass.
+ * The database writes the records (warden_private.governance_*); the
+ * retention run that holds the sealing key (`warden retention`, the worker's
+ * job) signs each record in the transaction that wrote it. Nothing signs a
+ * record automatically after the fact: a record written without the key (a
+ * DBA calling warden.apply_retention from SQL) stays unsigned, and its
+ * events count as missing, until an operator signs it with
+ * `warden sign-records`. So a record forged by hand never gets signed.
  */
 import { createHash, sign, verify } from "node:crypto";
 import type pg from "pg";
@@ -73,19 +77,36 @@ function toRecord(row: Record<string, any>): PruneRecord {
   };
 }
 
-/** Signs every prune record that has no signature yet; returns how many. */
-export async function signPendingPruneRecords(client: pg.ClientBase, key: SealingKey): Promise<number> {
+/**
+ * Which unsigned prune records to sign:
+ * - "this_transaction": only those the caller's open transaction wrote
+ *   (their xmin is its transaction id), i.e. the purge it just did. Nobody
+ *   else's record, and no record forged by hand, can be signed this way.
+ * - "all_pending": every unsigned record: an operator's explicit act
+ *   (`warden sign-records`), after a DBA ran retention from plain SQL.
+ */
+export type SigningScope = "this_transaction" | "all_pending";
+
+/** The unsigned prune records in a scope (what `warden sign-records --dry-run` lists). */
+export async function pendingPruneRecords(client: pg.ClientBase, scope: SigningScope, limit = 100): Promise<PruneRecord[]> {
+  const { rows } = await client.query(
+    `select ${RECORD_COLUMNS} from warden_private.prune_records r
+     where not exists (select 1 from warden_private.prune_record_signatures s where s.record_id = r.id)
+       and ($1 = 'all_pending' or r.xmin = (txid_current() % 4294967296)::text::xid)
+     order by r.id limit $2`,
+    [scope, limit],
+  );
+  return rows.map(toRecord);
+}
+
+/** Signs the unsigned prune records in `scope`; returns how many. */
+export async function signPendingPruneRecords(client: pg.ClientBase, key: SealingKey, scope: SigningScope): Promise<number> {
   if (!key.privateKey) return 0;
   let signed = 0;
   for (;;) {
-    const { rows } = await client.query(
-      `select ${RECORD_COLUMNS} from warden_private.prune_records r
-       where not exists (select 1 from warden_private.prune_record_signatures s where s.record_id = r.id)
-       order by r.id limit 100`,
-    );
-    if (rows.length === 0) return signed;
-    for (const row of rows) {
-      const record = toRecord(row);
+    const records = await pendingPruneRecords(client, scope);
+    if (records.length === 0) return signed;
+    for (const record of records) {
       const signedAt = new Date();
       const signature = sign(null, pruneRecordMessage(record, signedAt), key.privateKey);
       await client.query(
@@ -98,7 +119,6 @@ export async function signPendingPruneRecords(client: pg.ClientBase, key: Sealin
   }
 }
 
-/** A sealed event's occurred_at as microseconds, packed for seal_blocks.occurred_micros. */
 export function packMicros(micros: string): Buffer {
   const b = Buffer.alloc(MICROS_BYTES);
   b.writeBigInt64BE(BigInt(micros));

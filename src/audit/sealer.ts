@@ -18,8 +18,7 @@ import type pg from "pg";
 import { signCheckpoint } from "./checkpoint";
 import { GENESIS, HASHED_COLUMNS, chainHash, hashedParts, leafPrefix } from "./chain";
 import type { SealingKey } from "./sealingKey";
-import { packMicros, signPendingPruneRecords } from "./pruneRecords";
-import { signPendingErasureRecords } from "./erasureRecords";
+import { packMicros } from "./pruneRecords";
 import { streamRows } from "../db/streamRows";
 
 export interface SealResult {
@@ -82,9 +81,7 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     const from = state.rows[0].w as string;
     const horizon = (await client.query("select warden_private.seal_horizon()::text as h")).rows[0].h as string;
     if (BigInt(horizon) <= BigInt(from)) {
-      await signPendingErasureRecords(client, key);
       await client.query("update warden_private.seal_state set last_run_at = now(), last_sealed = 0");
-      await signPendingPruneRecords(client, key);
       if (own) await client.query("commit");
       return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false };
     }
@@ -177,10 +174,9 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
         [chain.tenantKey, chain.seq.toString(), chain.head],
       );
     }
-    await signPendingErasureRecords(client, key); // GDPR erasure records not yet signed
     await client.query("update warden_private.seal_state set watermark = $1::bigint, last_run_at = now(), last_sealed = $2", [horizon, sealed]);
-    // Retention's prune records still unsigned (a run that stopped before signing).
-    await signPendingPruneRecords(client, key);
+    // Prune and erasure records are not signed here: a pass that signed
+    // whatever it found unsigned would also sign a record forged by hand.
     if (own) await client.query("commit");
     return { sealed, tenants: finished.length, blocks, watermark: horizon, skipped: false };
   } catch (err) {

@@ -9,6 +9,7 @@ import { apikeyCreate, tenantCreate, tokenCreate, userCreate } from "./commands/
 import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
 import { subjectErase, subjectExport } from "./commands/subjects";
+import { signRecords } from "./commands/signRecords";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   verify,
   coverage,
   retention,
+  "sign-records": signRecords,
   "subject export": subjectExport,
   "subject erase": subjectErase,
 };
@@ -42,6 +44,9 @@ const USAGE = `usage: warden <command> [options]
                                    audited tables; exit 1 below the minimum ratio
   retention [--dry-run] [--archive-dir DIR] [--json]
                                    purge audit events past their retention policy
+  sign-records [--dry-run] [--json]
+                                   sign prune/erasure records written without the key (retention
+                                   or erasure run from plain SQL); --dry-run lists them
   subject export --tenant ID --subject S [--json]
                                    GDPR export: everything Warden holds about S, as JSON
   subject erase --tenant ID --subject S --reason R [--json]

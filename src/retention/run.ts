@@ -4,8 +4,8 @@
  * an archive directory is set), then each tenant's rows in bounded batches,
  * one transaction per batch, so no lock is held for long. The rules live in
  * SQL (warden_private.retention_plan, governance_drop_partition,
- * governance_purge_rows); this only sequences them, then signs the prune
- * records with the sealing key.
+ * governance_purge_rows); this only sequences them, and signs each prune
+ * record with the sealing key in the transaction that wrote it.
  */
 import type pg from "pg";
 import { signPendingPruneRecords } from "../audit/pruneRecords";
@@ -141,6 +141,8 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
           report.rows_deleted += Number(r.n);
         }
         report.partitions_dropped++;
+        // signed in the transaction that wrote them: only this drop's records
+        report.prune_records_signed += await signPendingPruneRecords(client, key, "this_transaction");
       });
     } catch (err) {
       const reason = retryable(err);
@@ -156,12 +158,14 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
     try {
       let after: Date | null = null;
       for (;;) {
-        const { rows } = await inTransaction(client, () =>
-          client.query(
+        const { rows } = await inTransaction(client, async () => {
+          const batch = await client.query(
             "select partition_name, rows_purged::text as n, last_occurred_at from warden_private.governance_purge_rows($1, $2, $3, $4, $5)",
             [tenantKey, days, batchSize, lockTimeout, after],
-          ),
-        );
+          );
+          report.prune_records_signed += await signPendingPruneRecords(client, key, "this_transaction");
+          return batch;
+        });
         if (rows.length === 0) break;
         after = rows[0].last_occurred_at;
         report.batches++;
@@ -181,10 +185,9 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
   }
   report.results.push(...sums.values());
 
-  // 3. Done: the run's time, and the signatures that let `warden verify` accept the purge.
+  // 3. Done: the run's time.
   await inTransaction(client, async () => {
     await client.query("select warden_private.finish_retention_run()");
-    report.prune_records_signed = await signPendingPruneRecords(client, key);
   });
   return report;
 }

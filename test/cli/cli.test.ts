@@ -218,6 +218,44 @@ test("warden start survives its database vanishing, restarts its worker when it 
   }
 }, 90_000);
 
+test("sign-records: what was erased from plain SQL waits unsigned (verify fails) until the operator signs it", async () => {
+  const subject = `sql-subject-${Date.now()}`;
+  const c = await ownerPool().connect();
+  let tenant: string;
+  try {
+    tenant = (await c.query("select warden_private.create_tenant('cli sign-records') as id")).rows[0].id;
+    await c.query("begin");
+    await c.query("select warden.set_context($1, $2, 'service')", [tenant, subject]);
+    await c.query(
+      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, event_data)
+       values ($1, 'cli.sql.acted', 'cli', 'act', 'service', $2, jsonb_build_object('who', $2::text))`,
+      [tenant, subject],
+    );
+    await c.query("commit");
+    expect((await warden("seal", "--json")).code).toBe(0);
+    await c.query("select warden.erase_subject($1, $2, 'ticket 9 (DBA)')", [tenant, subject]);
+  } finally {
+    c.release();
+  }
+  expect((await warden("seal", "--json")).code).toBe(0);
+  const before = await warden("verify", "--tenant", tenant, "--json");
+  expect(before.code).toBe(1);
+  expect(JSON.parse(before.stdout).first_bad).toMatchObject({ reason: "modified" });
+
+  const listed = await warden("sign-records", "--dry-run", "--json");
+  expect(listed.code).toBe(0);
+  const list = JSON.parse(listed.stdout);
+  expect(list).toMatchObject({ dry_run: true, prune_records_signed: 0, erasure_records_signed: 0 });
+  expect(list.erasure_records.filter((r: { tenant_id: string }) => r.tenant_id === tenant)).toHaveLength(1);
+  expect((await warden("verify", "--tenant", tenant, "--json")).code).toBe(1); // a dry run signs nothing
+
+  const signed = await warden("sign-records", "--json");
+  expect(signed.code).toBe(0);
+  expect(JSON.parse(signed.stdout).erasure_records_signed).toBeGreaterThanOrEqual(1);
+  expect((await warden("verify", "--tenant", tenant, "--json")).code).toBe(0);
+  expect((await warden("sign-records", "--bogus")).code).toBe(2);
+});
+
 test("subject export and erase from the shell: receipt, records signed, verify still ok", async () => {
   const subject = `cli-subject-${Date.now()}`;
   const c = await ownerPool().connect();

@@ -19,6 +19,7 @@ import { runTaskListOnce } from "graphile-worker";
 import { sealOnce } from "../../src/audit/sealer";
 import { verifyTrail } from "../../src/audit/verifier";
 import { runRetention, type RetentionOptions } from "../../src/retention/run";
+import { pendingPruneRecords, signPendingPruneRecords } from "../../src/audit/pruneRecords";
 import { refreshRetentionMetrics } from "../../src/retention/metrics";
 import { registry } from "../../src/metrics";
 import { makeTaskList } from "../../tasks";
@@ -453,6 +454,59 @@ test("verify passes after retention, and still detects a deletion that retention
     await su.query("delete from warden.audit_events where event_id = $1", [late]);
     const r = await verifyTrail(su, key, { tenantId: t, inTransaction: true });
     expect(r.first_bad).toMatchObject({ reason: "missing", event_id: late });
+  });
+});
+
+test("a forged unsigned prune record is never signed for the attacker: not by sealing, not by a retention run", async () => {
+  const t = await withClient((c) => createTenant(c, "forged prune tenant"));
+  let victim = "";
+  await withClient(async (c) => {
+    await insertEvents(c, t, "now() - interval '1 day'", 5, { eventType: "app.kept.done" });
+    await sealOnce(c, key);
+    victim = (await c.query("select event_id::text from warden.audit_events where tenant_id = $1 limit 1", [t])).rows[0].event_id;
+  });
+  // A superuser deletes a sealed event and writes a prune record for it, leaving it for someone to sign.
+  await asTriggerlessSuperuser(async (su) => {
+    await su.query("delete from warden.audit_events where event_id = $1", [victim]);
+    await su.query(
+      `insert into warden_private.prune_records (tenant_key, method, partition_name, event_ids, event_count)
+       values ($1, 'rows', 'audit_events_default', array[$2::uuid], 1)`,
+      [t, victim],
+    );
+  }, true);
+  await withClient(async (c) => {
+    await sealOnce(c, key); // the worker's sealing pass
+    await retention(c); // the worker's (or `warden retention`'s) run, which holds the key
+    const forged = await c.query(
+      `select count(*)::int as n from warden_private.prune_records r join warden_private.prune_record_signatures s on s.record_id = r.id
+       where r.tenant_key = $1`,
+      [t],
+    );
+    expect(forged.rows[0].n).toBe(0);
+    expect((await verifyTrail(c, key, { tenantId: t })).first_bad).toMatchObject({ reason: "missing", event_id: victim });
+  });
+});
+
+test("retention run from plain SQL leaves its prune records unsigned (events count as missing) until an operator signs them", async () => {
+  const t = await withClient((c) => createTenant(c, "sql retention tenant"));
+  await withClient(async (c) => {
+    await setPolicy(c, t, "*", 30);
+    await insertEvents(c, t, "now() - interval '90 days'", 7, { eventType: "app.old.done" });
+    await insertEvents(c, t, "now() - interval '1 day'", 3, { eventType: "app.new.done" });
+    await sealOnce(c, key);
+    // a DBA, without the sealing key
+    await c.query("select set_config('warden.retention_default_days', $1, false)", [String(SEVEN_YEARS)]);
+    const purged = await c.query("select coalesce(sum(rows_purged), 0)::int as n from warden.apply_retention(false) where tenant_id = $1", [t]);
+    await c.query("select set_config('warden.retention_default_days', '', false)");
+    expect(purged.rows[0].n).toBe(7);
+    await sealOnce(c, key);
+    expect((await verifyTrail(c, key, { tenantId: t })).first_bad).toMatchObject({ reason: "missing" });
+    const pending = await pendingPruneRecords(c, "all_pending", 1000);
+    expect(pending.filter((r) => r.tenantKey === t).reduce((n, r) => n + Number(r.eventCount), 0)).toBe(7);
+    await c.query("begin");
+    expect(await signPendingPruneRecords(c, key, "all_pending")).toBeGreaterThanOrEqual(1);
+    await c.query("commit");
+    expect(await verifyTrail(c, key, { tenantId: t })).toMatchObject({ ok: true, events_pruned: 7 });
   });
 });
 

@@ -226,6 +226,12 @@ test("verify after erasure still detects tampering outside erasure, and a forged
     );
     let v = await verify(t.tenantId, c);
     expect(v.first_bad).toMatchObject({ reason: "modified", event_id: target.event_id });
+    // the worker's sealing pass runs next: it must not vouch for the forged record
+    await c.query("set local session_replication_role = origin");
+    await sealOnce(c, server.sealingKey, { inTransaction: true });
+    await c.query("set local session_replication_role = replica");
+    v = await verify(t.tenantId, c);
+    expect(v.first_bad).toMatchObject({ reason: "modified", event_id: target.event_id });
     const wrongKey = generateSealingKey();
     const record = { eventId: target.event_id, tenantKey: t.tenantId, erasureId: victim.erasure_id, originalHash: target.ph, erasedHash: forged };
     await c.query("insert into warden_private.erasure_record_signatures (event_id, erased_payload_hash, key_id, signature) values ($1, $2, $3, $4)", [
@@ -237,13 +243,17 @@ test("verify after erasure still detects tampering outside erasure, and a forged
     v = await verify(t.tenantId, c);
     expect(v.first_bad).toMatchObject({ reason: "modified", event_id: target.event_id });
   });
-  // 3. a genuine record whose signature is removed no longer vouches; the next sealing pass signs it again
+  // 3. a genuine record whose signature is removed no longer vouches, a
+  //    sealing pass does not sign it again by itself, and an operator's
+  //    explicit `warden sign-records` (all pending records) does
   await asTriggerlessSuperuser(async (c) => {
     await c.query("delete from warden_private.erasure_record_signatures where event_id = $1", [victim.event_id]);
     const v = await verify(t.tenantId, c);
     expect(v.first_bad).toMatchObject({ reason: "modified", event_id: victim.event_id });
     await c.query("set local session_replication_role = origin");
-    expect(await signPendingErasureRecords(c, server.sealingKey)).toBeGreaterThanOrEqual(1);
+    await sealOnce(c, server.sealingKey, { inTransaction: true });
+    expect((await verify(t.tenantId, c)).first_bad).toMatchObject({ reason: "modified", event_id: victim.event_id });
+    expect(await signPendingErasureRecords(c, server.sealingKey, "all_pending")).toBeGreaterThanOrEqual(1);
     expect((await verify(t.tenantId, c)).ok).toBe(true);
   });
 });
@@ -266,7 +276,17 @@ test("erase_subject from plain SQL (a DBA), GraphQL eraseSubject, and SQL-side r
   } finally {
     c.release();
   }
-  await seal(other.tenantId); // the sealing pass signs the DBA's erasure records
+  // Erased from plain SQL, without the sealing key: the records are unsigned,
+  // so verify reports the rewritten event, and a sealing pass changes nothing...
+  await seal(other.tenantId);
+  expect((await verify(other.tenantId)).first_bad).toMatchObject({ reason: "modified" });
+  // ...until an operator signs them (`warden sign-records`).
+  const oc = await server.ownerPool.connect();
+  try {
+    expect(await signPendingErasureRecords(oc, server.sealingKey, "all_pending")).toBeGreaterThanOrEqual(1);
+  } finally {
+    oc.release();
+  }
   expect((await verify(other.tenantId)).ok).toBe(true);
 
   const g = await gql(server, other.tokens.owner, `mutation($t: UUID!) { eraseSubject(input: {tenant: $t, subjectId: "never-seen-subject", reason: "test"}) { receipt } }`, {

@@ -37,7 +37,7 @@ export async function subjectErase(argv: string[]): Promise<void> {
     const r = (await c.query("select warden.erase_subject($1, $2, $3) as r", [tenant, subject, reason])).rows[0].r;
     await c.query("begin");
     try {
-      const signed = await signPendingErasureRecords(c, key, r.erasure_id);
+      const signed = await signPendingErasureRecords(c, key, { erasureId: r.erasure_id });
       await c.query("commit");
       return { ...r, records_signed: signed };
     } catch (err) {

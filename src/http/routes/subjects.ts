@@ -102,7 +102,7 @@ export function subjectRoutes(authPool: pg.Pool, ownerPool: pg.Pool, key: Sealin
       let signed = 0;
       try {
         await client.query("begin");
-        signed = await signPendingErasureRecords(client, key, erasureId);
+        signed = await signPendingErasureRecords(client, key, { erasureId });
         await client.query("commit");
       } catch (err) {
         await client.query("rollback").catch(() => undefined);
