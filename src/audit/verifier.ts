@@ -15,6 +15,19 @@ import { GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, ZERO_TENANT, chainHash, has
 import type { SealingKey } from "./sealingKey";
 import { PruneCover, loadPruneCover, microsAt } from "./pruneRecords";
 import { ErasureIndex } from "./erasureRecords";
+import { streamRows } from "../db/streamRows";
+
+interface VerifyRow {
+  first_seq: string;
+  ord: number;
+  id: string;
+  present: boolean;
+  event_tenant: string | null;
+  occurred_us: string | null;
+  txid: string | null;
+  env: string | null;
+  ph: string | null;
+}
 
 export type VerifyReason = "missing" | "modified" | "reordered" | "inserted" | "bad_signature";
 
@@ -39,7 +52,6 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** Only this tenant (null: events outside any tenant); all when undefined. */
   tenantId?: string | null;
-  fetchSize?: number;
   /** The client is already in a transaction: verify inside it (its own changes included). */
   inTransaction?: boolean;
 }
@@ -99,7 +111,6 @@ class TenantVerification {
     private readonly client: pg.ClientBase,
     private readonly key: SealingKey,
     private readonly tenantKey: string,
-    private readonly fetchSize: number,
   ) {
     this.tenantId = tenantOut(tenantKey);
   }
@@ -130,9 +141,9 @@ class TenantVerification {
     );
     const blocksByFirst = new Map<string, BlockMeta>();
     for (const b of blockRows.rows) blocksByFirst.set(b.first_seq, b);
-    await client.query(
-      `declare warden_verify no scroll cursor for
-       with positions as materialized (
+    // One query streamed to the end (src/db/streamRows.ts): this process
+    // checks rows while PostgreSQL still sends later ones.
+    const sql = `with positions as materialized (
          select b.first_seq, u.ord, u.id
          from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
          where b.tenant_key = $1
@@ -143,9 +154,7 @@ class TenantVerification {
               ${HASHED_COLUMNS}
        from positions p
        left join warden.audit_events e on e.event_id = p.id
-       order by p.first_seq, p.ord`,
-      [tenantKey],
-    );
+       order by p.first_seq, p.ord`;
     let block: BlockMeta | undefined;
     let blockFirst = -1n;
     let head: Buffer = GENESIS;
@@ -166,6 +175,13 @@ class TenantVerification {
     // position whose event no longer sorts there was reordered.
     let blockKeys: { seq: bigint; key: EventKey }[] = [];
     const checkOrder = () => {
+      // Usually in order: one pass proves it; only a block out of order is sorted to pinpoint the event.
+      let ordered = true;
+      for (let i = 1; i < blockKeys.length && ordered; i++) ordered = !keyBefore(blockKeys[i].key, blockKeys[i - 1].key);
+      if (ordered) {
+        blockKeys = [];
+        return;
+      }
       const sorted = [...blockKeys].sort((x, y) => (keyBefore(x.key, y.key) ? -1 : keyBefore(y.key, x.key) ? 1 : 0));
       const at = sorted.findIndex((x, i) => x.key.id !== blockKeys[i].key.id);
       if (at >= 0) {
@@ -178,53 +194,48 @@ class TenantVerification {
       }
       blockKeys = [];
     };
-    for (;;) {
-      const { rows } = await client.query(`fetch ${this.fetchSize} from warden_verify`);
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        const first = BigInt(r.first_seq);
-        const seq = first + BigInt(r.ord) - 1n;
-        if (first !== blockFirst) {
-          // a new block: it must continue the chain
-          checkOrder();
-          blockFirst = first;
-          block = blocksByFirst.get(r.first_seq)!;
-          if (first !== expectedNextSeq) {
-            this.note({ seq: Number(expectedNextSeq), reason: "missing", detail: `sealed block(s) before seq ${first} are gone` });
-          }
-          if (!block.prev_hash.equals(storedHead)) {
-            this.noteChain({ seq: Number(first), reason: "modified", detail: `block starting at seq ${first} does not continue the chain` });
-          }
-          head = block.prev_hash;
-          blockPruned = false;
+    await streamRows<VerifyRow>(client, sql, [tenantKey], (r) => {
+      const first = BigInt(r.first_seq);
+      const seq = first + BigInt(r.ord) - 1n;
+      if (first !== blockFirst) {
+        // a new block: it must continue the chain
+        checkOrder();
+        blockFirst = first;
+        block = blocksByFirst.get(r.first_seq)!;
+        if (first !== expectedNextSeq) {
+          this.note({ seq: Number(expectedNextSeq), reason: "missing", detail: `sealed block(s) before seq ${first} are gone` });
         }
-        expectedNextSeq = seq + 1n;
-        if (!r.present && this.cover.covers(r.id, seq, microsAt(block!.occurred_micros, r.ord))) {
-          this.pruned++;
-          blockPruned = true;
-          endOfPosition(seq, first);
-          continue;
+        if (!block.prev_hash.equals(storedHead)) {
+          this.noteChain({ seq: Number(first), reason: "modified", detail: `block starting at seq ${first} does not continue the chain` });
         }
-        this.events++;
-        if (!r.present) {
-          this.note({ seq: Number(seq), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
-          continue;
-        }
-        const stored = block!.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
-        const [env, currentPh] = hashedParts(r);
-        const ph = erasures.resolve(r.id, env, currentPh, stored);
-        blockKeys.push({ seq, key: { occurredAt: Number(r.occurred_us), txid: BigInt(r.txid), id: r.id } });
-        if (r.event_tenant !== tenantKey) {
-          this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event was moved to another tenant" });
-        } else if (!leafPrefix(env, ph).equals(stored)) {
-          this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
-        }
-        head = chainHash(head, env, ph);
-        endOfPosition(seq, first);
+        head = block.prev_hash;
+        blockPruned = false;
       }
-    }
+      expectedNextSeq = seq + 1n;
+      if (!r.present && this.cover.covers(r.id, seq, microsAt(block!.occurred_micros, r.ord))) {
+        this.pruned++;
+        blockPruned = true;
+        endOfPosition(seq, first);
+        return;
+      }
+      this.events++;
+      if (!r.present) {
+        this.note({ seq: Number(seq), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
+        return;
+      }
+      const stored = block!.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
+      const [env, currentPh] = hashedParts({ env: r.env!, ph: r.ph! });
+      const ph = erasures.resolve(r.id, env, currentPh, stored);
+      blockKeys.push({ seq, key: { occurredAt: Number(r.occurred_us), txid: BigInt(r.txid!), id: r.id } });
+      if (r.event_tenant !== tenantKey) {
+        this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event was moved to another tenant" });
+      } else if (!leafPrefix(env, ph).equals(stored)) {
+        this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
+      }
+      head = chainHash(head, env, ph);
+      endOfPosition(seq, first);
+    });
     checkOrder();
-    await client.query("close warden_verify");
     this.lastSealed = expectedNextSeq - 1n;
   }
 
@@ -311,8 +322,8 @@ class TenantVerification {
   }
 }
 
-async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: string, fetchSize: number) {
-  const v = new TenantVerification(client, key, tenantKey, fetchSize);
+async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: string) {
+  const v = new TenantVerification(client, key, tenantKey);
   await v.walkChain();
   await v.checkCheckpoints();
   await v.findInserted();
@@ -320,7 +331,6 @@ async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: s
 }
 
 export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: VerifyOptions = {}): Promise<VerifyReport> {
-  const fetchSize = opts.fetchSize ?? 10_000;
   const own = !opts.inTransaction;
   if (own) await client.query("begin isolation level repeatable read read only");
   try {
@@ -343,7 +353,7 @@ export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: 
     let checkpoints = 0;
     let firstBad: VerifyProblem | null = null;
     for (const tenantKey of tenantKeys) {
-      const r = await verifyTenant(client, key, tenantKey, fetchSize);
+      const r = await verifyTenant(client, key, tenantKey);
       events += r.events;
       pruned += r.pruned;
       checkpoints += r.checkpoints;
