@@ -218,25 +218,30 @@ test("warden start survives its database vanishing, restarts its worker when it 
   }
 }, 90_000);
 
-test("sign-records: what was erased from plain SQL waits unsigned (verify fails) until the operator signs it", async () => {
-  const subject = `sql-subject-${Date.now()}`;
+/** A new tenant with one event whose actor (and event_data.who) is `subject`; returns the tenant id. */
+async function tenantWithSubjectEvent(name: string, subject: string): Promise<string> {
   const c = await ownerPool().connect();
-  let tenant: string;
   try {
-    tenant = (await c.query("select warden_private.create_tenant('cli sign-records') as id")).rows[0].id;
+    const tenant = (await c.query("select warden_private.create_tenant($1) as id", [name])).rows[0].id as string;
     await c.query("begin");
     await c.query("select warden.set_context($1, $2, 'service')", [tenant, subject]);
     await c.query(
-      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, event_data)
-       values ($1, 'cli.sql.acted', 'cli', 'act', 'service', $2, jsonb_build_object('who', $2::text))`,
+      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, user_agent, event_data)
+       values ($1, 'cli.subject.acted', 'cli', 'act', 'service', $2, 'ua', jsonb_build_object('who', $2::text))`,
       [tenant, subject],
     );
     await c.query("commit");
-    expect((await warden("seal", "--json")).code).toBe(0);
-    await c.query("select warden.erase_subject($1, $2, 'ticket 9 (DBA)')", [tenant, subject]);
+    return tenant;
   } finally {
     c.release();
   }
+}
+
+test("sign-records: what was erased from plain SQL waits unsigned (verify fails) until the operator signs it", async () => {
+  const subject = `sql-subject-${Date.now()}`;
+  const tenant = await tenantWithSubjectEvent("cli sign-records", subject);
+  expect((await warden("seal", "--json")).code).toBe(0);
+  await ownerPool().query("select warden.erase_subject($1, $2, 'ticket 9 (DBA)')", [tenant, subject]);
   expect((await warden("seal", "--json")).code).toBe(0);
   const before = await warden("verify", "--tenant", tenant, "--json");
   expect(before.code).toBe(1);
@@ -258,21 +263,7 @@ test("sign-records: what was erased from plain SQL waits unsigned (verify fails)
 
 test("subject export and erase from the shell: receipt, records signed, verify still ok", async () => {
   const subject = `cli-subject-${Date.now()}`;
-  const c = await ownerPool().connect();
-  let tenant: string;
-  try {
-    tenant = (await c.query("select warden_private.create_tenant('cli gdpr') as id")).rows[0].id;
-    await c.query("begin");
-    await c.query("select warden.set_context($1, $2, 'service')", [tenant, subject]);
-    await c.query(
-      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, user_agent, event_data)
-       values ($1, 'cli.subject.acted', 'cli', 'act', 'service', $2, 'ua', jsonb_build_object('who', $2::text))`,
-      [tenant, subject],
-    );
-    await c.query("commit");
-  } finally {
-    c.release();
-  }
+  const tenant = await tenantWithSubjectEvent("cli gdpr", subject);
   expect((await warden("seal", "--json")).code).toBe(0);
   const exported = await warden("subject", "export", "--tenant", tenant, "--subject", subject, "--json");
   expect(exported.code).toBe(0);
