@@ -85,11 +85,15 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
       if (own) await client.query("commit");
       return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false };
     }
-    // Every chain head, once (a pass touches any number of tenants).
+    // The chain heads of the tenants in the window, in one query before the stream.
     const heads = new Map<string, { seq: bigint; head: Buffer }>();
-    for (const h of (await client.query("select tenant_key::text as k, last_seq::text as s, head_hash as h from warden_private.seal_heads")).rows) {
-      heads.set(h.k, { seq: BigInt(h.s), head: h.h });
-    }
+    const headRows = await client.query(
+      `select h.tenant_key::text as k, h.last_seq::text as s, h.head_hash as h from warden_private.seal_heads h
+       where h.tenant_key in (select distinct warden_private.tenant_key(e.tenant_id) from warden.audit_events e
+                              where e.txid >= $1::bigint and e.txid < $2::bigint)`,
+      [from, horizon],
+    );
+    for (const h of headRows.rows) heads.set(h.k, { seq: BigInt(h.s), head: h.h });
 
     let sealed = 0;
     let current: TenantChain | null = null;
