@@ -119,6 +119,7 @@ export async function signPendingPruneRecords(client: pg.ClientBase, key: Sealin
   }
 }
 
+/** A sealed event's occurred_at as microseconds, packed for seal_blocks.occurred_micros. */
 export function packMicros(micros: string): Buffer {
   const b = Buffer.alloc(MICROS_BYTES);
   b.writeBigInt64BE(BigInt(micros));
