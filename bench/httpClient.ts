@@ -45,6 +45,11 @@ export async function startInProcessServer(ownerUrl: string, authUrl: string, au
     sealingKey: generateSealingKey(),
     cursorSecret: secret,
     production: true,
+    // tuning experiments: BENCH_INGEST_MIN_EXTRA / BENCH_INGEST_WRITERS override the queue's defaults
+    ingest: {
+      ...(process.env.BENCH_INGEST_MIN_EXTRA ? { minExtraWriterEvents: Number(process.env.BENCH_INGEST_MIN_EXTRA) } : {}),
+      ...(process.env.BENCH_INGEST_WRITERS ? { writers: Number(process.env.BENCH_INGEST_WRITERS) } : {}),
+    },
   });
   await new Promise<void>((resolve) => server.server.listen(0, "127.0.0.1", () => resolve()));
   return {

@@ -25,6 +25,8 @@ import { IngestQueue, type IngestQueueOptions } from "../audit/ingestQueue";
 import { auditExportRoutes } from "./routes/auditExport";
 import { subjectRoutes } from "./routes/subjects";
 import { RateLimiter } from "./rateLimit";
+import { IngestHandler } from "./ingestHandler";
+import { ingestFastPath } from "./ingestFastPath";
 import type { SealingKey } from "../audit/sealingKey";
 
 export interface AppDeps {
@@ -38,6 +40,8 @@ export interface AppDeps {
   /** Group-commit queue bounds (defaults suit one process). */
   ingest?: IngestQueueOptions;
   production: boolean;
+  /** Serve plain JSON ingest POSTs before Express (src/http/ingestFastPath.ts); default true. */
+  ingestFastPath?: boolean;
 }
 
 export interface WardenHttp {
@@ -61,7 +65,9 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
-  const server = http.createServer(app);
+  const ingest = new IngestHandler(new IngestQueue(deps.authPool, deps.ingest), new RateLimiter());
+  const fastIngest = ingestFastPath({ authenticator: deps.authenticator, handler: ingest, trustProxy: app.get("trust proxy fn") });
+  const server = http.createServer(deps.ingestFastPath === false ? app : (req, res) => fastIngest(req, res) || app(req, res));
 
   app.use(traceMiddleware);
   app.use(countRequests);
@@ -91,7 +97,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   });
   api.use(requireAuth(deps.authenticator));
   // ingest first: the busiest route walks the fewest router layers
-  api.use(auditIngestRoutes(new IngestQueue(deps.authPool, deps.ingest), new RateLimiter()));
+  api.use(auditIngestRoutes(ingest));
   api.use(meRoutes(deps.authPool));
   api.use(apiKeyRoutes(deps.authPool));
   api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));

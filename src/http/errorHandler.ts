@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, Response } from "express";
 import { mapPgError } from "../db/errors";
-import { problem, sendProblem } from "./problem";
+import { problem, sendProblem, type Problem } from "./problem";
 
 interface HttpishError {
   type?: string;
@@ -27,47 +27,42 @@ export function notFound(req: Request, res: Response): void {
   sendProblem(res, problem(404, "route_not_found", `no route for ${req.method} ${req.path}`));
 }
 
+/**
+ * The problem for anything thrown while serving a request (and the headers
+ * it needs), logging what is Warden's own fault. Shared by the Express error
+ * handler and the ingest fast path.
+ */
+export function problemForError(err: unknown, traceId: string | undefined): { problem: Problem; headers: Record<string, string> } {
+  const e = (err ?? {}) as HttpishError;
+  const plain = (p: Problem) => ({ problem: p, headers: {} });
+  if (e.type === "entity.parse.failed") return plain(problem(400, "malformed_json", "the request body is not valid JSON"));
+  if (e.type === "encoding.invalid_utf8") return plain(problem(400, "invalid_utf8", e.message));
+  if (e.type === "entity.too.large") return plain(problem(413, "body_too_large", "the request body exceeds the size limit"));
+  if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") return plain(problem(415, "unsupported_encoding", e.message));
+  const status = e.status ?? e.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) return plain(problem(status, "bad_request", e.message));
+  const mapped = mapPgError(err);
+  if (mapped) {
+    if (mapped.status === 503) logUnavailable((err as Error).message);
+    else if (mapped.status >= 500) console.error(`[http] trace ${traceId}: ${(err as Error).message}`);
+    return {
+      problem: problem(mapped.status, mapped.code, mapped.message, {
+        ...(mapped.missingRole ? { missing_role: mapped.missingRole } : {}),
+        ...(mapped.errors ? { errors: mapped.errors } : {}),
+      }),
+      headers: mapped.status === 503 ? { "Retry-After": "1" } : {},
+    };
+  }
+  console.error(`[http] trace ${traceId}:`, err);
+  return plain(problem(500, "internal_error", "an internal error occurred"));
+}
+
 export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const e = (err ?? {}) as HttpishError;
-  if (e.type === "entity.parse.failed") {
-    sendProblem(res, problem(400, "malformed_json", "the request body is not valid JSON"));
-    return;
-  }
-  if (e.type === "encoding.invalid_utf8") {
-    sendProblem(res, problem(400, "invalid_utf8", e.message));
-    return;
-  }
-  if (e.type === "entity.too.large") {
-    sendProblem(res, problem(413, "body_too_large", "the request body exceeds the size limit"));
-    return;
-  }
-  if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") {
-    sendProblem(res, problem(415, "unsupported_encoding", e.message));
-    return;
-  }
-  const status = e.status ?? e.statusCode;
-  if (typeof status === "number" && status >= 400 && status < 500) {
-    sendProblem(res, problem(status, "bad_request", e.message));
-    return;
-  }
-  const mapped = mapPgError(err);
-  if (mapped) {
-    if (mapped.status === 503) res.setHeader("Retry-After", "1");
-    if (mapped.status === 503) logUnavailable((err as Error).message);
-    else if (mapped.status >= 500) console.error(`[http] trace ${res.locals.traceId}: ${(err as Error).message}`);
-    sendProblem(
-      res,
-      problem(mapped.status, mapped.code, mapped.message, {
-        ...(mapped.missingRole ? { missing_role: mapped.missingRole } : {}),
-        ...(mapped.errors ? { errors: mapped.errors } : {}),
-      }),
-    );
-    return;
-  }
-  console.error(`[http] trace ${res.locals.traceId}:`, err);
-  sendProblem(res, problem(500, "internal_error", "an internal error occurred"));
+  const { problem: p, headers } = problemForError(err, res.locals.traceId);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  sendProblem(res, p);
 }

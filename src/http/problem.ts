@@ -30,13 +30,22 @@ export function problem(status: number, code: string, detail?: string, extra: Re
   return { status, code, title: TITLES[status] ?? "Error", detail, ...extra };
 }
 
-export function sendProblem(res: Response, p: Problem): void {
-  const traceId: string | undefined = res.locals.traceId;
-  const body = {
+/** The problem+json document for `p` (what every error response carries). */
+export function problemDocument(p: Problem, traceId: string | undefined): Record<string, unknown> {
+  return {
     type: `https://warden.dev/problems/${p.code.replace(/_/g, "-")}`,
     ...p,
     trace_id: traceId,
   };
-  if (p.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="warden"');
-  res.status(p.status).type("application/problem+json").send(JSON.stringify(body));
+}
+
+/** Headers a problem response adds beside its content type. */
+export function problemHeaders(p: Problem): Record<string, string> {
+  return p.status === 401 ? { "WWW-Authenticate": 'Bearer realm="warden"' } : {};
+}
+
+export function sendProblem(res: Response, p: Problem): void {
+  const traceId: string | undefined = res.locals.traceId;
+  for (const [name, value] of Object.entries(problemHeaders(p))) res.setHeader(name, value);
+  res.status(p.status).type("application/problem+json").send(JSON.stringify(problemDocument(p, traceId)));
 }

@@ -28,6 +28,8 @@ export interface TestServerOptions {
   /** Connect the API through this URL instead (e.g. a proxy the test can cut). */
   authUrl?: string;
   ingest?: IngestQueueOptions;
+  /** false: every ingest POST goes through Express (the fast path's reference). */
+  ingestFastPath?: boolean;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -46,6 +48,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     sealingKey,
     cursorSecret: secret,
     ingest: opts.ingest,
+    ingestFastPath: opts.ingestFastPath,
     production: false,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", () => resolve()));

@@ -1,0 +1,153 @@
+/**
+ * POST /api/v1/audit/events, independent of the HTTP framework: one event
+ * object or an array of up to 1,000. Validation and writing happen in
+ * warden.record_audit_events (the rules live there, shared with GraphQL);
+ * this adds what only HTTP knows: header defaults, the Idempotency-Key, NUL
+ * checks, rate limits, and group commit through the ingest queue
+ * (acknowledged only after commit). Both the Express route and the ingest
+ * fast path (src/http/ingestFastPath.ts) call it, so the two cannot drift.
+ */
+import type { AuthContext } from "../auth/types";
+import { IngestQueue, QueueFull } from "../audit/ingestQueue";
+import type { RateLimiter } from "./rateLimit";
+import { problem, type Problem } from "./problem";
+import { problemForError } from "./errorHandler";
+import { eventsIngested, ingestInFlight, rateLimited, timed, writeDuration } from "../metrics";
+
+const DEFAULT_RATE = 500;
+
+/** What the handler needs to know about one request. */
+export interface IngestHttpRequest {
+  ctx: AuthContext;
+  /** The parsed JSON body (undefined when it was not JSON). */
+  body: unknown;
+  isJson: boolean;
+  /** False when the raw body cannot contain U+0000 (it holds no `\u0000` escape). */
+  mayHoldNul: boolean;
+  /** A request header by lower-case name. */
+  header(name: string): string | undefined;
+  ip: string | undefined;
+  traceId: string | undefined;
+}
+
+/** A response to send: a JSON document or a problem. */
+export type IngestReply =
+  | { kind: "json"; status: number; headers: Record<string, string>; body: unknown }
+  | { kind: "problem"; problem: Problem; headers: Record<string, string> };
+
+const HEADER_DEFAULTS: [string, (item: Record<string, unknown>, v: string) => void][] = [
+  ["x-event-type", (item, v) => (item.event_type ??= v)],
+  ["x-service", (item, v) => (item.service ??= v)],
+  ["x-correlation-id", (item, v) => (item.correlation_id ??= v)],
+  ["x-outcome", (item, v) => (item.outcome ??= v)],
+  [
+    "x-resource-type",
+    (item, v) => {
+      if (item.resource === undefined) item.resource = { type: v };
+      else if (item.resource && typeof item.resource === "object" && !Array.isArray(item.resource)) {
+        (item.resource as Record<string, unknown>).type ??= v;
+      }
+    },
+  ],
+];
+
+/** JSON pointers of strings (values or keys) that contain U+0000, which PostgreSQL cannot store. */
+function nulPointers(value: unknown, pointer = ""): string[] {
+  if (typeof value === "string") return value.includes("\u0000") ? [pointer || "/"] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulPointers(v, `${pointer}/${i}`));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) =>
+      k.includes("\u0000") ? [`${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`] : nulPointers(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`),
+    );
+  }
+  return [];
+}
+
+const invalid = (detail: string, errors: { pointer: string; reason: string }[]): IngestReply => ({
+  kind: "problem",
+  problem: problem(400, "validation_failed", detail, { errors }),
+  headers: {},
+});
+
+export class IngestHandler {
+  constructor(
+    private readonly queue: IngestQueue,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  async handle(req: IngestHttpRequest): Promise<IngestReply> {
+    const { ctx, body } = req;
+    if (!req.isJson) {
+      return { kind: "problem", problem: problem(415, "unsupported_media_type", "send the events as application/json"), headers: {} };
+    }
+    if (body === null || typeof body !== "object") {
+      return invalid("the body must be an event object or an array of events", [{ pointer: "", reason: "an object or an array" }]);
+    }
+    const isBatch = Array.isArray(body);
+    const items = (isBatch ? body : [body]) as unknown[];
+    if (items.length === 0 || items.length > 1000) {
+      return invalid(`a batch holds 1 to 1000 events, got ${items.length}`, [{ pointer: "", reason: "1 to 1000 events" }]);
+    }
+    const nul = req.mayHoldNul ? nulPointers(body) : [];
+    if (nul.length) {
+      return invalid("strings must not contain U+0000", nul.map((pointer) => ({ pointer, reason: "contains U+0000" })));
+    }
+    const defaults: [string, (item: Record<string, unknown>, v: string) => void][] = [];
+    for (const [header, apply] of HEADER_DEFAULTS) {
+      const v = req.header(header);
+      if (v) defaults.push([v, apply]);
+    }
+    if (defaults.length) {
+      for (const item of items) {
+        if (!item || typeof item !== "object" || Array.isArray(item)) continue; // reported by the database's rules
+        for (const [v, apply] of defaults) apply(item as Record<string, unknown>, v);
+      }
+    }
+    const idempotencyKey = req.header("idempotency-key");
+    if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
+      return { kind: "problem", problem: problem(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters"), headers: {} };
+    }
+    const decision = this.limiter.take(`${ctx.actorType}:${ctx.actorId}`, ctx.rateLimitPerSecond ?? DEFAULT_RATE, items.length);
+    const headers: Record<string, string> = {
+      "RateLimit-Limit": String(decision.limit),
+      "RateLimit-Remaining": String(decision.remaining),
+      "RateLimit-Reset": String(decision.retryAfter),
+    };
+    if (!decision.allowed) {
+      rateLimited.inc();
+      headers["Retry-After"] = String(decision.retryAfter);
+      return { kind: "problem", problem: problem(429, "rate_limited", `at most ${decision.limit} events per second for this credential`), headers };
+    }
+    ingestInFlight.inc();
+    try {
+      const result = await timed(writeDuration, () =>
+        this.queue.submit({
+          ctx,
+          traceId: req.traceId,
+          client: { ip: req.ip, userAgent: req.header("user-agent") },
+          events: isBatch ? items : items[0],
+          count: items.length,
+          idempotencyKey: idempotencyKey ?? null,
+        }),
+      );
+      if (!result.replayed) {
+        for (const item of items as Record<string, unknown>[]) eventsIngested.inc({ outcome: String(item.outcome ?? "unknown").toLowerCase() });
+      }
+      return {
+        kind: "json",
+        status: result.replayed ? 200 : 201,
+        headers,
+        body: { event_ids: result.event_ids, count: result.event_ids.length, replayed: result.replayed },
+      };
+    } catch (err) {
+      if (err instanceof QueueFull) {
+        return { kind: "problem", problem: problem(503, "overloaded", "the ingest queue is full; retry shortly"), headers: { ...headers, "Retry-After": "1" } };
+      }
+      // validation problems map to 400 validation_failed with their pointers (src/db/errors.ts)
+      const mapped = problemForError(err, req.traceId);
+      return { kind: "problem", problem: mapped.problem, headers: { ...headers, ...mapped.headers } };
+    } finally {
+      ingestInFlight.dec();
+    }
+  }
+}
