@@ -32,6 +32,22 @@ interface Pending extends IngestRequest {
 
 export class QueueFull extends Error {}
 
+/** What warden_private.record_audit_requests answers per request. */
+interface Outcome {
+  ok: boolean;
+  result?: IngestResult;
+  code?: string;
+  message?: string;
+  detail?: string;
+  hint?: string;
+}
+
+/** Requests written together in one statement. */
+interface Group {
+  requests: Pending[];
+  events: number;
+}
+
 export interface IngestQueueOptions {
   /** Events waiting at most; beyond it, submit() throws QueueFull. */
   maxQueuedEvents?: number;
@@ -94,56 +110,96 @@ export class IngestQueue {
       // go out in one larger group, which costs the database far less per
       // event than several small groups committing side by side.
       if (this.activeWriters > 0 && this.waitingEvents() < this.minExtraWriterEvents) break;
-      const batch: Pending[] = [];
-      let events = 0;
-      while (this.queue.length > 0 && (batch.length === 0 || events + this.queue[0].count <= this.maxBatch)) {
-        const next = this.queue.shift()!;
-        batch.push(next);
-        events += next.count;
-      }
+      const group = this.take()!;
       this.activeWriters++;
-      this.write(batch)
+      this.runWriter(group)
         .catch(() => undefined)
         .finally(() => {
           this.activeWriters--;
-          this.queuedEvents -= events;
           this.pump();
         });
     }
   }
 
-  private async write(batch: Pending[]): Promise<void> {
+  /** The next group: whatever is waiting, up to maxBatch events (at least one request). */
+  private take(): Group | undefined {
+    if (this.queue.length === 0) return undefined;
+    const requests: Pending[] = [];
+    let events = 0;
+    while (this.queue.length > 0 && (requests.length === 0 || events + this.queue[0].count <= this.maxBatch)) {
+      const next = this.queue.shift()!;
+      requests.push(next);
+      events += next.count;
+    }
+    return { requests, events };
+  }
+
+  /**
+   * One writer: a connection kept while there is work, one group per
+   * statement. As soon as a group's statement returns, the next group goes
+   * out on the same connection, and only then are the finished group's
+   * requests answered: the database never idles while this process writes
+   * HTTP responses, and no group waits for a pool checkout.
+   */
+  private async runWriter(first: Group): Promise<void> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      this.fail(first, err);
       return;
     }
-    let outcomes: { ok: boolean; result?: IngestResult; code?: string; message?: string; detail?: string; hint?: string }[];
     let broken = false;
     try {
-      // One round trip: a single statement is its own transaction, so every
-      // request (each under its own context and subtransaction) commits
-      // together, and the reply comes only after that commit.
-      const requests = batch.map((p) => {
-        const { role: _role, ...settings } = pgSettingsFor(p.ctx, p.traceId, p.client);
-        return { settings, events: p.events, idempotency_key: p.idempotencyKey };
-      });
-      const { rows } = await client.query("select warden_private.record_audit_requests($1::jsonb) as out", [JSON.stringify(requests)]);
-      outcomes = rows[0].out;
-    } catch (err) {
-      // The statement (its transaction) or the connection failed: nothing of it is acknowledged.
-      broken = true;
-      for (const p of batch) p.reject(err);
-      return;
+      let group: Group | undefined = first;
+      let inFlight = this.send(client, first);
+      while (group) {
+        let outcomes: Outcome[];
+        try {
+          outcomes = await inFlight;
+        } catch (err) {
+          // The statement (its transaction) or the connection failed: nothing of it is acknowledged.
+          broken = true;
+          this.fail(group, err);
+          return;
+        }
+        const next = this.take();
+        if (next) inFlight = this.send(client, next);
+        this.settle(group, outcomes);
+        group = next;
+      }
     } finally {
       client.release(broken);
     }
-    batch.forEach((p, i) => {
+  }
+
+  /**
+   * One round trip: a single statement is its own transaction, so every
+   * request (each under its own context and subtransaction) commits
+   * together, and the reply comes only after that commit.
+   */
+  private async send(client: pg.PoolClient, group: Group): Promise<Outcome[]> {
+    const requests = group.requests.map((p) => {
+      const { role: _role, ...settings } = pgSettingsFor(p.ctx, p.traceId, p.client);
+      return { settings, events: p.events, idempotency_key: p.idempotencyKey };
+    });
+    const { rows } = await client.query("select warden_private.record_audit_requests($1::jsonb) as out", [JSON.stringify(requests)]);
+    return rows[0].out;
+  }
+
+  /** Answers every request of a group with its own outcome. */
+  private settle(group: Group, outcomes: Outcome[]): void {
+    this.queuedEvents -= group.events;
+    group.requests.forEach((p, i) => {
       const o = outcomes[i];
       if (o.ok) p.resolve(o.result!);
       else p.reject(Object.assign(new Error(o.message), { code: o.code, detail: o.detail ?? undefined, hint: o.hint ?? undefined }));
     });
+  }
+
+  /** Fails every request of a group with the error that failed the group as a whole. */
+  private fail(group: Group, err: unknown): void {
+    this.queuedEvents -= group.events;
+    for (const p of group.requests) p.reject(err);
   }
 }

@@ -125,7 +125,7 @@ test("requests the fast path declines are served by Express: gzip and chunked bo
     body: gzipSync(Buffer.from(JSON.stringify([ev(), ev()]))),
   });
   expect(gz.status).toBe(201);
-  expect((await gz.json()).count).toBe(2);
+  expect(((await gz.json()) as { count: number }).count).toBe(2);
 
   // no Content-Length: Node sends the body chunked
   const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
