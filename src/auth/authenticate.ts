@@ -14,6 +14,9 @@ const CACHE_MS = 5_000;
 
 export class Authenticator {
   private readonly cache = new TtlCache<AuthResult>(CACHE_MS);
+  private readonly inFlight = new Map<string, Promise<AuthResult>>();
+  /** Bumped by flush(): a lookup that started before it is not cached after it. */
+  private generation = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -23,6 +26,7 @@ export class Authenticator {
   /** Forget cached resolutions (tests, after revocations). */
   flush(): void {
     this.cache.clear();
+    this.generation++;
   }
 
   async authenticate(header: string | undefined): Promise<AuthResult> {
@@ -35,9 +39,22 @@ export class Authenticator {
     const cacheKey = createHash("sha256").update(credential).digest("base64url");
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
-    const result = credential.startsWith("wdn_") ? await this.apiKey(credential) : await this.userToken(credential);
-    this.cache.set(cacheKey, result);
-    return result;
+    // One lookup per credential at a time: a burst of requests with a key
+    // not yet cached (a service reconnecting its pool) waits for the same
+    // query instead of sending one each.
+    const flightKey = `${this.generation}:${cacheKey}`;
+    let pending = this.inFlight.get(flightKey);
+    if (!pending) {
+      const generation = this.generation;
+      pending = (credential.startsWith("wdn_") ? this.apiKey(credential) : this.userToken(credential))
+        .then((result) => {
+          if (generation === this.generation) this.cache.set(cacheKey, result);
+          return result;
+        })
+        .finally(() => this.inFlight.delete(flightKey));
+      this.inFlight.set(flightKey, pending);
+    }
+    return pending;
   }
 
   private async apiKey(key: string): Promise<AuthResult> {
