@@ -189,6 +189,11 @@ export class IngestQueue {
 
   /** Answers every request of a group with its own outcome. */
   private settle(group: Group, outcomes: Outcome[]): void {
+    if (!Array.isArray(outcomes) || outcomes.length !== group.requests.length) {
+      // never leave a request unanswered, whatever came back
+      this.fail(group, new Error(`record_audit_requests answered ${Array.isArray(outcomes) ? outcomes.length : "no list"} for ${group.requests.length} requests`));
+      return;
+    }
     this.queuedEvents -= group.events;
     group.requests.forEach((p, i) => {
       const o = outcomes[i];
