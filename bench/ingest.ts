@@ -84,7 +84,7 @@ export const ingestSection: BenchSection = {
 
     // The server in its own process, as in production: the 64 client loops
     // here do not take CPU from it.
-    const server = await startChildServer(ctx.ownerUrl, authUrl, process.env.BENCH_INGEST_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_INGEST_PROF}`] : []);
+    const server = await startChildServer(ctx.ownerUrl, authUrl, [...(process.env.BENCH_INGEST_NODE_ARGS ?? "").split(" ").filter(Boolean), ...(process.env.BENCH_INGEST_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_INGEST_PROF}`] : [])]);
     const port = server.port;
     try {
       // BENCH_INGEST_PHASES=single (or batch) runs one phase, e.g. to profile it alone.
