@@ -22,7 +22,6 @@ interface VerifyRow {
   ord: number;
   id: string;
   present: boolean;
-  event_tenant: string | null;
   occurred_us: string | null;
   txid: string | null;
   env: string | null;
@@ -142,18 +141,21 @@ class TenantVerification {
     const blocksByFirst = new Map<string, BlockMeta>();
     for (const b of blockRows.rows) blocksByFirst.set(b.first_seq, b);
     // One query streamed to the end (src/db/streamRows.ts): this process
-    // checks rows while PostgreSQL still sends later ones.
+    // checks rows while PostgreSQL still sends later ones. The chain is
+    // joined to this tenant's events only, so verifying one tenant reads
+    // that tenant's rows, not every tenant's; a sealed event found nowhere
+    // in the tenant is looked for elsewhere afterwards (movedElsewhere).
+    const tenantEvents = this.tenantId === null ? "e.tenant_id is null" : "e.tenant_id = $2::uuid";
     const sql = `with positions as materialized (
          select b.first_seq, u.ord, u.id
          from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
          where b.tenant_key = $1
        )
        select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.event_id is not null as present,
-              warden_private.tenant_key(e.tenant_id)::text as event_tenant,
               (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, e.txid::text as txid,
               ${HASHED_COLUMNS}
        from positions p
-       left join warden.audit_events e on e.event_id = p.id
+       left join warden.audit_events e on e.event_id = p.id and ${tenantEvents}
        order by p.first_seq, p.ord`;
     let block: BlockMeta | undefined;
     let blockFirst = -1n;
@@ -194,7 +196,7 @@ class TenantVerification {
       }
       blockKeys = [];
     };
-    await streamRows<VerifyRow>(client, sql, [tenantKey], (r) => {
+    await streamRows<VerifyRow>(client, sql, this.tenantId === null ? [tenantKey] : [tenantKey, this.tenantId], (r) => {
       const first = BigInt(r.first_seq);
       const seq = first + BigInt(r.ord) - 1n;
       if (first !== blockFirst) {
@@ -227,9 +229,7 @@ class TenantVerification {
       const [env, currentPh] = hashedParts({ env: r.env!, ph: r.ph! });
       const ph = erasures.resolve(r.id, env, currentPh, stored);
       blockKeys.push({ seq, key: { occurredAt: Number(r.occurred_us), txid: BigInt(r.txid!), id: r.id } });
-      if (r.event_tenant !== tenantKey) {
-        this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event was moved to another tenant" });
-      } else if (!leafPrefix(env, ph).equals(stored)) {
+      if (!leafPrefix(env, ph).equals(stored)) {
         this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
       }
       head = chainHash(head, env, ph);
@@ -237,6 +237,24 @@ class TenantVerification {
     });
     checkOrder();
     this.lastSealed = expectedNextSeq - 1n;
+    await this.movedElsewhere();
+  }
+
+  /**
+   * The first problem found is a sealed event missing from this tenant: if
+   * it still exists under another tenant (or none), it was moved, which is
+   * a modification of the sealed event rather than a deletion.
+   */
+  private async movedElsewhere(): Promise<void> {
+    const p = this.eventProblem;
+    if (!p || p.reason !== "missing" || !p.event_id) return;
+    const { rows } = await this.client.query(
+      "select warden_private.tenant_key(e.tenant_id)::text as tenant_key from warden.audit_events e where e.event_id = $1::uuid limit 1",
+      [p.event_id],
+    );
+    if (rows.length && rows[0].tenant_key !== this.tenantKey) {
+      this.eventProblem = { ...p, reason: "modified", detail: "the event was moved to another tenant" };
+    }
   }
 
   /** 2. Checkpoints: valid signatures, contiguous, agreeing with the chain. */

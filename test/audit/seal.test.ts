@@ -146,6 +146,17 @@ test("deleting a row is detected as missing", async () => {
   });
 });
 
+test("moving a sealed event to another tenant is detected: modified in its own chain, inserted in the other's", async () => {
+  await asTriggerlessSuperuser(async (c) => {
+    const target = (await eventsOf(c, tenant))[9];
+    await c.query("update warden.audit_events set tenant_id = $2 where event_id = $1", [target.event_id, other]);
+    const own = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
+    expect(own.first_bad).toMatchObject({ seq: target.seq, reason: "modified", event_id: target.event_id, detail: "the event was moved to another tenant" });
+    const theirs = await verifyTrail(c, key, { tenantId: other, inTransaction: true });
+    expect(theirs.first_bad).toMatchObject({ reason: "inserted", event_id: target.event_id });
+  });
+});
+
 test("a forged row inserted into the sealed past is detected as inserted", async () => {
   await asTriggerlessSuperuser(async (c) => {
     const events = await eventsOf(c, tenant);
