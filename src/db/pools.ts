@@ -1,12 +1,30 @@
 /** pg pools with the error handlers a long-running process needs. */
 import pg from "pg";
 
+/**
+ * A lost connection is reported by its client and again by the pool, and a
+ * database restart or shutdown drops every connection at once: one line per
+ * pool and message every few seconds says it all.
+ */
+function errorLogger(name: string, windowMs = 5000): (err: Error) => void {
+  const lastLogged = new Map<string, number>();
+  return (err) => {
+    const now = Date.now();
+    const last = lastLogged.get(err.message);
+    if (last !== undefined && now - last < windowMs) return;
+    lastLogged.set(err.message, now);
+    if (lastLogged.size > 100) lastLogged.delete(lastLogged.keys().next().value!);
+    console.error(`[${name}] connection error: ${err.message}`);
+  };
+}
+
 export function makePool(connectionString: string, max: number, name: string): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, application_name: name } as pg.PoolConfig);
+  const log = errorLogger(name);
   // An idle client losing its connection must not crash the process.
-  pool.on("error", (err) => console.error(`[${name}] idle client error: ${err.message}`));
+  pool.on("error", log);
   pool.on("connect", (client) => {
-    client.on("error", (err) => console.error(`[${name}] client error: ${err.message}`));
+    client.on("error", log);
   });
   return pool;
 }
