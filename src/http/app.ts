@@ -27,6 +27,7 @@ import { subjectRoutes } from "./routes/subjects";
 import { RateLimiter } from "./rateLimit";
 import { IngestHandler } from "./ingestHandler";
 import { ingestFastPath } from "./ingestFastPath";
+import { BODY_LIMIT, INVALID_UTF8, strictUtf8 } from "./body";
 import type { SealingKey } from "../audit/sealingKey";
 
 export interface AppDeps {
@@ -58,8 +59,6 @@ declare module "express-serve-static-core" {
   }
 }
 
-/** Decodes without replacement characters: throws on bytes that are not UTF-8 (stateless between calls). */
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   const app = express();
@@ -77,7 +76,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   const api = express.Router();
   api.use(
     express.json({
-      limit: "1mb",
+      limit: BODY_LIMIT,
       strict: false,
       // Refuse bytes that are not UTF-8 instead of silently replacing them.
       verify: (req, _res, buf) => {
@@ -87,7 +86,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
         try {
           strictUtf8.decode(buf);
         } catch {
-          throw Object.assign(new Error("the request body is not valid UTF-8"), { status: 400, type: "encoding.invalid_utf8" });
+          throw Object.assign(new Error(INVALID_UTF8), { status: 400, type: "encoding.invalid_utf8" });
         }
       },
     }),

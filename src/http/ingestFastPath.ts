@@ -20,13 +20,10 @@ import { problem, problemDocument, problemHeaders, type Problem } from "./proble
 import { problemForError } from "./errorHandler";
 import { traceIdFromHeaders } from "./trace";
 import { httpRequests } from "../metrics";
+import { BODY_LIMIT, INVALID_UTF8, strictUtf8 } from "./body";
 
-/** The body limit, as express.json({ limit: "1mb" }). */
-export const BODY_LIMIT = 1024 * 1024;
 const ROUTE = "/api/v1/audit/events";
 
-/** Decodes without replacement characters: throws on bytes that are not UTF-8 (stateless between calls). */
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** `application/json`, with at most a UTF-8 charset parameter. */
 function isPlainJson(contentType: string | undefined): boolean {
@@ -98,7 +95,7 @@ async function respond(deps: IngestFastPathDeps, req: IncomingMessage, res: Serv
   try {
     text = strictUtf8.decode(raw);
   } catch {
-    sendProblem(res, traceId, problem(400, "invalid_utf8", "the request body is not valid UTF-8"));
+    sendProblem(res, traceId, problem(400, "invalid_utf8", INVALID_UTF8));
     return;
   }
   let body: unknown;

@@ -8,7 +8,7 @@ import { Router, type Response } from "express";
 import type { IngestHandler, IngestReply } from "../ingestHandler";
 import { sendProblem } from "../problem";
 
-export function sendIngestReply(res: Response, reply: IngestReply): void {
+function sendIngestReply(res: Response, reply: IngestReply): void {
   for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
   if (reply.kind === "problem") sendProblem(res, reply.problem);
   else res.status(reply.status).json(reply.body);
