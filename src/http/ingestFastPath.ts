@@ -70,7 +70,7 @@ function serve(deps: IngestFastPathDeps, req: IncomingMessage, res: ServerRespon
   const declared = Number(req.headers["content-length"]);
   if (!(declared <= BODY_LIMIT)) {
     // Node discards the unread body once the response is finished.
-    sendProblem(res, traceId, problem(413, "body_too_large", "the request body exceeds the size limit"));
+    sendProblem(res, traceId, problemForError({ type: "entity.too.large" }, traceId).problem);
     return;
   }
   const chunks: Buffer[] = [];
@@ -95,7 +95,7 @@ async function respond(deps: IngestFastPathDeps, req: IncomingMessage, res: Serv
   try {
     text = strictUtf8.decode(raw);
   } catch {
-    sendProblem(res, traceId, problem(400, "invalid_utf8", INVALID_UTF8));
+    sendProblem(res, traceId, problemForError({ type: "encoding.invalid_utf8", message: INVALID_UTF8 }, traceId).problem);
     return;
   }
   let body: unknown;
@@ -103,7 +103,7 @@ async function respond(deps: IngestFastPathDeps, req: IncomingMessage, res: Serv
     // As body-parser: an empty body is an empty object (the rules then name what is missing).
     body = text.length === 0 ? {} : JSON.parse(text);
   } catch {
-    sendProblem(res, traceId, problem(400, "malformed_json", "the request body is not valid JSON"));
+    sendProblem(res, traceId, problemForError({ type: "entity.parse.failed" }, traceId).problem);
     return;
   }
   let auth;
