@@ -80,8 +80,11 @@ test("the database going away mid-load: 503 problem+json, then every acknowledge
     const acknowledged: string[] = [];
     const statuses: number[] = [];
     let sent = 0;
+    let done = false;
+    // Load runs until the test has seen the outage and the recovery (not a
+    // fixed number of requests: during the outage 503s come back at once).
     const worker = async () => {
-      for (let i = 0; i < 60; i++) {
+      while (!done) {
         const r = await post(server, t.apiKey.key, { event_type: "durability.test", outcome: "success", data: { n: sent++ } }).catch(() => null);
         if (!r) continue;
         statuses.push(r.status);
@@ -93,12 +96,27 @@ test("the database going away mid-load: 503 problem+json, then every acknowledge
         }
       }
     };
+    const until = async (what: string, ok: () => boolean) => {
+      const deadline = Date.now() + 15_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
     const load = Promise.all([worker(), worker(), worker()]);
-    await new Promise((r) => setTimeout(r, 150));
-    await proxy.cut(); // the database goes away
-    await new Promise((r) => setTimeout(r, 300));
-    await proxy.start(); // and comes back on the same port
-    await load;
+    try {
+      await until("events acknowledged before the outage", () => acknowledged.length > 0);
+      await proxy.cut(); // the database goes away mid-load
+      const beforeOutage = statuses.length;
+      await until("503s during the outage", () => statuses.slice(beforeOutage).includes(503));
+      await new Promise((r) => setTimeout(r, 300));
+      await proxy.start(); // and comes back on the same port
+      const acknowledgedBefore = acknowledged.length;
+      await until("events acknowledged after the database came back", () => acknowledged.length > acknowledgedBefore);
+    } finally {
+      done = true;
+      await load;
+    }
     expect(statuses).toContain(503);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
     const { rows } = await server.ownerPool.query(
