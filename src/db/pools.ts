@@ -6,9 +6,11 @@ import pg from "pg";
  * database restart or shutdown drops every connection at once: one line per
  * pool and message every few seconds says it all.
  */
-function errorLogger(name: string, windowMs = 5000): (err: Error) => void {
+function errorLogger(name: string, ending: () => boolean, windowMs = 5000): (err: Error) => void {
   const lastLogged = new Map<string, number>();
   return (err) => {
+    // After pool.end() its clients are closing anyway: a server stopping under them is expected.
+    if (ending()) return;
     const now = Date.now();
     const last = lastLogged.get(err.message);
     if (last !== undefined && now - last < windowMs) return;
@@ -20,7 +22,7 @@ function errorLogger(name: string, windowMs = 5000): (err: Error) => void {
 
 export function makePool(connectionString: string, max: number, name: string): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, application_name: name } as pg.PoolConfig);
-  const log = errorLogger(name);
+  const log = errorLogger(name, () => pool.ending);
   // An idle client losing its connection must not crash the process.
   pool.on("error", log);
   pool.on("connect", (client) => {

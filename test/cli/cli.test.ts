@@ -2,13 +2,12 @@
  * The `warden` command, run as a user would (compiled, in a child process,
  * against the test database): JSON output, bad arguments exit 2 with one line.
  */
-import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import { TokenService } from "../../src/auth/tokens";
 import { authUrl, closePools, ownerPool, ownerUrl } from "../support/db";
-import { WARDEN_BIN, runWarden, type CliResult } from "../support/cli";
+import { runWarden, startWardenProcess, type CliResult } from "../support/cli";
 import { TcpProxy } from "../support/tcpProxy";
 
 const SECRET = "cli-test-secret-cli-test-secret-0123456789";
@@ -116,23 +115,16 @@ test("seal, verify and coverage from the shell", async () => {
 
 test("warden start serves health, readiness and GraphQL on PORT, and stops on SIGTERM", async () => {
   const port = 31000 + Math.floor(Math.random() * 2000);
-  const child = spawn(process.execPath, [WARDEN_BIN, "start", "--json"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: ownerUrl(),
-      AUTH_DATABASE_URL: authUrl(),
-      WARDEN_JWT_SECRET: SECRET,
-      WARDEN_STATE_DIR: stateDir,
-      PORT: String(port),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const warden = startWardenProcess({
+    ...process.env,
+    DATABASE_URL: ownerUrl(),
+    AUTH_DATABASE_URL: authUrl(),
+    WARDEN_JWT_SECRET: SECRET,
+    WARDEN_STATE_DIR: stateDir,
+    PORT: String(port),
   });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
   try {
-    const deadline = Date.now() + 30_000;
-    while (!out.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const info = JSON.parse(out.split("\n")[0]);
+    const info = JSON.parse((await warden.firstLine(30_000)) ?? "null");
     expect(info).toMatchObject({ graphql: `http://127.0.0.1:${port}/graphql`, embedded: false });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as any;
@@ -140,9 +132,8 @@ test("warden start serves health, readiness and GraphQL on PORT, and stops on SI
     const unauth = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
     expect(unauth.status).toBe(401);
   } finally {
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    warden.child.kill("SIGTERM");
+    expect(await warden.exited).toBe(0);
   }
 });
 
@@ -157,26 +148,17 @@ test("warden start survives its database vanishing, restarts its worker when it 
   owner.hostname = auth.hostname = "127.0.0.1";
   owner.port = auth.port = String(proxy.port);
   const port = 31000 + Math.floor(Math.random() * 2000);
-  const child = spawn(process.execPath, [WARDEN_BIN, "start", "--json"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: owner.toString(),
-      AUTH_DATABASE_URL: auth.toString(),
-      WARDEN_JWT_SECRET: SECRET,
-      WARDEN_STATE_DIR: stateDir,
-      PORT: String(port),
-      SHUTDOWN_TIMEOUT_SECONDS: "2",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const { child, exited, stderr, firstLine } = startWardenProcess({
+    ...process.env,
+    DATABASE_URL: owner.toString(),
+    AUTH_DATABASE_URL: auth.toString(),
+    WARDEN_JWT_SECRET: SECRET,
+    WARDEN_STATE_DIR: stateDir,
+    PORT: String(port),
+    SHUTDOWN_TIMEOUT_SECONDS: "2",
   });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   try {
-    const deadline = Date.now() + 30_000;
-    while (!out.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await firstLine(30_000);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     // graphile-migrate keeps its own pool 200 ms after migrating (and exits
     // the process if that pool fails): the outage comes after that.
@@ -185,7 +167,7 @@ test("warden start survives its database vanishing, restarts its worker when it 
     // the sealer runs every second: its jobs fail on the dead connection,
     // and graphile-worker may give up its pool
     const crashed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
-    expect({ crashed, stderr: crashed ? err : "" }).toEqual({ crashed: false, stderr: "" });
+    expect({ crashed, stderr: crashed ? stderr() : "" }).toEqual({ crashed: false, stderr: "" });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200); // the HTTP side still answers
     // the database comes back: the worker seals new events again by itself
     await proxy.start();
@@ -211,7 +193,7 @@ test("warden start survives its database vanishing, restarts its worker when it 
     child.kill("SIGTERM");
     const code = await exited;
     // either a clean stop (0) or the deadline (1, said so on stderr)
-    expect(code === 0 || (code === 1 && /did not stop within 2 s/.test(err))).toBe(true);
+    expect(code === 0 || (code === 1 && /did not stop within 2 s/.test(stderr()))).toBe(true);
   } finally {
     child.kill("SIGKILL");
     await proxy.cut().catch(() => undefined);

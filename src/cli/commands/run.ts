@@ -10,11 +10,12 @@ import { UsageError, parseArgs } from "../args";
 import { emit } from "../output";
 
 /**
- * SIGINT/SIGTERM stop the process cleanly: in-flight requests and jobs
- * finish, pools close, an embedded PostgreSQL started here shuts down. A
- * stop that cannot finish (the database vanished under the worker, say)
- * must not keep the process alive: after `timeoutSeconds`, or on a second
- * signal, it exits with status 1.
+ * SIGINT/SIGTERM (and SIGHUP: the terminal went away) stop the process
+ * cleanly: in-flight requests and jobs finish, pools close, an embedded
+ * PostgreSQL started here shuts down. A stop that cannot finish (the
+ * database vanished under the worker, say) must not keep the process
+ * alive: after `timeoutSeconds`, or on a second signal, it exits with
+ * status 1.
  */
 function onSignal(stop: () => Promise<void>, timeoutSeconds: number): void {
   let stopping = false;
@@ -39,6 +40,7 @@ function onSignal(stop: () => Promise<void>, timeoutSeconds: number): void {
   };
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);
+  process.on("SIGHUP", handler);
 }
 
 export async function start(argv: string[]): Promise<void> {
