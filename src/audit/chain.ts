@@ -5,12 +5,13 @@
  * and warden_private.audit_payload_hash). The leaf prefix (first 8 bytes of
  * sha256(envelope || payload hash)) pinpoints a tampered event.
  */
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 export const GENESIS = Buffer.alloc(32);
 export const ZERO_TENANT = "00000000-0000-0000-0000-000000000000";
 export const LEAF_PREFIX_BYTES = 8;
 
+/** The chain step, as defined (EventHasher computes the same without per-event allocations). */
 export function chainHash(prev: Buffer, envelope: Buffer, payloadHash: Buffer): Buffer {
   return createHash("sha256").update(prev).update(envelope).update(payloadHash).digest();
 }
@@ -25,7 +26,56 @@ export function leafPrefix(envelope: Buffer, payloadHash: Buffer): Buffer {
  */
 export const HASHED_COLUMNS = `warden_private.audit_envelope(e) as env, encode(warden_private.audit_payload_hash(e), 'hex') as ph`;
 
-/** The hashed parts of a fetched row as bytes. */
-export function hashedParts(row: { env: string; ph: string }): [Buffer, Buffer] {
-  return [Buffer.from(row.env, "utf8"), Buffer.from(row.ph, "hex")];
+/**
+ * The same two hashes for one event at a time, without a Hash object or a
+ * Buffer per event: the parts are written once into a scratch buffer laid
+ * out as prev || envelope || payload hash, and hashed in one call each. The
+ * sealer and the verifier hash every event of a trail this way.
+ */
+export class EventHasher {
+  private scratch = Buffer.alloc(4096);
+  private envEnd = 32;
+  private end = 32;
+
+  /** Loads one event's hashed parts: the envelope text and the payload hash as hex. */
+  load(envelope: string, payloadHashHex: string): void {
+    // An upper bound (3 UTF-8 bytes per UTF-16 unit), so the text is not scanned twice.
+    const need = 32 + envelope.length * 3 + payloadHashHex.length / 2;
+    if (need > this.scratch.length) this.scratch = Buffer.alloc(need * 2);
+    this.envEnd = 32 + this.scratch.write(envelope, 32, "utf8");
+    this.end = this.envEnd + this.scratch.write(payloadHashHex, this.envEnd, "hex");
+  }
+
+  /** The loaded envelope (a view, valid until the next load). */
+  get envelope(): Buffer {
+    return this.scratch.subarray(32, this.envEnd);
+  }
+
+  /** The loaded payload hash (a view, valid until the next load or replacement). */
+  get payloadHash(): Buffer {
+    return this.scratch.subarray(this.envEnd, this.end);
+  }
+
+  /** Replaces the payload hash (an erased event is chained with the hash it was sealed with). */
+  replacePayloadHash(payloadHash: Buffer): void {
+    if (payloadHash.equals(this.payloadHash)) return;
+    const need = this.envEnd + payloadHash.length;
+    if (need > this.scratch.length) {
+      const bigger = Buffer.alloc(need * 2);
+      this.scratch.copy(bigger, 0, 0, this.envEnd);
+      this.scratch = bigger;
+    }
+    this.end = this.envEnd + payloadHash.copy(this.scratch, this.envEnd);
+  }
+
+  /** First LEAF_PREFIX_BYTES of sha256(envelope || payload hash): equals leafPrefix(). */
+  leafPrefix(): Buffer {
+    return hash("sha256", this.scratch.subarray(32, this.end), "buffer").subarray(0, LEAF_PREFIX_BYTES);
+  }
+
+  /** sha256(prev || envelope || payload hash): equals chainHash(). */
+  chain(prev: Buffer): Buffer {
+    prev.copy(this.scratch, 0, 0, 32);
+    return hash("sha256", this.scratch.subarray(0, this.end), "buffer");
+  }
 }

@@ -16,7 +16,7 @@
  */
 import type pg from "pg";
 import { signCheckpoint } from "./checkpoint";
-import { GENESIS, HASHED_COLUMNS, chainHash, hashedParts, leafPrefix } from "./chain";
+import { EventHasher, GENESIS, HASHED_COLUMNS } from "./chain";
 import type { SealingKey } from "./sealingKey";
 import { packMicros } from "./pruneRecords";
 import { streamRows } from "../db/streamRows";
@@ -113,6 +113,7 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
       return { tenantKey, startSeq: seq + 1n, seq, head: head ? head.head : GENESIS, block: null };
     };
 
+    const hasher = new EventHasher();
     // One query streamed to the end (not a cursor): PostgreSQL may compute
     // the hashed columns and sort with parallel workers while this process
     // chains the rows already received.
@@ -138,11 +139,11 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
           // A block starts from the chain head before its first event.
           current.block = { firstSeq: current.seq, ids: [], prefixes: [], micros: [], minTxid: txid, maxTxid: txid, prevHash: current.head };
         }
-        const [env, ph] = hashedParts(row);
-        current.head = chainHash(current.head, env, ph);
+        hasher.load(row.env, row.ph);
+        current.head = hasher.chain(current.head);
         const block: Block = current.block;
         block.ids.push(row.id);
-        block.prefixes.push(leafPrefix(env, ph));
+        block.prefixes.push(hasher.leafPrefix());
         block.micros.push(packMicros(row.occurred_us));
         if (txid < block.minTxid) block.minTxid = txid;
         if (txid > block.maxTxid) block.maxTxid = txid;

@@ -11,7 +11,7 @@
  */
 import type pg from "pg";
 import { checkpointSignatureValid } from "./checkpoint";
-import { GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, ZERO_TENANT, chainHash, hashedParts, leafPrefix } from "./chain";
+import { EventHasher, GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, ZERO_TENANT } from "./chain";
 import type { SealingKey } from "./sealingKey";
 import { PruneCover, loadPruneCover, microsAt } from "./pruneRecords";
 import { ErasureIndex } from "./erasureRecords";
@@ -71,13 +71,14 @@ function earliest(a: VerifyProblem | null, b: VerifyProblem | null): VerifyProbl
 
 interface EventKey {
   occurredAt: number;
-  txid: bigint;
+  /** The transaction id as decimal text (compared by length, then digits: no BigInt per event). */
+  txid: string;
   id: string;
 }
 
 function keyBefore(a: EventKey, b: EventKey): boolean {
   if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt;
-  if (a.txid !== b.txid) return a.txid < b.txid;
+  if (a.txid !== b.txid) return a.txid.length !== b.txid.length ? a.txid.length < b.txid.length : a.txid < b.txid;
   return a.id < b.id;
 }
 
@@ -152,30 +153,40 @@ class TenantVerification {
          where b.tenant_key = $1
        )
        select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.event_id is not null as present,
-              (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, e.txid::text as txid,
-              ${HASHED_COLUMNS}
+              e.occurred_us, e.txid, e.env, e.ph
        from positions p
-       left join warden.audit_events e on e.event_id = p.id and ${tenantEvents}
+       left join (
+         -- planned on its own (offset 0), so parallel workers can compute the hashed columns
+         select e.event_id, (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, e.txid::text as txid,
+                ${HASHED_COLUMNS}
+         from warden.audit_events e where ${tenantEvents} offset 0
+       ) e on e.event_id = p.id
        order by p.first_seq, p.ord`;
+    const hasher = new EventHasher();
     let block: BlockMeta | undefined;
+    // The current block: its first seq as text (compared per row) and as a number, its length.
+    let blockFirstText: string | null = null;
     let blockFirst = -1n;
+    let blockLength = 0;
+    let lastOrdSeen = 0;
+    const seqOf = (ord: number) => blockFirst + BigInt(ord) - 1n;
     let head: Buffer = GENESIS;
     let storedHead: Buffer = GENESIS;
     let expectedNextSeq = 1n;
     // A block with pruned events no longer hashes to its head: it is held
     // by its surviving leaf prefixes, its links and the signed checkpoints.
     let blockPruned = false;
-    const endOfPosition = (seq: bigint, first: bigint) => {
-      if (seq !== BigInt(block!.last_seq)) return;
+    const endOfPosition = (ord: number) => {
+      if (ord !== blockLength) return;
       storedHead = block!.head_hash;
       this.headAt.set(block!.last_seq, storedHead);
       if (!blockPruned && !storedHead.equals(head)) {
-        this.noteChain({ seq: Number(first), reason: "modified", detail: `block ${first}..${block!.last_seq}: its events do not hash to its head` });
+        this.noteChain({ seq: Number(blockFirst), reason: "modified", detail: `block ${blockFirst}..${block!.last_seq}: its events do not hash to its head` });
       }
     };
     // Sealed order is (occurred_at, txid, event_id) within a block: the first
     // position whose event no longer sorts there was reordered.
-    let blockKeys: { seq: bigint; key: EventKey }[] = [];
+    let blockKeys: { ord: number; key: EventKey }[] = [];
     const checkOrder = () => {
       // Usually in order: one pass proves it; only a block out of order is sorted to pinpoint the event.
       let ordered = true;
@@ -188,7 +199,7 @@ class TenantVerification {
       const at = sorted.findIndex((x, i) => x.key.id !== blockKeys[i].key.id);
       if (at >= 0) {
         this.note({
-          seq: Number(blockKeys[at].seq),
+          seq: Number(seqOf(blockKeys[at].ord)),
           reason: "reordered",
           event_id: blockKeys[at].key.id,
           detail: "events no longer stand in their sealed order (occurred_at, txid)",
@@ -196,13 +207,17 @@ class TenantVerification {
       }
       blockKeys = [];
     };
+    // A block's end: its order is checked and the next block must start right after it.
+    const finishBlock = () => {
+      checkOrder();
+      if (blockFirstText !== null) expectedNextSeq = blockFirst + BigInt(lastOrdSeen);
+    };
+    // Per event: string compares and two hashes; BigInt only per block or for a finding.
     await streamRows<VerifyRow>(client, sql, this.tenantId === null ? [tenantKey] : [tenantKey, this.tenantId], (r) => {
-      const first = BigInt(r.first_seq);
-      const seq = first + BigInt(r.ord) - 1n;
-      if (first !== blockFirst) {
+      if (r.first_seq !== blockFirstText) {
         // a new block: it must continue the chain
-        checkOrder();
-        blockFirst = first;
+        finishBlock();
+        const first = BigInt(r.first_seq);
         block = blocksByFirst.get(r.first_seq)!;
         if (first !== expectedNextSeq) {
           this.note({ seq: Number(expectedNextSeq), reason: "missing", detail: `sealed block(s) before seq ${first} are gone` });
@@ -212,30 +227,33 @@ class TenantVerification {
         }
         head = block.prev_hash;
         blockPruned = false;
+        blockFirstText = r.first_seq;
+        blockFirst = first;
+        blockLength = Number(BigInt(block.last_seq) - first + 1n);
       }
-      expectedNextSeq = seq + 1n;
-      if (!r.present && this.cover.covers(r.id, seq, microsAt(block!.occurred_micros, r.ord))) {
+      lastOrdSeen = r.ord;
+      if (!r.present && this.cover.covers(r.id, seqOf(r.ord), microsAt(block!.occurred_micros, r.ord))) {
         this.pruned++;
         blockPruned = true;
-        endOfPosition(seq, first);
+        endOfPosition(r.ord);
         return;
       }
       this.events++;
       if (!r.present) {
-        this.note({ seq: Number(seq), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
+        this.note({ seq: Number(seqOf(r.ord)), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
         return;
       }
       const stored = block!.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
-      const [env, currentPh] = hashedParts({ env: r.env!, ph: r.ph! });
-      const ph = erasures.resolve(r.id, env, currentPh, stored);
-      blockKeys.push({ seq, key: { occurredAt: Number(r.occurred_us), txid: BigInt(r.txid!), id: r.id } });
-      if (!leafPrefix(env, ph).equals(stored)) {
-        this.note({ seq: Number(seq), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
+      hasher.load(r.env!, r.ph!);
+      hasher.replacePayloadHash(erasures.resolve(r.id, hasher.envelope, hasher.payloadHash, stored));
+      blockKeys.push({ ord: r.ord, key: { occurredAt: Number(r.occurred_us), txid: r.txid!, id: r.id } });
+      if (!hasher.leafPrefix().equals(stored)) {
+        this.note({ seq: Number(seqOf(r.ord)), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
       }
-      head = chainHash(head, env, ph);
-      endOfPosition(seq, first);
+      head = hasher.chain(head);
+      endOfPosition(r.ord);
     });
-    checkOrder();
+    finishBlock();
     this.lastSealed = expectedNextSeq - 1n;
     await this.movedElsewhere();
   }
