@@ -11,7 +11,16 @@
  * Each figure is the best of BENCH_ROUNDS (2) rounds, as rows/s and as the
  * ratio audited/plain. Also: audit bytes per event, including indexes, as
  * the growth of warden.audit_events' partitions over the events written
- * (median of the rounds).
+ * (median of the rounds), split per index in the log.
+ *
+ * Two more tables measure what any capture of this shape costs at least,
+ * on this machine, in the same run:
+ *   bench.floor  the trigger shape the issue prescribes (statement-level
+ *                AFTER triggers over the same transition tables as
+ *                Warden's) around a function that does nothing;
+ *   bench.copy   the same triggers copying the transition rows verbatim
+ *                (old and new) into an unindexed table of the same shape:
+ *                the least a capture can store that keeps old values.
  */
 import type pg from "pg";
 import type { BenchContext, BenchSection } from "./types";
@@ -30,8 +39,8 @@ const BULK_TARGET = 0.6;
 const SINGLE_TARGET = 0.85;
 const UPDATE_BYTES_TARGET = 600;
 
-type Kind = "plain" | "audited";
-const KINDS: readonly Kind[] = ["plain", "audited"];
+type Kind = "plain" | "floor" | "copy" | "audited";
+const KINDS: readonly Kind[] = ["plain", "floor", "copy", "audited"];
 
 /** Size of the audit store and its event count at one moment. */
 interface AuditSize {
@@ -96,11 +105,36 @@ function bulkDeleteSql(kind: Kind): string {
   return `delete from bench.${kind} where id <= ${DELETE_ROWS}`;
 }
 
+/** Bodies of the floor tables' trigger functions (see the header). */
+const FLOOR_BODIES: Partial<Record<Kind, string>> = {
+  floor: "begin return null; end",
+  copy: `begin
+    if tg_op in ('UPDATE', 'DELETE') then insert into bench.copy_log select * from old_rows; end if;
+    if tg_op in ('INSERT', 'UPDATE') then insert into bench.copy_log select * from new_rows; end if;
+    return null;
+  end`,
+};
+
+/** Warden's trigger shape (after-statement triggers, the same transition tables) around a floor body. */
+function floorTriggersSql(kind: Kind, body: string): string {
+  return `
+  create or replace function bench.tg_${kind}() returns trigger language plpgsql set jit = off as $$ ${body} $$;
+  create trigger _900_audit_insert after insert on bench.${kind} referencing new table as new_rows
+    for each statement execute function bench.tg_${kind}();
+  create trigger _900_audit_update after update on bench.${kind} referencing old table as old_rows new table as new_rows
+    for each statement execute function bench.tg_${kind}();
+  create trigger _900_audit_delete after delete on bench.${kind} referencing old table as old_rows
+    for each statement execute function bench.tg_${kind}();`;
+}
+
 /** Drops and recreates the bench table (the only way to reset: audit events stay). */
 async function recreateTable(c: pg.Client, kind: Kind): Promise<void> {
   await c.query(`drop table if exists bench.${kind}`);
   await c.query(createTableSql(kind));
   if (kind === "audited") await c.query("select warden.enable_auditing('bench.audited'::regclass, '{}'::jsonb)");
+  if (kind === "copy") await c.query("drop table if exists bench.copy_log; create table bench.copy_log (like bench.copy) with (autovacuum_enabled = off)");
+  const floorBody = FLOOR_BODIES[kind];
+  if (floorBody) await c.query(floorTriggersSql(kind, floorBody));
 }
 
 // --- measuring the audit store ------------------------------------------------
@@ -113,6 +147,31 @@ async function auditSize(c: pg.Client): Promise<AuditSize> {
      from pg_inherits where inhparent = 'warden.audit_events'::regclass`,
   );
   return { events: Number(rows[0].events), heapBytes: Number(rows[0].heap), indexBytes: Number(rows[0].idx) };
+}
+
+/** Bytes of each index of warden.audit_events, summed over its partitions, by the parent index's name. */
+async function auditIndexSizes(c: pg.Client): Promise<Map<string, number>> {
+  const { rows } = await c.query<{ name: string; bytes: string }>(
+    `select coalesce(pi.inhparent::regclass::text, i.indexrelid::regclass::text) as name,
+            sum(pg_relation_size(i.indexrelid))::bigint as bytes
+     from pg_inherits p
+     join pg_index i on i.indrelid = p.inhrelid
+     left join pg_inherits pi on pi.inhrelid = i.indexrelid
+     where p.inhparent = 'warden.audit_events'::regclass
+     group by 1`,
+  );
+  return new Map(rows.map((r) => [r.name, Number(r.bytes)]));
+}
+
+/** "name N B" for every index that grew, largest first, per event. */
+function describeIndexGrowth(before: Map<string, number>, after: Map<string, number>, events: number): string {
+  if (events <= 0) return "no audit events";
+  return [...after]
+    .map(([name, bytes]) => [name.replace(/^warden\.audit_events_/, ""), (bytes - (before.get(name) ?? 0)) / events] as const)
+    .filter(([, per]) => per > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, per]) => `${name} ${fmtInt(per)}`)
+    .join(", ");
 }
 
 function growth(before: AuditSize, after: AuditSize): AuditGrowth {
@@ -142,11 +201,13 @@ function checkEvents(ctx: BenchContext, kind: Kind, scenario: string, g: AuditGr
   }
 }
 
-/** Runs one timed statement and what it wrote into the audit store. */
-async function measureStatement(c: pg.Client, sql: string): Promise<{ seconds: number; growth: AuditGrowth }> {
+/** Runs one timed statement and what it wrote into the audit store (index by index). */
+async function measureStatement(c: pg.Client, sql: string): Promise<{ seconds: number; growth: AuditGrowth; indexes: string }> {
   const before = await auditSize(c);
+  const indexesBefore = await auditIndexSizes(c);
   const [, seconds] = await timed(() => c.query(sql));
-  return { seconds, growth: growth(before, await auditSize(c)) };
+  const g = growth(before, await auditSize(c));
+  return { seconds, growth: g, indexes: describeIndexGrowth(indexesBefore, await auditIndexSizes(c), g.events) };
 }
 
 // --- scenarios 1-3: bulk statements ------------------------------------------
@@ -174,6 +235,7 @@ async function bulkRound(ctx: BenchContext, c: pg.Client, kind: Kind, round: num
   if (kind === "audited") {
     ctx.log(`  audit growth: INSERT ${describeGrowth(ins.growth)}`);
     ctx.log(`  audit growth: UPDATE ${describeGrowth(upd.growth)}`);
+    ctx.log(`    UPDATE index bytes/event: ${upd.indexes}`);
     ctx.log(`  audit growth: DELETE ${describeGrowth(del.growth)}`);
   }
   return {
@@ -254,18 +316,22 @@ async function singleRowRun(ctx: BenchContext, c: pg.Client, kind: Kind, round: 
 
 // --- reporting ----------------------------------------------------------------
 
-function recordRate(ctx: BenchContext, name: string, plain: number[], audited: number[], target: number): void {
-  const p = best(plain);
-  const a = best(audited);
-  const ratio = a / p;
+/** audited/plain against the target; the floors over plain as what this trigger shape allows at best (no target). */
+function recordRate(ctx: BenchContext, name: string, rates: Record<Kind, number[]>, target: number): void {
+  const p = best(rates.plain);
+  const a = best(rates.audited);
+  const f = best(rates.floor);
+  const cp = best(rates.copy);
   ctx.record({
     name,
     baseline: `${fmtInt(p)} rows/s`,
     value: `${fmtInt(a)} rows/s`,
-    ratio,
+    ratio: a / p,
     target: `>= ${target.toFixed(2)}x`,
-    met: ratio >= target,
+    met: a / p >= target,
   });
+  ctx.record({ name: "  floor: no-op trigger, same transition tables", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(f)} rows/s`, ratio: f / p });
+  ctx.record({ name: "  floor: transition rows copied verbatim, no index", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(cp)} rows/s`, ratio: cp / p });
 }
 
 function recordBytes(ctx: BenchContext, name: string, growths: AuditGrowth[], target?: number): void {
@@ -279,10 +345,11 @@ function recordBytes(ctx: BenchContext, name: string, growths: AuditGrowth[], ta
 }
 
 function reportBulk(ctx: BenchContext, rounds: Record<Kind, BulkRound[]>): void {
-  const rates = (kind: Kind, pick: (r: BulkRound) => number) => rounds[kind].map(pick);
-  recordRate(ctx, `bulk INSERT ... SELECT ${fmtInt(ROWS)} rows`, rates("plain", (r) => r.insertRate), rates("audited", (r) => r.insertRate), BULK_TARGET);
-  recordRate(ctx, `bulk UPDATE ${fmtInt(ROWS)} rows, 5 columns`, rates("plain", (r) => r.updateRate), rates("audited", (r) => r.updateRate), BULK_TARGET);
-  recordRate(ctx, `DELETE ${fmtInt(DELETE_ROWS)} rows, one statement`, rates("plain", (r) => r.deleteRate), rates("audited", (r) => r.deleteRate), BULK_TARGET);
+  const rates = (pick: (r: BulkRound) => number) =>
+    Object.fromEntries(KINDS.map((kind) => [kind, rounds[kind].map(pick)])) as Record<Kind, number[]>;
+  recordRate(ctx, `bulk INSERT ... SELECT ${fmtInt(ROWS)} rows`, rates((r) => r.insertRate), BULK_TARGET);
+  recordRate(ctx, `bulk UPDATE ${fmtInt(ROWS)} rows, 5 columns`, rates((r) => r.updateRate), BULK_TARGET);
+  recordRate(ctx, `DELETE ${fmtInt(DELETE_ROWS)} rows, one statement`, rates((r) => r.deleteRate), BULK_TARGET);
 }
 
 function reportBytes(ctx: BenchContext, rounds: BulkRound[]): void {
@@ -294,7 +361,7 @@ function reportBytes(ctx: BenchContext, rounds: BulkRound[]): void {
 // --- the section --------------------------------------------------------------
 
 async function runBulk(ctx: BenchContext): Promise<Record<Kind, BulkRound[]>> {
-  const rounds: Record<Kind, BulkRound[]> = { plain: [], audited: [] };
+  const rounds: Record<Kind, BulkRound[]> = { plain: [], floor: [], copy: [], audited: [] };
   await withClient(ctx.ownerUrl, async (c) => {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const kind of KINDS) rounds[kind].push(await bulkRound(ctx, c, kind, round));
@@ -304,7 +371,7 @@ async function runBulk(ctx: BenchContext): Promise<Record<Kind, BulkRound[]>> {
 }
 
 async function runSingleRow(ctx: BenchContext): Promise<Record<Kind, number[]>> {
-  const rates: Record<Kind, number[]> = { plain: [], audited: [] };
+  const rates: Record<Kind, number[]> = { plain: [], floor: [], copy: [], audited: [] };
   await withClient(ctx.ownerUrl, async (c) => {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const kind of KINDS) rates[kind].push(await singleRowRun(ctx, c, kind, round));
@@ -314,18 +381,21 @@ async function runSingleRow(ctx: BenchContext): Promise<Record<Kind, number[]>> 
 }
 
 async function dropBenchTables(ctx: BenchContext): Promise<void> {
-  await withClient(ctx.ownerUrl, (c) => c.query("drop table if exists bench.plain, bench.audited"));
+  await withClient(ctx.ownerUrl, (c) => c.query(
+      "drop table if exists bench.plain, bench.floor, bench.copy, bench.copy_log, bench.audited; drop function if exists bench.tg_floor(), bench.tg_copy()",
+    ),
+  );
 }
 
 export const captureSection: BenchSection = {
   name: "capture",
   async run(ctx) {
-    ctx.log(`bench.plain vs bench.audited; ${fmtInt(ROWS)} rows, delete ${fmtInt(DELETE_ROWS)}, ${ROUNDS} rounds, best of rounds`);
+    ctx.log(`bench.plain vs bench.floor vs bench.audited; ${fmtInt(ROWS)} rows, delete ${fmtInt(DELETE_ROWS)}, ${ROUNDS} rounds, best of rounds`);
     await withClient(ctx.ownerUrl, (c) => c.query("create schema if not exists bench"));
     const bulk = await runBulk(ctx);
     reportBulk(ctx, bulk);
     const single = await runSingleRow(ctx);
-    recordRate(ctx, `single-row INSERT, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, single.plain, single.audited, SINGLE_TARGET);
+    recordRate(ctx, `single-row INSERT, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, single, SINGLE_TARGET);
     reportBytes(ctx, bulk.audited);
     await dropBenchTables(ctx);
   },

