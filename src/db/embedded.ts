@@ -173,6 +173,21 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/**
+ * How stop() ends the server: smart shutdown first, then fast, then
+ * immediate, each given a while. pg's pool.end() resolves once each
+ * client's Terminate is sent, not once its session has gone, so a fast
+ * shutdown right after it could still kill a session on its way out (and
+ * that client would log "terminating connection"). Smart shutdown lets
+ * sessions end on their own and admits no new ones; one that lingers is cut
+ * off by the fast shutdown after 5 s.
+ */
+const SHUTDOWN_STEPS: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
+  ["SIGTERM", 5_000], // smart
+  ["SIGINT", 30_000], // fast
+  ["SIGQUIT", 10_000], // immediate
+];
+
 /** Servers started by this process: stopped (signalled) on exit even when nobody called stop(). */
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -241,21 +256,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     startedHere: true,
     pid: child.pid,
     stop: async () => {
-      if (!exited(child)) {
-        // Smart shutdown first: pg's pool.end() resolves once each client's
-        // Terminate is sent, not once its session has gone, so a fast
-        // shutdown right after it could still kill a session on its way
-        // out (and that client would log "terminating connection"). Smart
-        // shutdown lets sessions end on their own and admits no new ones;
-        // one that lingers is cut off by a fast shutdown after 5 s.
-        child.kill("SIGTERM");
-        if (!(await waitForExit(child, 5_000))) {
-          child.kill("SIGINT"); // fast shutdown
-          if (!(await waitForExit(child, 30_000))) {
-            child.kill("SIGQUIT"); // immediate shutdown
-            await waitForExit(child, 10_000);
-          }
-        }
+      for (const [signal, ms] of SHUTDOWN_STEPS) {
+        if (exited(child)) break;
+        child.kill(signal);
+        await waitForExit(child, ms);
       }
       running.delete(child);
       if (!opts.persistent) {
