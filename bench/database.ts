@@ -11,7 +11,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { canConnect, startEmbedded, type EmbeddedServer } from "../src/db/embedded";
 import { ensureRolesAndDatabase } from "../src/db/roles";
-import { resetDatabase } from "../src/db/migrate";
+import { applyCurrentMigration, resetDatabase } from "../src/db/migrate";
 import { installSuperuserObjects } from "../src/db/superuser";
 import { withDatabase, withUser } from "../src/db/urls";
 import { ROLE_OWNER } from "../src/config";
@@ -57,6 +57,7 @@ async function resetBenchDatabase(server: Server): Promise<string> {
   await ensureRolesAndDatabase(server.rootUrl, { database: BENCH_DATABASE, ownerPassword: server.ownerPassword });
   const ownerUrl = withUser(withDatabase(server.rootUrl, BENCH_DATABASE), ROLE_OWNER, server.ownerPassword);
   await resetDatabase(ownerUrl, server.rootUrl);
+  await applyCurrentMigration(ownerUrl, server.rootUrl);
   await installSuperuserObjects(server.rootUrl, ownerUrl);
   return ownerUrl;
 }

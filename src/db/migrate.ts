@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import fs from "node:fs";
-import { Logger, migrate, reset } from "graphile-migrate";
+import { Logger, migrate, reset, watch } from "graphile-migrate";
 import JSON5 from "json5";
 import { runMigrations } from "graphile-worker";
 import type { Settings } from "graphile-migrate";
@@ -57,6 +57,19 @@ export async function resetDatabase(ownerUrl: string, rootUrl: string): Promise<
   // reset recreates the database with CONNECT revoked from PUBLIC: let the API in again.
   await grantConnect(rootUrl, databaseName(ownerUrl));
   await installWorkerSchema(ownerUrl);
+}
+
+/**
+ * Development only: applies the work-in-progress migration (top-level
+ * current.sql) once, when it is not empty. Tests and the bench call it after
+ * a reset so a schema change can be tried before it is committed; CI refuses
+ * a non-empty current.sql, so on main this does nothing. Returns whether it ran.
+ */
+export async function applyCurrentMigration(ownerUrl: string, rootUrl: string): Promise<boolean> {
+  const file = path.join(PROJECT_ROOT, "current.sql");
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8").trim() === "") return false;
+  await watch(await settingsFor(ownerUrl, rootUrl), true, false);
+  return true;
 }
 
 /** Names of the committed migrations shipped with this build. */

@@ -8,7 +8,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { canConnect, startEmbedded, type EmbeddedServer } from "../../src/db/embedded";
 import { ensureRolesAndDatabase } from "../../src/db/roles";
-import { resetDatabase } from "../../src/db/migrate";
+import { applyCurrentMigration, resetDatabase } from "../../src/db/migrate";
 import { installSuperuserObjects } from "../../src/db/superuser";
 import { withDatabase, withUser } from "../../src/db/urls";
 import { ROLE_AUTHENTICATOR, ROLE_OWNER } from "../../src/config";
@@ -50,6 +50,8 @@ export async function prepareTestDatabase(): Promise<TestDatabase> {
   const ownerUrl = withUser(dbUrl, ROLE_OWNER, passwords.owner);
   const authUrl = withUser(dbUrl, ROLE_AUTHENTICATOR, passwords.auth);
   await resetDatabase(ownerUrl, rootUrl);
+  // Work in progress (never on main: CI refuses a non-empty current.sql).
+  if (await applyCurrentMigration(ownerUrl, rootUrl)) console.log("[warden tests] applied the uncommitted current.sql");
   await installSuperuserObjects(rootUrl, ownerUrl);
   return { kind: embedded ? "embedded" : "system", rootUrl, ownerUrl, authUrl, embedded };
 }
