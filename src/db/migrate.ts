@@ -67,7 +67,9 @@ export async function resetDatabase(ownerUrl: string, rootUrl: string): Promise<
  */
 export async function applyCurrentMigration(ownerUrl: string, rootUrl: string): Promise<boolean> {
   const file = path.join(PROJECT_ROOT, "current.sql");
-  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8").trim() === "") return false;
+  if (!fs.existsSync(file)) return false;
+  const sql = fs.readFileSync(file, "utf8").replace(/--[^\n]*/g, "").trim();
+  if (sql === "") return false;
   await watch(await settingsFor(ownerUrl, rootUrl), true, false);
   return true;
 }
