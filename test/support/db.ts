@@ -143,3 +143,18 @@ export async function createApiKey(
   ]);
   return rows[0];
 }
+
+/**
+ * Makes trigger-captured row events readable in warden.audit_events now:
+ * calls warden.flush_capture() where the schema has it (capture through a
+ * log that the worker promotes), and does nothing where the triggers write
+ * the store directly. Tests that read db.* events call it after writing.
+ */
+export async function flushCapture(client: pg.ClientBase): Promise<number> {
+  const { rows } = await client.query<{ n: string | null }>(
+    "select case when to_regprocedure('warden.flush_capture()') is null then null else 0 end as n",
+  );
+  if (rows[0].n === null) return 0;
+  const flushed = await client.query<{ n: string }>("select warden.flush_capture()::text as n");
+  return Number(flushed.rows[0].n);
+}
