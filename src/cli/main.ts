@@ -5,7 +5,7 @@
  */
 import "./env";
 import { UsageError } from "./args";
-import { apikeyCreate, tenantCreate, tokenCreate, userCreate } from "./commands/admin";
+import { apikeyCreate, apikeyRevoke, tenantCreate, tokenCreate, userCreate, userRole } from "./commands/admin";
 import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
 import { subjectErase, subjectExport } from "./commands/subjects";
@@ -19,8 +19,10 @@ const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   "tenant create": tenantCreate,
   "user create": userCreate,
+  "user role": userRole,
   "token create": tokenCreate,
   "apikey create": apikeyCreate,
+  "apikey revoke": apikeyRevoke,
   seal,
   verify,
   coverage,
@@ -36,8 +38,12 @@ const USAGE = `usage: warden <command> [options]
   migrate [--json]                 create roles and database, apply migrations
   tenant create NAME [--json]
   user create --tenant ID --email EMAIL [--role ROLE] [--json]
+                                   add a member (an existing membership is never changed)
+  user role --tenant ID --user ID --role ROLE [--json]
+                                   change a member's role (audited; a tenant keeps an owner)
   token create --tenant ID --user ID [--ttl 1h] [--json]
   apikey create --tenant ID --name NAME [--role ROLE] [--rate-limit N] [--json]
+  apikey revoke --id ID [--json]   revoke an API key (audited; it stays revoked)
   seal [--json]                    one sealing pass (the worker runs them continuously)
   verify [--tenant ID] [--json]    verify the sealed trail; exit 1 when tampered
   coverage --schema S[,S2] [--min 0.9] [--json]

@@ -14,6 +14,7 @@ import { pgSettingsFor } from "../db/requestContext";
 import { maskError } from "./maskError";
 import { INCLUDE_REDACTED_HEADER } from "../audit/redaction";
 import { ErrorCodesPlugin } from "./errorCodesPlugin";
+import { RoleGatePlugin } from "./roleGatePlugin";
 
 export interface GraphqlOptions {
   authUrl: string;
@@ -24,7 +25,7 @@ export interface GraphqlOptions {
 export function makePreset(opts: GraphqlOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [ErrorCodesPlugin],
+    plugins: [ErrorCodesPlugin, RoleGatePlugin],
     pgServices: [
       makePgService({
         connectionString: opts.authUrl,

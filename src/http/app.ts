@@ -24,6 +24,7 @@ import { auditIngestRoutes } from "./routes/auditIngest";
 import { IngestQueue, type IngestQueueOptions } from "../audit/ingestQueue";
 import { auditExportRoutes } from "./routes/auditExport";
 import { subjectRoutes } from "./routes/subjects";
+import { invitationRoutes } from "./routes/invitations";
 import { RateLimiter } from "./rateLimit";
 import { IngestHandler } from "./ingestHandler";
 import { ingestFastPath } from "./ingestFastPath";
@@ -99,6 +100,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(auditIngestRoutes(ingest));
   api.use(meRoutes(deps.authPool));
   api.use(apiKeyRoutes(deps.authPool));
+  api.use(invitationRoutes(deps.authPool));
   api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
   api.use(auditExportRoutes(deps.authPool));

@@ -56,6 +56,39 @@ export const openApiDocument = {
         responses: { "201": json(ref("ApiKeyCreated"), "Created"), ...STANDARD_ERRORS },
       },
     },
+    "/api/v1/api-keys/{api_key_id}": {
+      delete: {
+        summary: "Revoke an API key of the tenant (tenant owner or admin; owner keys only by an owner); a revoked key stays revoked, and revoking it again answers with the first revocation",
+        parameters: [{ name: "api_key_id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: { "200": json(ref("ApiKeyRevoked"), "Revoked"), ...STANDARD_ERRORS, "404": problemResponse("No such API key in your tenant") },
+      },
+    },
+    "/api/v1/invitations": {
+      post: {
+        summary: "Invite the user with an email into the tenant (tenant owner or admin; only owners invite owners); the token is returned only once",
+        requestBody: { required: true, content: { "application/json": { schema: ref("InvitationInput") } } },
+        responses: { "201": json(ref("InvitationCreated"), "Created"), ...STANDARD_ERRORS, "409": problemResponse("Already a member, or an invitation to this email is open") },
+      },
+    },
+    "/api/v1/invitations/accept": {
+      post: {
+        summary: "Accept an invitation: the invited user, with their own user token (of any tenant), becomes a member of the invitation's tenant",
+        requestBody: { required: true, content: { "application/json": { schema: ref("InvitationAcceptInput") } } },
+        responses: {
+          "200": json(ref("InvitationAccepted"), "Accepted"),
+          ...STANDARD_ERRORS,
+          "404": problemResponse("No invitation has this token"),
+          "409": problemResponse("Already a member of that tenant"),
+        },
+      },
+    },
+    "/api/v1/invitations/{invitation_id}": {
+      delete: {
+        summary: "Revoke an open invitation of the tenant (tenant owner or admin; an owner's invitation only by an owner)",
+        parameters: [{ name: "invitation_id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: { "200": json(ref("InvitationRevoked"), "Revoked"), ...STANDARD_ERRORS, "404": problemResponse("No such invitation in your tenant") },
+      },
+    },
     "/api/v1/audit/events": {
       get: {
         summary: "Query audit events (tenant owner, admin, auditor), newest first, keyset pages",
@@ -174,6 +207,60 @@ export const openApiDocument = {
         type: "object",
         required: ["id", "key", "name", "role"],
         properties: { id: { type: "string", format: "uuid" }, key: { type: "string" }, name: { type: "string" }, role: { type: "string" } },
+      },
+      ApiKeyRevoked: {
+        type: "object",
+        required: ["id", "prefix", "name", "role", "revoked_at"],
+        properties: {
+          id: { type: "string", format: "uuid" },
+          prefix: { type: "string" },
+          name: { type: "string" },
+          role: { type: "string" },
+          revoked_at: { type: "string", format: "date-time" },
+        },
+      },
+      InvitationInput: {
+        type: "object",
+        required: ["email"],
+        additionalProperties: false,
+        properties: {
+          email: { type: "string", maxLength: 320 },
+          role: { type: "string", enum: ["owner", "admin", "auditor", "support", "member"], default: "member" },
+          valid_days: { type: "integer", minimum: 1, maximum: 30, default: 7 },
+        },
+      },
+      InvitationCreated: {
+        type: "object",
+        required: ["id", "token", "email", "role", "expires_at"],
+        properties: {
+          id: { type: "string", format: "uuid" },
+          token: { type: "string", description: "wdi_...: give it to the invitee; shown only this once" },
+          email: { type: "string" },
+          role: { type: "string" },
+          expires_at: { type: "string", format: "date-time" },
+        },
+      },
+      InvitationAcceptInput: {
+        type: "object",
+        required: ["token"],
+        additionalProperties: false,
+        properties: { token: { type: "string" } },
+      },
+      InvitationAccepted: {
+        type: "object",
+        required: ["membership_id", "tenant_id", "user_id", "role", "joined_via"],
+        properties: {
+          membership_id: { type: "string", format: "uuid" },
+          tenant_id: { type: "string", format: "uuid" },
+          user_id: { type: "string", format: "uuid" },
+          role: { type: "string" },
+          joined_via: { type: "string", enum: ["invitation"] },
+        },
+      },
+      InvitationRevoked: {
+        type: "object",
+        required: ["id", "email", "role", "revoked_at"],
+        properties: { id: { type: "string", format: "uuid" }, email: { type: "string" }, role: { type: "string" }, revoked_at: { type: "string", format: "date-time" } },
       },
       EventInput: {
         type: "object",

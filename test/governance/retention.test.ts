@@ -309,16 +309,16 @@ test("legal holds (by resource, by correlation id, tenant-wide) block purging wh
     expect(await countOf(c, t, "correlation_id = 'case-7'")).toBe(0);
   });
 
-  // Every hold change was audited with its actor.
+  // Every hold change made through Warden's functions was audited with its actor.
   await withClient(async (c) => {
     const { rows } = await c.query(
       `select event_type, count(*)::int as n from warden.audit_events
-       where tenant_id = $1 and event_type like 'warden.legal_hold.%' and actor_type = 'user' group by 1 order by 1`,
+       where tenant_id = $1 and event_type like 'governance.legal_hold.%' and actor_type = 'user' group by 1 order by 1`,
       [t],
     );
     expect(rows).toEqual([
-      { event_type: "warden.legal_hold.placed", n: 3 },
-      { event_type: "warden.legal_hold.released", n: 1 },
+      { event_type: "governance.legal_hold.placed", n: 3 },
+      { event_type: "governance.legal_hold.released", n: 1 },
     ]);
   });
 });
@@ -342,10 +342,14 @@ test("only a tenant owner or admin manages policies and holds, within its own te
     const { rows } = await c.query("select days from warden_private.retention_policies where tenant_id = $1", [t]);
     expect(rows).toEqual([{ days: 120 }]);
     const audited = await c.query(
-      "select count(*)::int as n from warden.audit_events where tenant_id = $1 and event_type = 'warden.retention.policy_set'",
+      `select event_data -> 'before' as before, event_data -> 'after' as after from warden.audit_events
+       where tenant_id = $1 and event_type = 'governance.retention.policy_set' order by recorded_at, event_id`,
       [t],
     );
-    expect(audited.rows[0].n).toBe(2);
+    expect(audited.rows).toEqual([
+      { before: null, after: { event_type_pattern: "gateway.*", days: 90 } },
+      { before: { event_type_pattern: "gateway.*", days: 90 }, after: { event_type_pattern: "gateway.*", days: 120 } },
+    ]);
   });
   // A member may not; another tenant's admin cannot touch this tenant's hold.
   await asAdmin(

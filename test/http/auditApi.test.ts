@@ -49,9 +49,10 @@ test("a GraphQL write is audited with the request's actor, tenant, trace id, add
     newValues: expect.objectContaining({ name: "audited", tenant_id: t.tenantId }),
   });
   expect(["127.0.0.1", "::1", "::ffff:127.0.0.1"]).toContain(insert.actorIp);
-  // a member may not read the audit trail
+  // a member may not read the audit trail: the same error as REST's 403
   const member = await gql(server, t.tokens.member, `{ auditEvents { totalCount } }`);
-  expect(member.body.data.auditEvents.totalCount).toBe(0);
+  expect(member.body.errors[0].extensions).toMatchObject({ code: "missing_role", missing_role: "auditor", status: 403 });
+  expect(member.body.data).toEqual({ auditEvents: null });
 });
 
 test("GET /api/v1/audit/verify: ok for an intact trail, pinpoints tampering, and needs an auditing role", async () => {

@@ -76,7 +76,7 @@ async function get(path: string, token = a.tokens.auditor): Promise<{ status: nu
   return { status: res.status, body: await res.json() };
 }
 
-/** Every page of a query; only the service-posted seed events (not the fixture's own tenancy events). */
+/** Every page of a query; only the service-posted seed events (not the fixture's own tenancy row and governance events). */
 async function all(query: string, token?: string): Promise<any[]> {
   const out: any[] = [];
   let cursor: string | null = null;
@@ -86,7 +86,7 @@ async function all(query: string, token?: string): Promise<any[]> {
     out.push(...r.body.data);
     cursor = r.body.next_cursor;
   } while (cursor);
-  return out.filter((e) => e.category !== "data");
+  return out.filter((e) => e.category !== "data" && e.category !== "governance");
 }
 
 const SEV = ["debug", "info", "notice", "warning", "error", "critical"];

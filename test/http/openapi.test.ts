@@ -56,11 +56,15 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
   expect(JSON.parse(broken.stdout).valid).toBe(false);
   expect(Object.keys(doc.paths).sort()).toEqual([
     "/api/v1/api-keys",
+    "/api/v1/api-keys/{api_key_id}",
     "/api/v1/audit/correlations/{correlation_id}",
     "/api/v1/audit/events",
     "/api/v1/audit/events/{event_id}",
     "/api/v1/audit/export",
     "/api/v1/audit/verify",
+    "/api/v1/invitations",
+    "/api/v1/invitations/accept",
+    "/api/v1/invitations/{invitation_id}",
     "/api/v1/me",
     "/api/v1/openapi.json",
     "/api/v1/subjects/{subject_id}/erasure",
@@ -81,7 +85,20 @@ test("responses match their declared schemas", async () => {
   check("Timeline", (await call("GET", "/api/v1/audit/correlations/oa-1", t.tokens.auditor)).body);
   check("Me", (await call("GET", "/api/v1/me", t.apiKey.key)).body);
   check("VerifyReport", (await call("GET", "/api/v1/audit/verify", t.tokens.owner)).body);
-  check("ApiKeyCreated", (await call("POST", "/api/v1/api-keys", t.tokens.owner, { name: "oa" })).body);
+  const key = await call("POST", "/api/v1/api-keys", t.tokens.owner, { name: "oa" });
+  check("ApiKeyCreated", key.body);
+  check("ApiKeyRevoked", (await call("DELETE", `/api/v1/api-keys/${key.body.id}`, t.tokens.owner)).body);
+  const invited = await call("POST", "/api/v1/invitations", t.tokens.admin, { email: `oa-${t.tenantId}@example.test` });
+  expect(invited.status).toBe(201);
+  check("InvitationCreated", invited.body);
+  check("InvitationRevoked", (await call("DELETE", `/api/v1/invitations/${invited.body.id}`, t.tokens.admin)).body);
+  const again = await call("POST", "/api/v1/invitations", t.tokens.admin, { email: `oa-${t.tenantId}@example.test`, role: "auditor" });
+  const memberEmail = (await server.ownerPool.query("select email from warden.users where id = $1", [t.users.member])).rows[0].email;
+  const other = await tenantFixture(server, "OpenAPI other tenant");
+  const toMember = await call("POST", "/api/v1/invitations", other.tokens.owner, { email: memberEmail });
+  const accepted = await call("POST", "/api/v1/invitations/accept", t.tokens.member, { token: toMember.body.token });
+  expect([again.status, accepted.status]).toEqual([201, 200]);
+  check("InvitationAccepted", accepted.body);
   check("SubjectExport", (await call("GET", `/api/v1/subjects/${t.users.member}/export`, t.tokens.owner)).body);
   const erased = await call("POST", "/api/v1/subjects/oa-subject-1/erasure", t.tokens.admin, { reason: "openapi check" });
   expect(erased.status).toBe(200);
@@ -99,8 +116,12 @@ test("every error matches Problem, with code and trace_id", async () => {
     await call("GET", "/api/v1/subjects/x/export", t.tokens.auditor),
     await call("POST", "/api/v1/subjects/x/erasure", t.tokens.owner, { why: "no reason field" }),
     await call("GET", "/api/v1/audit/events?include_redacted=yes", t.tokens.owner),
+    await call("POST", "/api/v1/invitations", t.tokens.member, { email: "x@example.test" }),
+    await call("POST", "/api/v1/invitations/accept", t.tokens.member, { token: `wdi_${"0".repeat(64)}` }),
+    await call("POST", "/api/v1/invitations/accept", t.apiKey.key, { token: `wdi_${"0".repeat(64)}` }),
+    await call("DELETE", "/api/v1/api-keys/not-a-uuid", t.tokens.owner),
   ];
-  expect(errors.map((e) => e.status)).toEqual([401, 400, 403, 404, 400, 404, 403, 400, 400]);
+  expect(errors.map((e) => e.status)).toEqual([401, 400, 403, 404, 400, 404, 403, 400, 400, 403, 404, 403, 400]);
   for (const e of errors) {
     expect(e.type).toMatch(/^application\/problem\+json/);
     check("Problem", e.body);

@@ -170,12 +170,14 @@ describe.each(cases)("$role with include_redacted=$include", ({ role, include, e
       {},
       { "x-include-redacted": String(include), "user-agent": "gql-test" },
     );
-    expect(r.body.errors).toBeUndefined();
-    const nodes = r.body.data.auditEvents.nodes;
     if (want === "forbidden") {
-      expect(nodes).toEqual([]);
+      // the same error as REST's 403, not an empty list
+      expect(r.body.errors[0].extensions).toMatchObject({ code: "missing_role", missing_role: "auditor", status: 403 });
+      expect(r.body.data).toEqual({ auditEvents: null });
       return;
     }
+    expect(r.body.errors).toBeUndefined();
+    const nodes = r.body.data.auditEvents.nodes;
     expect(nodes).toHaveLength(1);
     const n = nodes[0];
     check({ event_data: n.eventData, user_agent: n.userAgent, actor_ip: n.actorIp, redacted_fields: n.redactedFields });
@@ -189,12 +191,13 @@ describe.each(cases)("$role with include_redacted=$include", ({ role, include, e
       { pk: { id: customerId } },
       { "x-include-redacted": String(include) },
     );
-    expect(r.body.errors).toBeUndefined();
-    const nodes = r.body.data.rowHistory.nodes;
     if (want === "forbidden") {
-      expect(nodes).toEqual([]);
+      expect(r.body.errors[0].extensions).toMatchObject({ code: "missing_role", missing_role: "auditor", status: 403 });
+      expect(r.body.data).toEqual({ rowHistory: null });
       return;
     }
+    expect(r.body.errors).toBeUndefined();
+    const nodes = r.body.data.rowHistory.nodes;
     expect(nodes.map((n: any) => n.action)).toEqual(["insert", "update"]);
     if (want === "raw") {
       expect(nodes[0].newValues.email).toBe(EMAIL);
@@ -253,6 +256,15 @@ test("write time: log stores raw and counts matches; enforce stores the redacted
   expect((mid["log/mask"] ?? 0) - (before["log/mask"] ?? 0)).toBe(3); // email, actor_ip, user_agent
 
   await setPolicy(t, "enforce");
+  // the policy change's own governance event is stored under the new mode: the actor's address and user agent masked
+  const switched = await counts();
+  expect((switched["enforce/mask"] ?? 0) - (mid["enforce/mask"] ?? 0)).toBe(2);
+  const change = await server.ownerPool.query(
+    `select user_agent, event_data -> 'before' ->> 'mode' as before, event_data -> 'after' ->> 'mode' as after from warden.audit_events
+     where tenant_id = $1 and event_type = 'governance.redaction.policy_changed' order by recorded_at desc limit 1`,
+    [t.tenantId],
+  );
+  expect(change.rows[0]).toEqual({ user_agent: "n***", before: "log", after: "enforce" });
   try {
     const [enforced] = await post(t, [{ event_type: "shop.order.placed", outcome: "success", data: { customer: { email: EMAIL, ssn: "1" } } }]);
     const row = (await server.ownerPool.query("select event_data, user_agent, host(actor_ip) as ip, masklen(actor_ip) as len from warden.audit_events where event_id = $1", [enforced])).rows[0];
@@ -260,8 +272,8 @@ test("write time: log stores raw and counts matches; enforce stores the redacted
     expect(row.user_agent).toBe("M***");
     expect([24, 48]).toContain(row.len);
     const after = await counts();
-    expect((after["enforce/mask"] ?? 0) - (mid["enforce/mask"] ?? 0)).toBe(3);
-    expect((after["enforce/remove"] ?? 0) - (mid["enforce/remove"] ?? 0)).toBe(1);
+    expect((after["enforce/mask"] ?? 0) - (switched["enforce/mask"] ?? 0)).toBe(3);
+    expect((after["enforce/remove"] ?? 0) - (switched["enforce/remove"] ?? 0)).toBe(1);
     // an owner asking for raw values gets what was stored: the raw ones never were
     const raw = await api(`/api/v1/audit/events/${enforced}?include_redacted=true`, t.tokens.owner);
     expect(raw.body.event_data.customer.email).toBe("j***@example.com");

@@ -1,4 +1,10 @@
-/** warden tenant|user|token|apikey create: administration from the shell. */
+/**
+ * warden tenant|user|token|apikey create, user role, apikey revoke:
+ * administration from the shell, as the owner role (an operator, trusted
+ * with every tenant). Governance events come from the database (the
+ * membership and API key triggers), with the database role as actor.
+ */
+import type pg from "pg";
 import { loadConfig } from "../../config";
 import { TokenService, parseTtl } from "../../auth/tokens";
 import { jwtSecret } from "../../auth/secret";
@@ -6,6 +12,21 @@ import { isTenantRole } from "../../auth/types";
 import { UsageError, parseArgs, requireFlag, requireUuid } from "../args";
 import { withOwnerClient } from "../database";
 import { emit } from "../output";
+
+const ROLE_USAGE = "--role must be one of owner, admin, auditor, support, member";
+
+/** Runs fn in a transaction on c: committed when it returns, rolled back when it throws. */
+async function inTransaction<T>(c: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+  await c.query("begin");
+  try {
+    const out = await fn();
+    await c.query("commit");
+    return out;
+  } catch (err) {
+    await c.query("rollback").catch(() => undefined);
+    throw err;
+  }
+}
 
 export async function tenantCreate(argv: string[]): Promise<void> {
   const args = parseArgs(argv, { values: [], booleans: ["json"] });
@@ -25,18 +46,59 @@ export async function userCreate(argv: string[]): Promise<void> {
   const tenant = requireUuid(args, "tenant");
   const email = requireFlag(args, "email");
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError(`--email is not an email address: ${JSON.stringify(email)}`);
-  const role = args.flags.role ?? "member";
-  if (!isTenantRole(role)) throw new UsageError("--role must be one of owner, admin, auditor, support, member");
-  const id = await withOwnerClient(async (c) => {
-    const { rows } = await c.query("select warden_private.create_user($1, $2, $3::warden.tenant_role, $4) as id", [
+  const asked = args.flags.role;
+  if (asked !== undefined && !isTenantRole(asked)) throw new UsageError(ROLE_USAGE);
+  // An existing membership is never changed (re-running this must not
+  // demote an owner); `warden user role` changes roles, audited.
+  const out = await withOwnerClient(async (c) =>
+    inTransaction(c, async () => {
+      const before = await c.query<{ role: string }>(
+        `select m.role from warden.tenant_memberships m join warden.users u on u.id = m.user_id
+         where m.tenant_id = $1 and lower(u.email) = lower(btrim($2))`,
+        [tenant, email],
+      );
+      const { rows } = await c.query("select warden_private.create_user($1, $2, $3::warden.tenant_role, $4) as id", [
+        tenant,
+        email,
+        asked ?? "member",
+        args.flags.name ?? null,
+      ]);
+      const id = rows[0].id as string;
+      const existing = before.rows[0]?.role;
+      if (existing !== undefined && asked !== undefined && existing !== asked) {
+        throw new Error(
+          `${email} is already a member of tenant ${tenant} with role ${existing}; nothing changed (to change it: warden user role --tenant ${tenant} --user ${id} --role ${asked})`,
+        );
+      }
+      return { id, tenant_id: tenant, email, role: existing ?? asked ?? "member", membership: existing === undefined ? "created" : "existing" };
+    }),
+  );
+  emit(args.booleans.has("json"), out, out.id);
+}
+
+export async function userRole(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: ["tenant", "user", "role"], booleans: ["json"] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const tenant = requireUuid(args, "tenant");
+  const user = requireUuid(args, "user");
+  const role = requireFlag(args, "role");
+  if (!isTenantRole(role)) throw new UsageError(ROLE_USAGE);
+  // The membership trigger writes governance.membership.role_changed and
+  // keeps at least one owner.
+  const r = await withOwnerClient(async (c) => {
+    const { rows } = await c.query("select previous_role, new_role from warden_private.set_member_role($1, $2, $3::warden.tenant_role)", [
       tenant,
-      email,
+      user,
       role,
-      args.flags.name ?? null,
     ]);
-    return rows[0].id as string;
+    return rows[0] as { previous_role: string; new_role: string };
   });
-  emit(args.booleans.has("json"), { id, tenant_id: tenant, email, role }, id);
+  const changed = r.previous_role !== r.new_role;
+  emit(
+    args.booleans.has("json"),
+    { tenant_id: tenant, user_id: user, role: r.new_role, previous_role: r.previous_role, changed },
+    changed ? `role of ${user} in ${tenant}: ${r.previous_role} -> ${r.new_role}` : `role of ${user} in ${tenant} is already ${r.new_role}`,
+  );
 }
 
 export async function tokenCreate(argv: string[]): Promise<void> {
@@ -63,7 +125,7 @@ export async function apikeyCreate(argv: string[]): Promise<void> {
   const name = requireFlag(args, "name").trim();
   if (!name) throw new UsageError("--name must not be empty");
   const role = args.flags.role ?? "member";
-  if (!isTenantRole(role)) throw new UsageError("--role must be one of owner, admin, auditor, support, member");
+  if (!isTenantRole(role)) throw new UsageError(ROLE_USAGE);
   let rate: number | null = null;
   if (args.flags["rate-limit"] !== undefined) {
     rate = Number(args.flags["rate-limit"]);
@@ -80,5 +142,28 @@ export async function apikeyCreate(argv: string[]): Promise<void> {
     args.booleans.has("json"),
     { id: created.id, key: created.key, name, role },
     created.key,
+  );
+}
+
+export async function apikeyRevoke(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { values: ["id"], booleans: ["json"] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const id = requireUuid(args, "id");
+  // The API key trigger writes governance.api_key.revoked; a revoked key stays revoked.
+  const row = await withOwnerClient(async (c) => {
+    const { rows } = await c.query(
+      `with revoked as (update warden.api_keys set revoked_at = now() where id = $1 and revoked_at is null returning id, prefix, revoked_at)
+       select r.id, r.prefix, r.revoked_at, false as already from revoked r
+       union all
+       select k.id, k.prefix, k.revoked_at, true from warden.api_keys k where k.id = $1 and not exists (select 1 from revoked)`,
+      [id],
+    );
+    return rows[0] as { id: string; prefix: string; revoked_at: Date; already: boolean } | undefined;
+  });
+  if (!row) throw new Error(`no API key ${id}`);
+  emit(
+    args.booleans.has("json"),
+    { id: row.id, prefix: row.prefix, revoked_at: row.revoked_at, already_revoked: row.already },
+    row.already ? `${row.prefix} was already revoked at ${row.revoked_at.toISOString()}` : `revoked ${row.prefix}`,
   );
 }

@@ -4,7 +4,8 @@
  * warden.apply_retention or warden.erase_subject from plain SQL). Until then
  * `warden verify` reports the events they cover as missing or modified.
  * Nothing else signs such records: this is the explicit act that vouches
- * for them, so --dry-run lists them first.
+ * for them, so --dry-run lists them first, and it writes a
+ * governance.records.signed event per tenant in the signing transaction.
  */
 import { loadConfig } from "../../config";
 import { loadSealingKey } from "../../audit/sealingKey";
@@ -34,6 +35,9 @@ export async function signRecords(argv: string[]): Promise<void> {
       const signed = dryRun
         ? { prune: 0, erasure: 0 }
         : { prune: await signPendingPruneRecords(c, key, "all_pending"), erasure: await signPendingErasureRecords(c, key, "all_pending") };
+      // Vouching for records is a governance act: one event per tenant, in
+      // this transaction (no event, no signatures).
+      if (signed.prune + signed.erasure > 0) await c.query("select warden_private.record_signed_records($1)", [key.keyId]);
       await c.query("commit");
       return { dry_run: dryRun, key_id: key.keyId, ...listed, prune_records_signed: signed.prune, erasure_records_signed: signed.erasure };
     } catch (err) {

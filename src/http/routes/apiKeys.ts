@@ -1,6 +1,8 @@
 /**
  * POST /api/v1/api-keys: creates an API key in the caller's tenant (tenant
  * owners and admins). The key is in the response only this once.
+ * DELETE /api/v1/api-keys/{id}: revokes one (owner keys only by an owner; a
+ * revoked key stays revoked). The database writes the governance events.
  */
 import { Router } from "express";
 import type pg from "pg";
@@ -39,6 +41,33 @@ export function apiKeyRoutes(authPool: pg.Pool): Router {
         return rows[0];
       });
       res.status(201).json({ id: created.id, key: created.key, name, role });
+    } catch (err) {
+      next(err);
+    }
+  });
+  router.delete("/api-keys/:apiKeyId", requireRole("owner", "admin"), async (req, res, next) => {
+    const id = String(req.params.apiKeyId);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      sendProblem(res, problem(400, "invalid_api_key_id", "API key ids are uuids"));
+      return;
+    }
+    try {
+      // Row-level security limits this to the caller's tenant; revoking twice answers with the first revocation.
+      const key = await withRequestContext(authPool, req.warden!, res.locals.traceId, async (client) => {
+        const { rows } = await client.query(
+          `with revoked as (update warden.api_keys set revoked_at = now() where id = $1 and revoked_at is null returning id, prefix, name, role, revoked_at)
+           select * from revoked
+           union all
+           select k.id, k.prefix, k.name, k.role, k.revoked_at from warden.api_keys k where k.id = $1 and not exists (select 1 from revoked)`,
+          [id],
+        );
+        return rows[0];
+      });
+      if (!key) {
+        sendProblem(res, problem(404, "not_found", `no API key ${id} in your tenant`));
+        return;
+      }
+      res.status(200).json({ id: key.id, prefix: key.prefix, name: key.name, role: key.role, revoked_at: key.revoked_at });
     } catch (err) {
       next(err);
     }
