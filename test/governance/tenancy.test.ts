@@ -286,12 +286,10 @@ describe("owners", () => {
   });
 
   test("two owners demoting each other at once: one of them stays owner", async () => {
-    const tenant = await committed(async (c) => {
-      const t = await createTenant(c);
-      const o1 = await createUser(c, t, "owner");
-      const o2 = await createUser(c, t, "owner");
-      return { t, o1, o2 };
-    });
+    const setup = await ownerPool().connect();
+    const t = await createTenant(setup);
+    const tenant = { t, o1: await createUser(setup, t, "owner"), o2: await createUser(setup, t, "owner") };
+    setup.release();
     const c1 = await ownerPool().connect();
     const c2 = await ownerPool().connect();
     try {
@@ -355,22 +353,6 @@ describe("API keys", () => {
     expect((await api("DELETE", `/api-keys/${b.apiKey.id}`, t.tokens.owner)).status).toBe(404);
   });
 });
-
-/** Runs fn in a transaction that commits (fixtures other sessions must see). */
-async function committed<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await ownerPool().connect();
-  try {
-    await c.query("begin");
-    const out = await fn(c);
-    await c.query("commit");
-    return out;
-  } catch (err) {
-    await c.query("rollback");
-    throw err;
-  } finally {
-    c.release();
-  }
-}
 
 describe("reading the audit trail: GraphQL answers a too-low role as REST does", () => {
   test.each(["owner", "admin", "auditor", "support", "member", "api key"])("%s", async (who) => {
