@@ -369,6 +369,9 @@ $$;
 comment on function warden.revoke_tenant_invitation(uuid) is
   'Revokes an open invitation of the current tenant (tenant owners and admins; an owner''s invitation only by an owner), so its token can no longer be accepted. Writes governance.invitation.revoked.';
 
+-- Like Warden's other tenancy tables, its rows are captured too.
+select warden.enable_auditing('warden.tenant_invitations');
+
 revoke all on function warden.invite_to_tenant(text, warden.tenant_role, integer), warden.accept_tenant_invitation(text),
   warden.revoke_tenant_invitation(uuid) from public;
 grant execute on function warden.invite_to_tenant(text, warden.tenant_role, integer), warden.accept_tenant_invitation(text),
