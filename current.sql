@@ -68,10 +68,10 @@ grant execute on function warden.dq_sample_add(jsonb[], jsonb), warden.dq_sample
 -- Rules
 --------------------------------------------------------------------------------
 create table warden.dq_rules (
-  id uuid primary key default warden_private.uuid_v7(),
+  id uuid primary key default gen_random_uuid(),
   tenant_id uuid not null default warden.current_tenant_id() references warden.tenants (id) on delete cascade,
   target regclass not null,
-  target_name text not null default '',
+  target_name text not null default '',  -- set from target (or target resolved from it) by the validation trigger
   name text not null check (name ~ '^[A-Za-z0-9_.:-]{1,100}$'),
   check_type text not null,
   params jsonb not null default '{}' check (jsonb_typeof(params) = 'object' and length(params::text) <= 20000),
@@ -93,8 +93,8 @@ comment on table warden.dq_rules is
   E'A data-quality rule of a tenant: a check on a table or view, validated against the catalog when it is saved (an unknown column, a wrong parameter or an unknown check type fails with a SQLSTATE naming it). Tenant owners and admins create, change and delete their tenant''s rules (GraphQL createDqRule, updateDqRule, deleteDqRule); DBAs use warden.dq_add_rule and warden.dq_drop_rule. Every change writes a governance.dq.* audit event.';
 comment on column warden.dq_rules.id is 'Rule id.';
 comment on column warden.dq_rules.tenant_id is 'The tenant whose rows the rule checks.';
-comment on column warden.dq_rules.target is 'The table or view checked. The role warden_dq_sandbox must be able to read it.';
-comment on column warden.dq_rules.target_name is 'The target as schema.table when the rule was saved (a run refuses a target that no longer has this name).';
+comment on column warden.dq_rules.target is 'The table or view checked (give it or target_name). The role warden_dq_sandbox must be able to read it.';
+comment on column warden.dq_rules.target_name is 'The target as schema.table: give it instead of target when creating a rule through the API (no access to the table''s schema needed); a run refuses a target that no longer has this name.';
 comment on column warden.dq_rules.name is 'Name of the rule, unique per tenant and target (letters, digits, _ . : -, up to 100).';
 comment on column warden.dq_rules.check_type is
   'not_null, unique, accepted_values, range, pattern, max_length, referential, freshness, row_count, schema or custom_sql.';
@@ -127,7 +127,7 @@ create policy manage_delete on warden.dq_rules for delete to warden_visitor
   using (tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin}'));
 grant select (id, tenant_id, target, target_name, name, check_type, params, severity, enabled, schedule, timeout_ms, tenant_column,
               description, created_at, created_by, updated_at, updated_by),
-      insert (target, name, check_type, params, severity, enabled, schedule, timeout_ms, tenant_column, description),
+      insert (target, target_name, name, check_type, params, severity, enabled, schedule, timeout_ms, tenant_column, description),
       update (name, params, severity, enabled, schedule, timeout_ms, description),
       delete
   on warden.dq_rules to warden_visitor;
@@ -581,6 +581,32 @@ end;
 $$;
 comment on function warden_private.dq_resolve_tenant_column(regclass, text, text) is 'The tenant column of a table: the one named (checked: a uuid), else tenant_id when it has one, else null.';
 
+create or replace function warden_private.dq_resolve_target(name text, what text) returns regclass
+  language plpgsql stable
+  set search_path = pg_catalog
+as $$
+declare
+  v_parts text[];
+  v_oid oid;
+begin
+  -- Through the catalogs: API roles need no access to the table's schema.
+  begin
+    v_parts := parse_ident(name);
+  exception when others then
+    v_parts := null;
+  end;
+  if cardinality(v_parts) is distinct from 2 then
+    raise exception '% must be schema.table, got %', what, coalesce(quote_literal(name), 'null') using errcode = '22023';
+  end if;
+  select c.oid into v_oid from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = v_parts[1] and c.relname = v_parts[2];
+  if v_oid is null then
+    raise exception '%: table % does not exist', what, quote_literal(name) using errcode = '42P01';
+  end if;
+  return v_oid::regclass;
+end;
+$$;
+comment on function warden_private.dq_resolve_target(text, text) is 'A table named schema.table, found through the catalogs (the caller needs no privilege on its schema); 22023 or 42P01 otherwise.';
+
 create or replace function warden_private.dq_check_readable(target regclass, tenant_column text, api boolean, what text) returns text
   language plpgsql stable
   set search_path = pg_catalog
@@ -877,11 +903,7 @@ from (select %1$s, count(*) as n from %4$s t where %5$s group by %1$s) g$q$,
     perform warden_private.dq_keys_check(check_type, v_params,
       v_common || array['column', 'columns', 'references', 'to_column', 'to_columns', 'references_tenant_column']);
     v_cols := warden_private.dq_columns(target, v_params, 'column', 'columns');
-    v_text := warden_private.dq_param_text(v_params, 'references');
-    v_ref := to_regclass(v_text);
-    if v_ref is null then
-      raise exception 'param references: table % does not exist (name it schema.table)', quote_literal(v_text) using errcode = '42P01';
-    end if;
+    v_ref := warden_private.dq_resolve_target(warden_private.dq_param_text(v_params, 'references'), 'param references');
     if v_params ? 'to_column' or v_params ? 'to_columns' then
       v_ref_cols := warden_private.dq_columns(v_ref, v_params, 'to_column', 'to_columns');
     else
@@ -1061,6 +1083,9 @@ begin
     if new.tenant_id is null then
       raise exception 'a rule needs a tenant: call it with a request context, or pass the tenant' using errcode = '22023';
     end if;
+    if new.target is null then
+      new.target := warden_private.dq_resolve_target(nullif(new.target_name, ''), 'target_name');
+    end if;
     if (select count(*) from warden.dq_rules r where r.tenant_id = new.tenant_id) >= 1000 then
       raise exception 'a tenant has at most 1000 data-quality rules' using errcode = '54000';
     end if;
@@ -1138,6 +1163,21 @@ as $$
 $$;
 comment on function warden_private.dq_create_run(uuid, regclass, uuid[], text, text) is
   'Queues a run: the rules of the tenant (null: every tenant), on target (null: every table), or exactly rule_ids (null: every enabled rule).';
+
+create or replace function warden_private.dq_enqueue_run(run_id uuid) returns void
+  language plpgsql volatile
+  security definer
+  set search_path = pg_catalog
+as $$
+begin
+  -- One queue: data-quality runs execute one at a time and never take every
+  -- worker slot from sealing and the other jobs.
+  perform graphile_worker.add_job('dq_run', payload => json_build_object('run_id', run_id), queue_name => 'warden_dq',
+    job_key => 'dq_run:' || run_id);
+end;
+$$;
+comment on function warden_private.dq_enqueue_run(uuid) is 'Enqueues the dq_run job of a queued run on the worker queue warden_dq (one run at a time).';
+revoke all on function warden_private.dq_enqueue_run(uuid) from public;
 
 create or replace function warden_private.dq_start_run(run_id uuid) returns jsonb
   language plpgsql volatile
@@ -1476,7 +1516,7 @@ comment on function warden.dq_run(regclass, uuid[]) is
   E'@behavior -*\nRuns data-quality rules now and returns the run with its summary (details in warden.dq_results where run_id = id): the enabled rules on target (null: every table), or exactly rule_ids; the current tenant''s rules with a request context (warden.set_context), every tenant''s without. Each table''s column rules are evaluated in one scan; every check runs read-only, in its tenant''s context, as warden_dq_sandbox. This call is one statement, bounded as a whole by your statement_timeout; `warden dq run` and the worker give each check its own statement and the rule''s timeout.';
 revoke all on function warden.dq_run(regclass, uuid[]) from public;
 
-create or replace function warden.dq_request_run(target regclass default null, rule_ids uuid[] default null) returns warden.dq_runs
+create or replace function warden.dq_request_run(target_name text default null, rule_ids uuid[] default null) returns warden.dq_runs
   language plpgsql volatile
   security definer
   set search_path = pg_catalog
@@ -1492,15 +1532,16 @@ begin
   if cardinality(rule_ids) > 1000 then
     raise exception 'at most 1000 rule ids' using errcode = '22023';
   end if;
-  v_id := warden_private.dq_create_run(v_tenant, target, rule_ids, 'api', null);
+  v_id := warden_private.dq_create_run(v_tenant,
+    case when target_name is not null then warden_private.dq_resolve_target(target_name, 'target_name') end, rule_ids, 'api', null);
   select * into v_run from warden.dq_runs r where r.id = v_id;
-  perform warden_private.enqueue_job('dq_run', jsonb_build_object('run_id', v_run.id));
+  perform warden_private.dq_enqueue_run(v_run.id);
   return v_run;
 end;
 $$;
-comment on function warden.dq_request_run(regclass, uuid[]) is
-  'Queues a data-quality run of the current tenant''s rules (tenant owners and admins): the enabled rules on target (null: every table), or exactly rule_ids. The worker runs it (each check with its rule''s timeout); follow it in dqRuns and dqResults. GraphQL: dqRequestRun.';
-grant execute on function warden.dq_request_run(regclass, uuid[]) to warden_visitor;
+comment on function warden.dq_request_run(text, uuid[]) is
+  'Queues a data-quality run of the current tenant''s rules (tenant owners and admins): the enabled rules on target_name (schema.table; null: every table), or exactly rule_ids. The worker runs it (each check with its rule''s timeout); follow it in dqRuns and dqResults. GraphQL: dqRequestRun.';
+grant execute on function warden.dq_request_run(text, uuid[]) to warden_visitor;
 
 --------------------------------------------------------------------------------
 -- History views
@@ -1951,7 +1992,7 @@ begin
   insert into warden_private.dq_schedule_state as s (rule_id, last_fired_at)
   select unnest(rule_ids), fired_at
   on conflict on constraint dq_schedule_state_pkey do update set last_fired_at = excluded.last_fired_at;
-  perform warden_private.enqueue_job('dq_run', jsonb_build_object('run_id', v_run));
+  perform warden_private.dq_enqueue_run(v_run);
   return v_run;
 end;
 $$;
