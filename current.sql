@@ -339,11 +339,17 @@ create or replace function warden_private.dq_sandbox_eval(query text) returns js
   set transaction_read_only = on
 as $$
 declare
+  v_tenant text := current_setting('jwt.claims.tenant_id', true);
   v_out jsonb;
 begin
   -- Read-only for the duration of the call (PostgreSQL restores the
   -- transaction's mode on return): nothing a check runs can write.
   execute query into v_out;
+  -- Settings the query changed are undone on return too; one that moved
+  -- to another tenant's context gets no result at all.
+  if current_setting('jwt.claims.tenant_id', true) is distinct from v_tenant then
+    raise exception 'the check changed its request context' using errcode = '42501';
+  end if;
   return v_out;
 end;
 $$;
@@ -679,7 +685,7 @@ begin
     v_parsed := warden_private.dq_sandbox_parse(v_query, v_path);
   exception when others then
     raise exception 'custom_sql: % (it must be one SELECT returning the failing rows)', sqlerrm
-      using errcode = case when sqlstate in ('42601', '0A000', '42P01', '42703', '42883', '42501', '42P10') then sqlstate else '22023' end;
+      using errcode = case when sqlstate ~ '^(42|0A|25|22)' then sqlstate else '22023' end;
   end;
   v_tree := v_parsed ->> 'tree';
   -- Every function the query calls (directly, as an aggregate or window

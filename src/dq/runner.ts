@@ -102,8 +102,8 @@ async function finish(client: pg.ClientBase, runId: string, outcomes: unknown[])
   const { rows } = await client.query<DqResult>(
     `select rule_id, tenant_id, target_name, rule_name, check_type, severity, status, message, rows_checked::float8 as rows_checked,
             rows_failing::float8 as rows_failing, observed_value, duration_ms::float8 as duration_ms, sample
-     from warden.dq_results where run_id = $1 and run_at = $2 order by target_name, rule_name`,
-    [runId, run.started_at],
+     from warden.dq_results where run_id = $1 order by target_name, rule_name`,
+    [runId],
   );
   return { run, results: rows };
 }
