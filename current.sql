@@ -93,7 +93,7 @@ comment on table warden.dq_rules is
   E'A data-quality rule of a tenant: a check on a table or view, validated against the catalog when it is saved (an unknown column, a wrong parameter or an unknown check type fails with a SQLSTATE naming it). Tenant owners and admins create, change and delete their tenant''s rules (GraphQL createDqRule, updateDqRule, deleteDqRule); DBAs use warden.dq_add_rule and warden.dq_drop_rule. Every change writes a governance.dq.* audit event.';
 comment on column warden.dq_rules.id is 'Rule id.';
 comment on column warden.dq_rules.tenant_id is 'The tenant whose rows the rule checks.';
-comment on column warden.dq_rules.target is 'The table or view checked (give it or target_name). The role warden_dq_sandbox must be able to read it.';
+comment on column warden.dq_rules.target is E'@hasDefault\nThe table or view checked (give it or target_name). The role warden_dq_sandbox must be able to read it.';
 comment on column warden.dq_rules.target_name is 'The target as schema.table: give it instead of target when creating a rule through the API (no access to the table''s schema needed); a run refuses a target that no longer has this name.';
 comment on column warden.dq_rules.name is 'Name of the rule, unique per tenant and target (letters, digits, _ . : -, up to 100).';
 comment on column warden.dq_rules.check_type is
