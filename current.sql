@@ -33,36 +33,52 @@ begin
 end;
 $$;
 
--- Failing-row samples: at most 20 per rule, collected in the same scan.
-create or replace function warden.dq_sample_add(state jsonb[], item jsonb) returns jsonb[]
-  language sql immutable parallel safe
-as $$
-  select case when cardinality(state) >= 20 then state else state || item end
-$$;
-comment on function warden.dq_sample_add(jsonb[], jsonb) is
-  E'@behavior -*\nTransition function of warden.dq_sample: appends until 20 items.';
+-- Failing rows of a rule, counted and sampled (at most 20) by one
+-- aggregate over `case when <fails> then <row> end`: the predicate runs once
+-- per row, the sample row is built only for failing rows, and rows that pass
+-- (null) never reach the transition function (it is strict).
+create type warden.dq_tally as (failing bigint, sample jsonb[]);
+comment on type warden.dq_tally is E'@behavior -*\nState of warden.dq_failing: failing rows counted, the first 20 sampled.';
 
-create or replace function warden.dq_sample_merge(a jsonb[], b jsonb[]) returns jsonb[]
-  language sql immutable parallel safe
+create or replace function warden.dq_tally_add(state warden.dq_tally, item jsonb) returns warden.dq_tally
+  language sql immutable strict parallel safe
 as $$
-  select (a || b)[1:20]
+  select row(state.failing + 1, case when cardinality(state.sample) >= 20 then state.sample else state.sample || item end)::warden.dq_tally
 $$;
-comment on function warden.dq_sample_merge(jsonb[], jsonb[]) is
-  E'@behavior -*\nCombine function of warden.dq_sample (parallel scans): the first 20 of both.';
+comment on function warden.dq_tally_add(warden.dq_tally, jsonb) is
+  E'@behavior -*\nTransition function of warden.dq_failing: counts a failing row, samples it while fewer than 20 are.';
 
-drop aggregate if exists warden.dq_sample(jsonb);
-create aggregate warden.dq_sample(jsonb) (
-  sfunc = warden.dq_sample_add,
-  stype = jsonb[],
-  initcond = '{}',
-  combinefunc = warden.dq_sample_merge,
+create or replace function warden.dq_tally_merge(a warden.dq_tally, b warden.dq_tally) returns warden.dq_tally
+  language sql immutable strict parallel safe
+as $$
+  select row(a.failing + b.failing, (a.sample || b.sample)[1:20])::warden.dq_tally
+$$;
+comment on function warden.dq_tally_merge(warden.dq_tally, warden.dq_tally) is
+  E'@behavior -*\nCombine function of warden.dq_failing (parallel scans).';
+
+create or replace function warden.dq_tally_result(state warden.dq_tally) returns jsonb
+  language sql immutable strict parallel safe
+as $$
+  select jsonb_build_array(state.failing, to_jsonb(state.sample))
+$$;
+comment on function warden.dq_tally_result(warden.dq_tally) is
+  E'@behavior -*\nFinal function of warden.dq_failing: [failing rows, sample].';
+
+create aggregate warden.dq_failing(jsonb) (
+  sfunc = warden.dq_tally_add,
+  stype = warden.dq_tally,
+  initcond = '(0,{})',
+  combinefunc = warden.dq_tally_merge,
+  finalfunc = warden.dq_tally_result,
   parallel = safe
 );
-comment on aggregate warden.dq_sample(jsonb) is
-  E'@behavior -*\nThe first 20 non-null values aggregated (failing-row samples of a data-quality scan; bounded memory).';
-revoke all on function warden.dq_sample_add(jsonb[], jsonb), warden.dq_sample_merge(jsonb[], jsonb[]), warden.dq_sample(jsonb) from public;
-grant execute on function warden.dq_sample_add(jsonb[], jsonb), warden.dq_sample_merge(jsonb[], jsonb[]), warden.dq_sample(jsonb)
-  to warden_dq_sandbox;
+comment on aggregate warden.dq_failing(jsonb) is
+  E'@behavior -*\n[count, first 20] of the non-null values aggregated: a rule''s failing rows and their sample, in the scan of its table.';
+revoke all on function warden.dq_tally_add(warden.dq_tally, jsonb), warden.dq_tally_merge(warden.dq_tally, warden.dq_tally),
+  warden.dq_tally_result(warden.dq_tally), warden.dq_failing(jsonb) from public;
+grant execute on function warden.dq_tally_add(warden.dq_tally, jsonb), warden.dq_tally_merge(warden.dq_tally, warden.dq_tally),
+  warden.dq_tally_result(warden.dq_tally), warden.dq_failing(jsonb) to warden_dq_sandbox;
+grant usage on type warden.dq_tally to warden_dq_sandbox;
 
 --------------------------------------------------------------------------------
 -- Rules
@@ -898,7 +914,7 @@ begin
     v_out := v_out || jsonb_build_object('kind', 'unique', 'columns', to_jsonb(v_cols), 'describe',
       format('%s is not unique', array_to_string(v_cols, ', ')),
       'sql', format($q$select jsonb_build_array(coalesce(sum(g.n), 0), coalesce(sum(g.n) filter (where g.n > 1 and %2$s), 0),
-  to_jsonb(warden.dq_sample(jsonb_build_object('key', jsonb_build_object(%3$s), 'rows', g.n)) filter (where g.n > 1 and %2$s)))
+  (warden.dq_failing(case when g.n > 1 and %2$s then jsonb_build_object('key', jsonb_build_object(%3$s), 'rows', g.n) end)) -> 1)
 from (select %1$s, count(*) as n from %4$s t where %5$s group by %1$s) g$q$,
         (select string_agg(format('t.%I', c), ', ') from unnest(v_cols) c),
         (select string_agg(format('g.%I is not null', c), ' and ') from unnest(v_cols) c),
@@ -927,8 +943,8 @@ from (select %1$s, count(*) as n from %4$s t where %5$s group by %1$s) g$q$,
     perform warden_private.dq_check_readable(v_ref, v_ref_tenant, api, 'referenced table');
     v_out := v_out || jsonb_build_object('kind', 'referential', 'columns', to_jsonb(v_cols), 'references', v_ref::text,
       'describe', format('%s has no match in %s', array_to_string(v_cols, ', '), v_ref::text),
-      'sql', format($q$select jsonb_build_array(count(*), count(*) filter (where r.k1 is null),
-  to_jsonb(warden.dq_sample(jsonb_build_object('key', %1$s, 'values', jsonb_build_object(%2$s))) filter (where r.k1 is null)))
+      'sql', format($q$select jsonb_build_array(count(*)) || warden.dq_failing(case when r.k1 is null then
+  jsonb_build_object('key', %1$s, 'values', jsonb_build_object(%2$s)) end)
 from %3$s t left join (select distinct %4$s from %5$s x where %6$s) r on %7$s
 where %8$s and %9$s$q$,
         v_key,
@@ -963,7 +979,7 @@ where %8$s and %9$s$q$,
     perform warden_private.dq_keys_check(check_type, v_params, v_common || array['sql']);
     v_text := warden_private.dq_check_custom_sql(warden_private.dq_param_text(v_params, 'sql'), target, api);
     v_out := v_out || jsonb_build_object('kind', 'custom', 'describe', 'custom query returned failing rows',
-      'sql', format('select jsonb_build_array(null::bigint, count(*), to_jsonb(warden.dq_sample(to_jsonb(q)))) from (%s) q', v_text));
+      'sql', format('select jsonb_build_array(null::bigint) || warden.dq_failing(to_jsonb(q)) from (%s) q', v_text));
   end case;
 
   -- Plan what a run will execute, as the sandbox: every name, type and
@@ -994,11 +1010,11 @@ create or replace function warden_private.dq_scan_sql(from_sql text, scope text,
   set search_path = pg_catalog
 as $$
   -- One SELECT over the table: count(*), then per rule its failing count and
-  -- sample (FILTER), or its aggregate (freshness), or nothing (row_count).
+  -- sample (warden.dq_failing), or its aggregate (freshness), or nothing
+  -- (row_count).
   select format('select jsonb_build_array(count(*)%s) from %s t where %s',
     coalesce(string_agg(', ' || case
-      when r ? 'pred' then format('jsonb_build_array(null::bigint, count(*) filter (where %1$s), to_jsonb(warden.dq_sample(%2$s) filter (where %1$s)))',
-                                  r ->> 'pred', r ->> 'sample')
+      when r ? 'pred' then format('(jsonb_build_array(null::bigint) || warden.dq_failing(case when %s then %s end))', r ->> 'pred', r ->> 'sample')
       when r ? 'agg' then format('jsonb_build_array(to_jsonb(%s))', r ->> 'agg')
       else 'jsonb_build_array()' end, '' order by o), ''),
     from_sql, scope)
@@ -1700,9 +1716,8 @@ begin
       v_reject_rows := v_reject_rows || format('when %s then %s', v_cond, r.compiled ->> 'sample');
     else
       v_record_ids := v_record_ids || r.id;
-      v_record_parts := v_record_parts || format(
-        'jsonb_build_array(count(*) filter (where %s), count(*) filter (where %s), to_jsonb(warden.dq_sample(%s) filter (where %s)))',
-        v_scope, v_cond, r.compiled ->> 'sample', v_cond);
+      v_record_parts := v_record_parts || format('(jsonb_build_array(count(*) filter (where %s)) || warden.dq_failing(case when %s then %s end))',
+        v_scope, v_cond, r.compiled ->> 'sample');
     end if;
   end loop;
 

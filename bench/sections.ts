@@ -24,6 +24,7 @@ import { retentionSection } from "./retention";
 import { redactionSection } from "./redaction";
 import { querySection } from "./query";
 import { exportSection } from "./export";
+import { dqSection } from "./dq";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
@@ -33,4 +34,5 @@ export const sections: BenchSection[] = [
   redactionSection, // masked vs raw reads of the same page (API and SQL); write-time enforce trigger cost
   querySection, // GET /api/v1/audit/... p50/p95/p99 at 1M and 5M events vs the same SQL without HTTP
   exportSection, // GET /api/v1/audit/export of 1M events: server RSS growth and throughput vs a pg cursor read
+  dqSection, // data quality: one-scan dq_run vs count(*) and vs one query per rule; dq_enforce reject vs plain INSERT
 ];

@@ -103,7 +103,10 @@ test("a run sees only its tenant's rows (row-level security), and every tenant's
     const run = (await c.query("select * from warden.dq_run()")).rows[0];
     expect(run.tenant_id).toBeNull();
     const rows = (
-      await c.query("select rule_name, tenant_id, status, rows_checked::int, rows_failing::int from warden.dq_results where run_id = $1 order by rule_name", [run.id])
+      await c.query(
+        "select rule_name, tenant_id, status, rows_checked::int, rows_failing::int from warden.dq_results where run_id = $1 and target_name like $2 order by rule_name",
+        [run.id, `${f.schema}.%`],
+      )
     ).rows;
     expect(rows).toEqual([
       { rule_name: "amount_a", tenant_id: f.tenantA, status: "fail", rows_checked: 20, rows_failing: 2 },
