@@ -186,12 +186,6 @@ comment on column warden.dq_runs.rules_passed is 'Rules that passed.';
 comment on column warden.dq_runs.rules_failed is 'Rules that failed.';
 comment on column warden.dq_runs.rules_errored is 'Rules that could not be evaluated (timeout, missing table, ...).';
 comment on column warden.dq_runs.gate_passed is 'False when a rule of severity error failed or could not be evaluated (`warden dq run` exits 1); null until finished.';
-alter table warden.dq_runs enable row level security;
-alter table warden.dq_runs force row level security;
-create policy owner_maintenance on warden.dq_runs to warden_owner using (true) with check (true);
-create policy select_tenant on warden.dq_runs for select to warden_visitor
-  using (tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin,auditor}'));
-grant select on warden.dq_runs to warden_visitor;
 
 create table warden.dq_results (
   id uuid not null default warden_private.uuid_v7(),
@@ -234,18 +228,9 @@ comment on column warden.dq_results.observed_value is 'What was measured: failin
 comment on column warden.dq_results.duration_ms is 'Time of the check that evaluated the rule (rules sharing one scan share it).';
 comment on column warden.dq_results.sample is 'At most 20 failing rows as {key, values} (custom_sql: the rows), redacted with the tenant''s redaction rules for the target''s columns.';
 
-alter table warden.dq_results enable row level security;
-alter table warden.dq_results force row level security;
-create policy owner_maintenance on warden.dq_results to warden_owner using (true) with check (true);
-create policy select_tenant on warden.dq_results for select to warden_visitor
-  using (tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin,auditor}'));
-grant select on warden.dq_results to warden_visitor;
 
 create table warden_private.dq_results_default partition of warden.dq_results default;
 comment on table warden_private.dq_results_default is 'Default partition of warden.dq_results: results outside every monthly partition.';
-alter table warden_private.dq_results_default enable row level security;
-alter table warden_private.dq_results_default force row level security;
-create policy owner_maintenance on warden_private.dq_results_default to warden_owner using (true) with check (true);
 
 create or replace function warden_private.dq_results_partition_name(month_start date) returns text
   language sql immutable
@@ -324,12 +309,6 @@ comment on column warden.dq_enforcements.target is 'The table.';
 comment on column warden.dq_enforcements.mode is 'reject or record.';
 comment on column warden.dq_enforcements.updated_at is 'When the mode was set.';
 comment on column warden.dq_enforcements.updated_by is 'Who set it.';
-alter table warden.dq_enforcements enable row level security;
-alter table warden.dq_enforcements force row level security;
-create policy owner_maintenance on warden.dq_enforcements to warden_owner using (true) with check (true);
-create policy select_tenant on warden.dq_enforcements for select to warden_visitor
-  using (tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin,auditor}'));
-grant select on warden.dq_enforcements to warden_visitor;
 
 create table warden_private.dq_schedule_state (
   rule_id uuid primary key references warden.dq_rules (id) on delete cascade,
@@ -338,9 +317,27 @@ create table warden_private.dq_schedule_state (
 comment on table warden_private.dq_schedule_state is 'When the worker last started a scheduled run of each rule (the cron occurrence it ran for).';
 comment on column warden_private.dq_schedule_state.rule_id is 'The rule.';
 comment on column warden_private.dq_schedule_state.last_fired_at is 'The schedule occurrence of the last scheduled run.';
-alter table warden_private.dq_schedule_state enable row level security;
-alter table warden_private.dq_schedule_state force row level security;
-create policy owner_maintenance on warden_private.dq_schedule_state to warden_owner using (true) with check (true);
+
+-- Row-level security on every new table: the owner maintains them; a
+-- tenant's owners, admins and auditors read their tenant's runs, results and
+-- enforcements (the rules have their own policies above).
+do $$
+declare
+  t text;
+begin
+  foreach t in array array['warden.dq_runs', 'warden.dq_results', 'warden.dq_enforcements',
+                           'warden_private.dq_results_default', 'warden_private.dq_schedule_state'] loop
+    execute format('alter table %s enable row level security', t);
+    execute format('alter table %s force row level security', t);
+    execute format('create policy owner_maintenance on %s to warden_owner using (true) with check (true)', t);
+    if t like 'warden.%' then
+      execute format('create policy select_tenant on %s for select to warden_visitor
+        using (tenant_id = warden.current_tenant_id() and warden.has_tenant_role(''{owner,admin,auditor}''))', t);
+      execute format('grant select on %s to warden_visitor', t);
+    end if;
+  end loop;
+end;
+$$;
 
 --------------------------------------------------------------------------------
 -- The three functions that run as warden_dq_sandbox (they are owned by it).
