@@ -360,6 +360,9 @@ begin
   -- check runs can write, and the caller can still record the results.
   begin
     perform set_config('transaction_read_only', 'on', true);
+    -- JIT compiling a scan's many aggregates costs more than it saves
+    -- (measured: 1.2 s against 0.83 s on a million rows).
+    perform set_config('jit', 'off', true);
     execute query into v_out;
     -- A query that moved to another tenant's context gets no result.
     if current_setting('jwt.claims.tenant_id', true) is distinct from v_tenant then
