@@ -7,6 +7,8 @@ import path from "node:path";
 export const ROLE_OWNER = "warden_owner";
 export const ROLE_AUTHENTICATOR = "warden_authenticator";
 export const ROLE_VISITOR = "warden_visitor";
+/** Data-quality runs read targets (and run custom_sql) as this NOLOGIN role: read-only, no access to Warden's internals. */
+export const ROLE_DQ_SANDBOX = "warden_dq_sandbox";
 
 /** The project folder (where package.json lives), also when running from dist/. */
 export const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");

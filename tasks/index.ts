@@ -7,6 +7,8 @@ import { makeSealTask } from "./sealAuditEvents";
 import { pruneIdempotencyKeys } from "./pruneIdempotencyKeys";
 import { makeRetentionTask } from "./applyRetention";
 import { purgeSoftDeleted } from "./purgeSoftDeleted";
+import { dqEnsurePartitions, dqRun } from "./dqRun";
+import { dqSchedule } from "./dqSchedule";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -20,5 +22,8 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     prune_idempotency_keys: pruneIdempotencyKeys,
     apply_retention: makeRetentionTask(deps.sealingKey),
     purge_soft_deleted: purgeSoftDeleted,
+    dq_run: dqRun,
+    dq_schedule: dqSchedule,
+    dq_ensure_partitions: dqEnsurePartitions,
   };
 }

@@ -10,6 +10,7 @@ import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
 import { subjectErase, subjectExport } from "./commands/subjects";
 import { signRecords } from "./commands/signRecords";
+import { dqRunCommand } from "../dq/cli";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   "sign-records": signRecords,
   "subject export": subjectExport,
   "subject erase": subjectErase,
+  "dq run": dqRunCommand,
 };
 
 const USAGE = `usage: warden <command> [options]
@@ -57,6 +59,9 @@ const USAGE = `usage: warden <command> [options]
                                    GDPR export: everything Warden holds about S, as JSON
   subject erase --tenant ID --subject S --reason R [--json]
                                    GDPR erasure: pseudonymise S in the tenant's trail; prints the receipt
+  dq run [--table T] [--tenant ID] [--json]
+                                   run the enabled data-quality rules now; exit 1 when a rule of
+                                   severity error fails
 Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
 
 function oneLine(message: string): string {

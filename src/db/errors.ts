@@ -70,8 +70,9 @@ export function mapPgError(err: unknown): MappedError | null {
       return { status: 404, code: "not_found", message };
     case code === "57014" || code === "55P03" || code === "40001" || code === "40P01":
       return { status: 503, code: "database_busy", message: "the database is busy; retry" };
-    // A client naming a table that does not exist (e.g. warden.restore's regclass argument).
-    case code.startsWith("22") || code.startsWith("23") || code === "42P01":
+    // A client naming a table that does not exist (e.g. warden.restore's regclass argument), or a column or
+    // type that does not exist or does not fit (data-quality rules, auditing options).
+    case code.startsWith("22") || code.startsWith("23") || code === "42P01" || code === "42703" || code === "42704" || code === "42804":
       return { status: 400, code: "invalid_input", message };
     case code.startsWith("08") || code === "57P01" || code === "57P03" || code === "53300":
       return { status: 503, code: "database_unavailable", message: "the database is unavailable; retry" };

@@ -4,7 +4,7 @@
  * Works on the embedded cluster and on an existing server.
  */
 import pg from "pg";
-import { ROLE_AUTHENTICATOR, ROLE_OWNER, ROLE_VISITOR } from "../config";
+import { ROLE_AUTHENTICATOR, ROLE_DQ_SANDBOX, ROLE_OWNER, ROLE_VISITOR } from "../config";
 
 export interface RoleSetupOptions {
   /** Database to create (owned by the owner role) when missing. */
@@ -36,6 +36,11 @@ export async function ensureRolesAndDatabase(rootUrl: string, opts: RoleSetupOpt
     await ensureRole(client, ROLE_OWNER, "login inherit", opts.ownerPassword);
     await ensureRole(client, ROLE_AUTHENTICATOR, "login noinherit nocreatedb nocreaterole", opts.authenticatorPassword);
     await ensureRole(client, ROLE_VISITOR, "nologin", undefined);
+    // Data-quality checks read application tables as this role (row-level
+    // security applies; it can write nothing and never reads warden_private).
+    // The owner is a member only to own the few functions that run as it.
+    await ensureRole(client, ROLE_DQ_SANDBOX, "nologin noinherit nocreatedb nocreaterole", undefined);
+    await client.query(`grant ${ROLE_DQ_SANDBOX} to ${ROLE_OWNER}`);
     // The API logs in as the authenticator and switches to the visitor;
     // the owner may switch too (tests, DBAs checking policies).
     await client.query(`grant ${ROLE_VISITOR} to ${ROLE_AUTHENTICATOR}`);

@@ -11,6 +11,7 @@ import type pg from "pg";
 import { signPendingPruneRecords } from "../audit/pruneRecords";
 import type { SealingKey } from "../audit/sealingKey";
 import { archivePartition, type ArchiveResult } from "./archive";
+import { purgeDqResults } from "../dq/retention";
 
 export const MAX_RETENTION_DAYS = 2557;
 
@@ -40,6 +41,8 @@ export interface RetentionReport {
   rows_deleted: number;
   batches: number;
   prune_records_signed: number;
+  /** Data-quality results past policy (dq.result), deleted or, in a dry run, that would be. */
+  dq_results_deleted: number;
   archived: ArchiveResult[];
   results: RetentionResultRow[];
   /** Steps that could not run this time (a lock not granted, rows arriving mid-archive); the next run retries. */
@@ -94,6 +97,7 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
     rows_deleted: 0,
     batches: 0,
     prune_records_signed: 0,
+    dq_results_deleted: 0,
     archived: [],
     results: [],
     skipped: [],
@@ -113,6 +117,7 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
     report.results = plan.map((r) => ({ tenant_id: r.tenant_id, partition: r.partition_name, method: r.method, rows: Number(r.rows_purged) }));
     report.partitions_dropped = new Set(plan.filter((r) => r.method === "partition").map((r) => r.partition_name)).size;
     report.rows_deleted = report.results.reduce((n, r) => n + r.rows, 0);
+    report.dq_results_deleted = await purgeDqResults(client, days, batchSize, true);
     return report;
   }
 
@@ -185,7 +190,10 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
   }
   report.results.push(...sums.values());
 
-  // 3. Done: the run's time.
+  // 3. Data-quality results past policy.
+  report.dq_results_deleted = await purgeDqResults(client, days, batchSize, false);
+
+  // 4. Done: the run's time.
   await inTransaction(client, async () => {
     await client.query("select warden_private.finish_retention_run()");
   });

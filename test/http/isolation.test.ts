@@ -21,7 +21,10 @@ async function idsOf(tenantId: string): Promise<Set<string>> {
      union all select id::text from warden.project_members where tenant_id = $1
      union all select id::text from warden.api_keys where tenant_id = $1
      union all select id::text from warden.tenant_invitations where tenant_id = $1
-     union all select event_id::text from warden.audit_events where tenant_id = $1`,
+     union all select event_id::text from warden.audit_events where tenant_id = $1
+     union all select id::text from warden.dq_rules where tenant_id = $1
+     union all select id::text from warden.dq_runs where tenant_id = $1
+     union all select id::text from warden.dq_results where tenant_id = $1`,
     [tenantId],
   );
   return new Set(rows.map((r) => r.id));
@@ -52,6 +55,22 @@ beforeAll(async () => {
       await c.query("begin");
       await c.query("select warden.set_context($1, $2, 'user')", [t.tenantId, t.users.owner]);
       await c.query("insert into iso_app.items (tenant_id, name) values ($1, 'widget')", [t.tenantId]);
+      await c.query("commit");
+    } finally {
+      c.release();
+    }
+  }
+  // Data-quality rules, a run with results and an enforcement per tenant.
+  await server.ownerPool.query("grant usage on schema iso_app to warden_dq_sandbox; grant select on iso_app.items to warden_dq_sandbox");
+  for (const t of [a, b]) {
+    const r = await gql(server, t.tokens.owner, `mutation { createDqRule(input: {dqRule: {targetName: "iso_app.items", name: "named", checkType: "not_null", params: {column: "name"}}}) { dqRule { rowId } } }`);
+    expect(r.body.errors).toBeUndefined();
+    const c = await server.ownerPool.connect();
+    try {
+      await c.query("begin");
+      await c.query("select warden.set_context($1, $2, 'user')", [t.tenantId, t.users.owner]);
+      await c.query("select warden.dq_run('iso_app.items')");
+      await c.query("select warden.dq_enforce('iso_app.items', 'record')");
       await c.query("commit");
     } finally {
       c.release();
