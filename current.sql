@@ -148,7 +148,7 @@ begin
         table_id integer not null,
         version integer not null,
         op "char" not null,
-        row_count bigint not null,
+        row_count bigint,
         occurred_at timestamptz not null,
         recorded_at timestamptz not null,
         tenant_id uuid,
@@ -210,7 +210,7 @@ create function warden_private.tg_capture_log_guard() returns trigger
 as $$
 begin
   if warden_private.in_capture_promotion() then
-    return case when tg_op = 'DELETE' then old else new end;
+    return null;
   end if;
   raise exception '% on %.% is not allowed: the capture log is append-only', tg_op, tg_table_schema, tg_table_name
     using errcode = '42501',
@@ -228,9 +228,8 @@ begin
   execute format('alter table %s enable row level security', log_table);
   execute format('alter table %s force row level security', log_table);
   execute format('create policy owner_maintenance on %s to warden_owner using (true) with check (true)', log_table);
-  execute format('create trigger _010_append_only before update or delete on %s
-    for each row execute function warden_private.tg_capture_log_guard()', log_table);
-  execute format('create trigger _010_append_only_truncate before truncate on %s
+  -- statement-level: even an UPDATE or DELETE that matches nothing is refused
+  execute format('create trigger _010_append_only before update or delete or truncate on %s
     for each statement execute function warden_private.tg_capture_log_guard()', log_table);
 end;
 $$;
@@ -376,8 +375,8 @@ $$;
 comment on function warden_private.capture_columns(regclass, jsonb) is
   'The columns a capture of the table with these options stores, in log order, with how each is stored and compared.';
 
-create function warden_private.capture_function_sql(fn text, target_name text, log_name text, table_id integer, version integer,
-  cols jsonb, options jsonb, has_pk boolean) returns text
+create function warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text,
+  table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) returns text
   language plpgsql immutable
   set search_path = pg_catalog
 as $gen$
@@ -462,7 +461,11 @@ begin
       insert into warden_private.capture_statements_%2$s (%5$s)
       select v_tx, %6$s, %7$s, 'd', count(*), %8$s from r having count(*) > 0;
     else
-      execute format('select count(*) from %%s', tg_relid::regclass) into v_count;
+      begin
+        execute format('select count(*) from %%s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
       insert into warden_private.capture_statements_%2$s (%5$s)
       values (v_tx, %6$s, %7$s, 't', v_count, %8$s);
     end if;$b$,
@@ -479,6 +482,9 @@ create function %1$s() returns trigger
   security definer
   set search_path = pg_catalog
   set jit = off
+  -- an UPDATE pairs old and new rows by sorting both: in memory up to a few
+  -- hundred thousand rows
+  set work_mem = '64MB'
 as $body$
 declare
   -- The transaction id first: it is assigned before the slot is read, so
@@ -496,8 +502,14 @@ declare
   v_service text;
   v_count bigint;
 begin
-  if tg_relid <> %2$L::regclass and pg_partition_root(tg_relid) is distinct from %2$L::regclass then
-    raise exception 'the capture function of %% cannot capture %%', %2$L, tg_relid::regclass using errcode = '42501';
+  -- Only for its own table (or a partition of it): by name, which needs no
+  -- privilege on the table's schema, and survives a dump and restore.
+  if not (tg_table_schema = %4$L and tg_table_name = %5$L) then
+    if not exists (
+      select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = pg_partition_root(tg_relid) and n.nspname = %4$L and c.relname = %5$L) then
+      raise exception 'the capture function of %% cannot capture %%', %2$L, tg_relid::regclass using errcode = '42501';
+    end if;
   end if;
   v_extra := nullif(current_setting('warden.context_extra', true), '')::jsonb;
   if v_actor_id is null then
@@ -515,10 +527,10 @@ begin
   v_correlation := v_extra ->> 'correlation_id';%3$s
   return null;
 end;
-$body$$f$, fn, target_name, v_body);
+$body$$f$, fn, target_name, v_body, schema_name, relation_name);
 end;
 $gen$;
-comment on function warden_private.capture_function_sql(text, text, text, integer, integer, jsonb, jsonb, boolean) is
+comment on function warden_private.capture_function_sql(text, text, text, text, text, integer, integer, jsonb, jsonb, boolean) is
   'SQL text of a generated capture trigger function: the request context once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed).';
 
 create function warden_private.capture_select_sql(table_name text, event_prefix text, resource_type text, log_name text,
@@ -600,12 +612,12 @@ begin
        case s.op when 'i' then %9$s when 'u' then %10$s end as new_values,
        case s.op when 't' then jsonb_build_object('row_count', s.row_count) end as event_data,
        s.scmin, r.rctid
-from (select x.*, x.cmin::text::bigint as scmin from warden_private.capture_statements_0 x where x.table_id = %13$s and x.version = %14$s
+from (select x.*, x.cmin as scmin from warden_private.capture_statements_0 x where x.table_id = %13$s and x.version = %14$s
       union all
-      select x.*, x.cmin::text::bigint as scmin from warden_private.capture_statements_1 x where x.table_id = %13$s and x.version = %14$s) s
-left join (select y.*, y.cmin::text::bigint as rcmin, y.ctid as rctid from %11$s_0 y
+      select x.*, x.cmin as scmin from warden_private.capture_statements_1 x where x.table_id = %13$s and x.version = %14$s) s
+left join (select y.*, y.cmin as rcmin, y.ctid as rctid from %11$s_0 y
            union all
-           select y.*, y.cmin::text::bigint as rcmin, y.ctid as rctid from %11$s_1 y) r
+           select y.*, y.cmin as rcmin, y.ctid as rctid from %11$s_1 y) r
   on r.txid = s.txid and r.rcmin = s.scmin
 cross join lateral (select case when s.op = 'u' then nullif(array_remove(array[%12$s]::text[], null), '{}') end as changed,
                            case when s.op = 'u' then array_remove(array[%15$s]::text[], null) end as unchanged) d
@@ -668,6 +680,10 @@ begin
         enabled_by = case when t.disabled_at is not null then session_user else t.enabled_by end
     where t.id = v_reg.id;
     -- Nothing changed: the current version stays.
+    -- (re)enabling closes a capture gap: the triggers are put back now
+    if v_reg.gap_since is not null and v_reg.disabled_at is null then
+      perform warden_private.capture_gap_closed(target, 'enable_auditing');
+    end if;
     if v_cur.retired_at is null and v_cur.table_name = v_table and v_cur.columns = v_cols
        and v_cur.pk is not distinct from v_pk and v_cur.resource_type = v_resource_type and v_reg.options = options then
       if grantee is not null then
@@ -704,7 +720,10 @@ begin
     perform warden_private.protect_capture_log(format('%s_%s', v_log, s)::regclass);
   end loop;
 
-  execute warden_private.capture_function_sql(v_fn, v_table, v_log, v_id, v_version, v_cols, options, v_pk is not null);
+  execute warden_private.capture_function_sql(v_fn, v_table,
+    (select n.nspname::text from pg_class c2 join pg_namespace n on n.oid = c2.relnamespace where c2.oid = target),
+    (select c2.relname::text from pg_class c2 where c2.oid = target),
+    v_log, v_id, v_version, v_cols, options, v_pk is not null);
   execute format('comment on function %s() is %L', v_fn,
     format('Generated capture function of %s (version %s): appends each statement''s records to the capture log (see warden_private.capture_install).', v_table, v_version));
   execute format('revoke all on function %s() from public', v_fn);
@@ -981,8 +1000,7 @@ begin
          e.actor_ip, e.user_agent, e.resource_type, e.resource_id, e.correlation_id, e.trace_id, e.service, e.txid, e.table_name,
          e.row_pk, e.changed_fields, e.old_values, e.new_values, e.event_data
        from (%s) e
-       where (e.txid >= $1 and e.txid < $2) or e.txid = $3
-       order by e.txid, e.scmin, e.rctid', ver.select_sql)
+       where (e.txid >= $1 and e.txid < $2) or e.txid = $3', ver.select_sql)
       using v_state.promoted_below, v_h, v_own;
     get diagnostics v_n = row_count;
     v_total := v_total + v_n;
@@ -1130,7 +1148,7 @@ begin
     return query execute format(
       'select null::uuid, e.occurred_at, e.recorded_at, e.txid, e.table_name, e.row_pk, e.category, e.action, e.actor_type,
               e.actor_id, e.trace_id, e.changed_fields, e.old_values, e.new_values
-       from (%s) e where e.txid >= $1 order by e.txid, e.scmin, e.rctid', ver.select_sql)
+       from (%s) e where e.txid >= $1 order by e.txid, e.scmin::text::bigint, e.rctid', ver.select_sql)
       using v_below;
   end loop;
 end;

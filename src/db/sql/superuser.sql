@@ -52,9 +52,9 @@ begin
             execute format('drop trigger if exists _900_audit_truncate on %s', v_part);
           end loop;
           if v_reg.gap_since is not null then
+            -- e.g. ALTER TABLE ... ENABLE TRIGGER: capture works again
             perform warden_private.capture_gap_closed(v_reg.relid::regclass, r.command_tag);
-          end if;
-          if r.command_tag = 'ALTER TABLE' and r.objid = v_reg.relid then
+          elsif r.command_tag = 'ALTER TABLE' and r.objid = v_reg.relid then
             if v_name <> v_reg.table_name then
               perform warden_private.capture_table_changed(v_reg.relid::regclass, 'governance.capture_table_renamed',
                 jsonb_build_object('table_name', v_reg.table_name), jsonb_build_object('table_name', v_name));
