@@ -1445,3 +1445,105 @@ end;
 $$;
 comment on function warden_private.governance_start_erasure(uuid, text, text) is
   'Checks the caller and arguments of an erasure, promotes and purges the capture log (so every change captured so far is in the store, where the erasure reaches it), and opens the erasure''s bookkeeping row; returns the erasure id.';
+
+--------------------------------------------------------------------------------
+-- The worker's coverage check (every minute): capture gaps the DDL event
+-- trigger could not see (it is not installed without a superuser, and
+-- session_replication_role = replica skips it), and the gauges /metrics
+-- exports.
+--------------------------------------------------------------------------------
+create function warden_private.capture_check_coverage()
+  returns table (table_name text, gap_reason text, gap_since timestamptz)
+  language plpgsql volatile
+  security definer
+  set search_path = pg_catalog
+as $$
+declare
+  r record;
+  v_expected text;
+  v_triggers integer;
+  v_disabled integer;
+  v_wrong integer;
+  v_reason text;
+begin
+  for r in
+    select t.*, v.capture_function, v.columns
+    from warden_private.audited_tables t
+    join warden_private.capture_versions v on v.table_id = t.id and v.version = t.version
+    where t.dropped_at is null and t.disabled_at is null
+  loop
+    if not exists (select 1 from pg_class c where c.oid = r.relid) then
+      perform warden_private.capture_table_changed(r.relid::regclass, 'governance.capture_table_dropped', null, null,
+        jsonb_build_object('table', r.table_name, 'seen_by', 'coverage_check'));
+      continue;
+    end if;
+    v_expected := r.capture_function || '()';
+    select count(*), count(*) filter (where g.tgenabled = 'D'), count(*) filter (where g.tgfoid <> to_regprocedure(v_expected))
+      into v_triggers, v_disabled, v_wrong
+    from pg_trigger g
+    where g.tgrelid in (select r.relid union select p.relid from pg_partition_tree(r.relid) p)
+      and g.tgname in ('_900_audit_insert', '_900_audit_update', '_900_audit_delete', '_900_audit_truncate');
+    v_reason := case
+      when v_triggers < 4 * (select count(*) from (select r.relid union select p.relid from pg_partition_tree(r.relid) p) x) then 'trigger_missing'
+      when v_disabled > 0 then 'trigger_disabled'
+      when v_wrong > 0 then 'trigger_replaced'
+      when warden_private.capture_columns(r.relid::regclass, r.options) <> r.columns then 'capture_stale'
+    end;
+    if v_reason is not null and r.gap_since is null then
+      perform warden_private.capture_gap_opened(r.relid::regclass, v_reason, 'governance.capture_gap_detected',
+        jsonb_build_object('seen_by', 'coverage_check'));
+    elsif v_reason is null and r.gap_since is not null then
+      perform warden_private.capture_gap_closed(r.relid::regclass, 'coverage_check');
+    end if;
+  end loop;
+  return query
+  select t.table_name, t.gap_reason, t.gap_since from warden_private.audited_tables t
+  where t.dropped_at is null and t.disabled_at is null and t.gap_since is not null
+  order by t.gap_since, t.table_name;
+end;
+$$;
+comment on function warden_private.capture_check_coverage() is
+  'Checks every audited table''s capture (the table exists; its four capture triggers, and its partitions'', are there, enabled and calling the current capture version; the version still matches the table), opens or closes capture gaps with their governance events, and returns the open gaps. Run by the worker every minute.';
+revoke all on function warden_private.capture_check_coverage() from public;
+
+create function warden.capture_gaps()
+  returns table (table_name text, tenant_id uuid, reason text, since timestamptz)
+  language sql stable
+  security definer
+  set search_path = pg_catalog
+as $$
+  select t.table_name, (t.options ->> 'tenant')::uuid, t.gap_reason, t.gap_since
+  from warden_private.audited_tables t
+  where t.dropped_at is null and t.disabled_at is null and t.gap_since is not null
+  order by t.gap_since, t.table_name
+$$;
+comment on function warden.capture_gaps() is
+  E'@behavior -*\nAudited tables whose capture is not working (a capture trigger dropped, disabled or replaced, or the table changed without its capture following), with the reason and since when; tenant_id is the table''s fixed tenant (null: rows of any tenant). warden verify and GET /api/v1/audit/verify report them as capture_gap. For DBAs and Warden itself, not API requests.';
+revoke all on function warden.capture_gaps() from public;
+
+create function warden_private.capture_coverage_metrics()
+  returns table (schema_name text, coverage_ratio double precision, gaps integer)
+  language sql stable
+  security definer
+  set search_path = pg_catalog
+as $$
+  with schemas as (
+    select distinct split_part(t.table_name, '.', 1) as s from warden_private.audited_tables t where t.dropped_at is null
+    union
+    select quote_ident(a.schema_name) from warden_private.audited_schemas a
+  ), tables as (
+    select quote_ident(n.nspname) as s, c.oid,
+           exists (select 1 from warden_private.audited_tables t
+                   where t.relid = c.oid and t.dropped_at is null and t.disabled_at is null and t.gap_since is null) as covered
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('r', 'p') and not c.relispartition and quote_ident(n.nspname) in (select s from schemas)
+  )
+  select s.s, coalesce(avg(t.covered::int), 0)::float8,
+         (select count(*)::int from warden_private.audited_tables g where g.dropped_at is null and g.disabled_at is null and g.gap_since is not null)
+  from schemas s left join tables t on t.s = s.s
+  group by s.s
+  order by s.s
+$$;
+comment on function warden_private.capture_coverage_metrics() is
+  'Per schema with audited tables (or audited as a whole): the share of its tables whose capture works; and the number of open capture gaps (repeated). /metrics exports warden_audit_coverage_ratio{schema} and warden_capture_gaps.';
+revoke all on function warden_private.capture_coverage_metrics() from public;

@@ -7,6 +7,7 @@ import { makeSealTask } from "./sealAuditEvents";
 import { pruneIdempotencyKeys } from "./pruneIdempotencyKeys";
 import { makeRetentionTask } from "./applyRetention";
 import { purgeSoftDeleted } from "./purgeSoftDeleted";
+import { checkCaptureCoverage } from "./checkCaptureCoverage";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -20,5 +21,6 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     prune_idempotency_keys: pruneIdempotencyKeys,
     apply_retention: makeRetentionTask(deps.sealingKey),
     purge_soft_deleted: purgeSoftDeleted,
+    check_capture_coverage: checkCaptureCoverage,
   };
 }

@@ -10,6 +10,7 @@ export const crontab = [
   "41 * * * * prune_idempotency_keys ?id=prune_idempotency_keys&max=1",
   "23 2 * * * apply_retention ?id=apply_retention&max=1",
   "*/10 * * * * purge_soft_deleted ?id=purge_soft_deleted&max=1",
+  "* * * * * check_capture_coverage ?id=check_capture_coverage&max=1",
   // seal_audit_events reschedules itself every second; this revives it if lost.
   `* * * * * seal_audit_events ?id=seal_audit_events&max=1&jobKey=${SEAL_JOB_KEY}&jobKeyMode=preserve_run_at`,
 ].join("\n");
