@@ -8,6 +8,7 @@ import { pruneIdempotencyKeys } from "./pruneIdempotencyKeys";
 import { makeRetentionTask } from "./applyRetention";
 import { purgeSoftDeleted } from "./purgeSoftDeleted";
 import { checkCaptureCoverage } from "./checkCaptureCoverage";
+import { makePromoteTask } from "./promoteCapture";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -22,5 +23,6 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     apply_retention: makeRetentionTask(deps.sealingKey),
     purge_soft_deleted: purgeSoftDeleted,
     check_capture_coverage: checkCaptureCoverage,
+    promote_capture: makePromoteTask(),
   };
 }

@@ -9,6 +9,7 @@ import { makeTaskList } from "../../tasks";
 import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import type { SealingKey } from "../audit/sealingKey";
 import { crontab } from "./crontab";
+import { PROMOTE_JOB_KEY } from "../../tasks/promoteCapture";
 import { workerJobs } from "../metrics";
 
 export interface WorkerOptions {
@@ -41,11 +42,14 @@ async function startRunner(opts: WorkerOptions): Promise<Runner> {
     // database is gone, a failure to record one reaches its error handler
     // (the pool stops and startWorker starts it again) instead of becoming
     // an unhandled rejection that would end the process.
-    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    // Long-running loops (promote_capture) stop at the abort signal; the
+    // other tasks ignore it and finish as before.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0, gracefulShutdownAbortTimeout: 100 } },
   });
   runner.events.on("job:success", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "success" }));
   runner.events.on("job:failed", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "failure" }));
   await runner.addJob("seal_audit_events", {}, { jobKey: SEAL_JOB_KEY, jobKeyMode: "preserve_run_at" });
+  await runner.addJob("promote_capture", {}, { jobKey: PROMOTE_JOB_KEY, jobKeyMode: "preserve_run_at" });
   return runner;
 }
 
