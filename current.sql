@@ -450,8 +450,8 @@ begin
       with r as (
         insert into %1$s_%2$s (txid, %9$s)
         select v_tx, %10$s
-        from (select row_number() over () as rn, %11$s from old_rows) o
-        join (select row_number() over () as rn, %11$s from new_rows) n on n.rn = o.rn
+        from (select row_number() over () as warden_capture_ordinal, %11$s from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, %11$s from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where %12$s
         returning 1)
       insert into warden_private.capture_statements_%2$s (%5$s)

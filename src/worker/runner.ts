@@ -36,15 +36,14 @@ async function startRunner(opts: WorkerOptions): Promise<Runner> {
     crontab,
     concurrency: opts.concurrency,
     noHandleSignals: true,
-    pollInterval: 1000,
+    // promote_capture and seal_audit_events queue their next pass a moment ahead
+    pollInterval: 250,
     logger,
     // Job outcomes recorded through graphile-worker's batcher: when the
     // database is gone, a failure to record one reaches its error handler
     // (the pool stops and startWorker starts it again) instead of becoming
     // an unhandled rejection that would end the process.
-    // Long-running loops (promote_capture) stop at the abort signal; the
-    // other tasks ignore it and finish as before.
-    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0, gracefulShutdownAbortTimeout: 100 } },
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
   runner.events.on("job:success", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "success" }));
   runner.events.on("job:failed", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "failure" }));
