@@ -82,6 +82,8 @@ export async function benchSealing(ctx: SealBenchContext): Promise<SealBenchFigu
       "insert into bench_seal.items select g, $1, 'new', g, 'note ' || g from generate_series(1, $2) g",
       [tenant, EVENTS],
     );
+    // the rows' events into the store first: this section times sealing, not promotion (see capture)
+    await c.query("select warden.flush_capture()");
     await c.query("vacuum analyze warden.audit_events");
 
     const [readCount, readSeconds] = await timeIt(() => plainRead(c, tenant));

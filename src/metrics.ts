@@ -62,6 +62,46 @@ export const sealingLag = new client.Gauge({
   registers: [registry],
 });
 
+export const captureBacklog = new client.Gauge({
+  name: "warden_capture_backlog_events",
+  help: "Trigger-captured changes of committed transactions not yet promoted into the audit store.",
+  registers: [registry],
+});
+
+export const captureLag = new client.Gauge({
+  name: "warden_capture_lag_seconds",
+  help: "Age of the oldest captured change not yet promoted into the audit store (0 when none waits).",
+  registers: [registry],
+});
+
+/** Promoted events, from the database's own running total (every process sees the same count). */
+let promotedSnapshot = 0;
+export function setCapturePromoted(total: number): void {
+  promotedSnapshot = total;
+}
+export const capturePromoted = new client.Counter({
+  name: "warden_capture_promoted_total",
+  help: "Trigger-captured events promoted from the capture log into the audit store.",
+  registers: [registry],
+  collect() {
+    this.reset();
+    this.inc(promotedSnapshot);
+  },
+});
+
+export const auditCoverage = new client.Gauge({
+  name: "warden_audit_coverage_ratio",
+  help: "Share of the tables of a schema whose capture works (schemas with audited tables or audited as a whole).",
+  labelNames: ["schema"] as const,
+  registers: [registry],
+});
+
+export const captureGaps = new client.Gauge({
+  name: "warden_capture_gaps",
+  help: "Audited tables whose capture is not working (a capture trigger dropped, disabled or replaced, or the table changed without its capture).",
+  registers: [registry],
+});
+
 export const retentionRowsDeleted = new client.Counter({
   name: "warden_retention_rows_deleted_total",
   help: "Audit events deleted by retention (row batches and dropped partitions).",

@@ -9,6 +9,8 @@ import { makeRetentionTask } from "./applyRetention";
 import { purgeSoftDeleted } from "./purgeSoftDeleted";
 import { dqEnsurePartitions, dqRun } from "./dqRun";
 import { dqSchedule } from "./dqSchedule";
+import { checkCaptureCoverage } from "./checkCaptureCoverage";
+import { makePromoteTask } from "./promoteCapture";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -25,5 +27,7 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     dq_run: dqRun,
     dq_schedule: dqSchedule,
     dq_ensure_partitions: dqEnsurePartitions,
+    check_capture_coverage: checkCaptureCoverage,
+    promote_capture: makePromoteTask(),
   };
 }

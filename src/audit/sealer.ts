@@ -8,7 +8,10 @@
  *
  * Which events: those with txid in [watermark, horizon), where horizon is
  * the xmin of the pass's snapshot, so every transaction below it has ended
- * and no event can still appear in the window. The window is read with one
+ * and no event can still appear in the window. The pass first promotes the
+ * capture log's records below the same horizon into the store
+ * (warden_private.capture_promote), so trigger-captured changes are sealed
+ * in the pass that promotes them. The window is read with one
  * streamed query (src/db/streamRows.ts) rather than a cursor, so PostgreSQL
  * can hash and sort it with parallel workers while this process chains the
  * rows already received; the pass keeps only the finished blocks (ids and
@@ -28,6 +31,8 @@ export interface SealResult {
   watermark: string;
   /** True when another sealer held the lock and this pass did nothing. */
   skipped: boolean;
+  /** Trigger-captured events promoted into the store by this pass (before sealing). */
+  promoted: number;
 }
 
 export interface SealOptions {
@@ -72,18 +77,28 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     const lock = await client.query("select pg_try_advisory_xact_lock(hashtext('warden.seal')) as ok");
     if (!lock.rows[0].ok) {
       if (own) await client.query("rollback");
-      return { sealed: 0, tenants: 0, blocks: 0, watermark: "", skipped: true };
+      return { sealed: 0, tenants: 0, blocks: 0, watermark: "", skipped: true, promoted: 0 };
     }
     await client.query("set local jit = off");
     // The pass sorts its window by tenant and time: keep that in memory.
     await client.query("set local work_mem = '512MB'");
     const state = await client.query("select watermark::text as w from warden_private.seal_state for update");
     const from = state.rows[0].w as string;
-    const horizon = (await client.query("select warden_private.seal_horizon()::text as h")).rows[0].h as string;
+    const seenHorizon = (await client.query("select warden_private.seal_horizon()::text as h")).rows[0].h as string;
+    // Trigger-captured changes below the horizon become events first (same
+    // transaction). Sealing stops at the promotion watermark: a change not
+    // yet promoted (another promotion held the lock) must not fall below the
+    // seal watermark, or it would never be sealed.
+    const promotion = await client.query(
+      "select p.promoted::text as n, p.promoted_below::text as below from warden_private.capture_promote($1::bigint, false, false) p",
+      [seenHorizon],
+    );
+    const promoted = Number(promotion.rows[0].n);
+    const horizon = BigInt(promotion.rows[0].below) < BigInt(seenHorizon) ? (promotion.rows[0].below as string) : seenHorizon;
     if (BigInt(horizon) <= BigInt(from)) {
       await client.query("update warden_private.seal_state set last_run_at = now(), last_sealed = 0");
       if (own) await client.query("commit");
-      return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false };
+      return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false, promoted };
     }
     // The chain heads of the tenants in the window, in one query before the stream.
     const heads = new Map<string, { seq: bigint; head: Buffer }>();
@@ -183,7 +198,7 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     // Prune and erasure records are not signed here: a pass that signed
     // whatever it found unsigned would also sign a record forged by hand.
     if (own) await client.query("commit");
-    return { sealed, tenants: finished.length, blocks, watermark: horizon, skipped: false };
+    return { sealed, tenants: finished.length, blocks, watermark: horizon, skipped: false, promoted };
   } catch (err) {
     if (own) await client.query("rollback").catch(() => undefined);
     throw err;

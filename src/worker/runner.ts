@@ -9,6 +9,7 @@ import { makeTaskList } from "../../tasks";
 import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import type { SealingKey } from "../audit/sealingKey";
 import { crontab } from "./crontab";
+import { PROMOTE_JOB_KEY } from "../../tasks/promoteCapture";
 import { workerJobs } from "../metrics";
 
 export interface WorkerOptions {
@@ -35,7 +36,8 @@ async function startRunner(opts: WorkerOptions): Promise<Runner> {
     crontab,
     concurrency: opts.concurrency,
     noHandleSignals: true,
-    pollInterval: 1000,
+    // promote_capture and seal_audit_events queue their next pass a moment ahead
+    pollInterval: 250,
     logger,
     // Job outcomes recorded through graphile-worker's batcher: when the
     // database is gone, a failure to record one reaches its error handler
@@ -46,6 +48,7 @@ async function startRunner(opts: WorkerOptions): Promise<Runner> {
   runner.events.on("job:success", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "success" }));
   runner.events.on("job:failed", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "failure" }));
   await runner.addJob("seal_audit_events", {}, { jobKey: SEAL_JOB_KEY, jobKeyMode: "preserve_run_at" });
+  await runner.addJob("promote_capture", {}, { jobKey: PROMOTE_JOB_KEY, jobKeyMode: "preserve_run_at" });
   return runner;
 }
 

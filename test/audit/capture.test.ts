@@ -6,11 +6,12 @@
  * the end.
  */
 import type pg from "pg";
-import { closePools, createTenant, createUser, expectFailure, rolledBack } from "../support/db";
+import { closePools, createTenant, createUser, expectFailure, flushCapture, rolledBack } from "../support/db";
 
 afterAll(closePools);
 
 async function events(c: pg.ClientBase, table: string): Promise<any[]> {
+  await flushCapture(c);
   const { rows } = await c.query(
     `select * from warden.audit_events where table_name = $1 and category = 'data' order by recorded_at, txid, row_pk::text, event_id`,
     [table],
@@ -182,6 +183,7 @@ test("a 10,000-row UPDATE yields 10,000 correct diffs", async () => {
     await makeOrders(c);
     await c.query("insert into cap.orders select g, null, 'new', g, null, null from generate_series(1, 10000) g");
     await c.query("update cap.orders set total = total * 2, status = case when id % 2 = 0 then 'even' else status end");
+    await flushCapture(c);
     const { rows } = await c.query(
       `select count(*)::int as n,
               count(*) filter (where (new_values ->> 'total')::numeric = 2 * (old_values ->> 'total')::numeric
@@ -201,6 +203,7 @@ test("a primary-key change in a multi-row UPDATE pairs each old row with its new
     await makeOrders(c);
     await c.query("insert into cap.orders select g, null, 'row' || g, g, null, null from generate_series(1, 50) g");
     await c.query("update cap.orders set id = id + 1000, total = total + 0.5 where id <= 20");
+    await flushCapture(c);
     const { rows } = await c.query(
       `select count(*)::int as n,
               count(*) filter (where (new_values ->> 'id')::int = (old_values ->> 'id')::int + 1000
@@ -354,6 +357,7 @@ test("DDL keeps capture right: a renamed table, a new primary key, a dropped exc
     await c.query("alter table cap.t add primary key (id)");
     await c.query("alter table cap.t rename to renamed");
     await c.query("insert into cap.renamed values (2, 'b', 'y')");
+    await flushCapture(c);
     const { rows } = await c.query(
       "select event_type, table_name, row_pk from warden.audit_events where category = 'data' and table_name like 'cap.%' order by recorded_at, event_id",
     );
@@ -364,6 +368,7 @@ test("DDL keeps capture right: a renamed table, a new primary key, a dropped exc
     // dropping a column named in exclude_columns still works (with a warning); capture goes on
     await c.query("alter table cap.renamed drop column pw");
     await c.query("insert into cap.renamed values (3, 'c')");
+    await flushCapture(c);
     const last = await c.query("select new_values from warden.audit_events where table_name = 'cap.renamed' order by recorded_at desc, event_id desc limit 1");
     expect(last.rows[0].new_values).toEqual({ id: 3, v: "c" });
   });

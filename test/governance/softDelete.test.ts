@@ -6,7 +6,7 @@
 import type pg from "pg";
 import { runTaskListOnce } from "graphile-worker";
 import { makeTaskList } from "../../tasks";
-import { actAs, actAsOwner, closePools, createTenant, createUser, expectFailure, ownerPool, rolledBack, testSealingKey } from "../support/db";
+import { actAs, actAsOwner, closePools, createTenant, createUser, expectFailure, flushCapture, ownerPool, rolledBack, testSealingKey } from "../support/db";
 
 afterAll(closePools);
 
@@ -105,6 +105,7 @@ test("restore brings the row back; purge removes it for good; the audit trail sh
       { ...base, event_type: "governance.purge", action: "purge", op: "purge" },
     ]);
     // The audited table's own events: the mark as updates, the purge as the delete.
+    await flushCapture(c);
     const data = await c.query(
       `select action, changed_fields, actor_id from warden.audit_events
        where table_name = 'sd_app.notes' and category = 'data' and row_pk = '{"id": 1}' and action <> 'insert' order by recorded_at, event_id`,
@@ -311,6 +312,7 @@ test("the worker purges rows soft-deleted longer than purge_after, in bounded ba
       [w.a],
     );
     expect(rows[0]).toEqual({ n: 26, actor_type: "system", actor_id: "system", service: "warden-worker", tenants: 1, tenant_a: true });
+    await flushCapture(c);
     const deletes = await c.query("select count(*)::int as n, min(actor_id) as actor from warden.audit_events where table_name = 'sd_app.notes' and action = 'delete'");
     expect(deletes.rows[0]).toEqual({ n: 26, actor: "system" });
   });

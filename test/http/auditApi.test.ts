@@ -7,7 +7,7 @@
 import pg from "pg";
 import { sealOnce } from "../../src/audit/sealer";
 import { closePools, rootOnTestDatabase } from "../support/db";
-import { gql, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
+import { gql, promoteCaptured, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
 let server: TestServer;
 let t: TenantFixture;
@@ -30,6 +30,7 @@ test("a GraphQL write is audited with the request's actor, tenant, trace id, add
   });
   expect(r.body.errors).toBeUndefined();
   const projectId = r.body.data.createProject.project.rowId;
+  await promoteCaptured(server);
   const ev = await gql(
     server,
     t.tokens.auditor,
@@ -98,6 +99,7 @@ test("rowHistory over GraphQL shows a row's versions with diffs", async () => {
   const r = await gql(server, t.tokens.admin, `mutation { createProject(input: {project: {name: "v1"}}) { project { rowId } } }`);
   const id = r.body.data.createProject.project.rowId;
   await gql(server, t.tokens.admin, `mutation($id: UUID!) { updateProject(input: {rowId: $id, patch: {name: "v2", description: "d"}}) { project { rowId } } }`, { id });
+  await promoteCaptured(server);
   const h = await gql(server, t.tokens.auditor, `query($pk: JSON!) { rowHistory(tableName: "warden.projects", pk: $pk) { nodes { action actorId changedFields rowData } } }`, {
     pk: { id },
   });

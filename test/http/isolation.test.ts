@@ -4,7 +4,7 @@
  * rows; writes aimed at B fail.
  */
 import { closePools } from "../support/db";
-import { gql, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
+import { gql, promoteCaptured, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
 let server: TestServer;
 let a: TenantFixture;
@@ -76,6 +76,7 @@ beforeAll(async () => {
       c.release();
     }
   }
+  await promoteCaptured(server);
   for (const id of await idsOf(b.tenantId)) bIds.add(id);
   for (const id of await idsOf(a.tenantId)) aIds.add(id);
 });

@@ -5,7 +5,8 @@
  * machine without promtool the structural check below still runs).
  */
 import { spawnSync } from "node:child_process";
-import { closePools } from "../support/db";
+import pg from "pg";
+import { closePools, rootOnTestDatabase } from "../support/db";
 import { startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
 let server: TestServer;
@@ -75,4 +76,50 @@ test("the exposition is valid Prometheus text format", async () => {
     return;
   }
   expect({ status: promtool.status, out: promtool.stdout + promtool.stderr }).toEqual({ status: 0, out: "" });
+});
+
+test("capture backlog, lag and promotions; audit coverage by schema and capture gaps (the worker's coverage check finds a trigger dropped while event triggers were off)", async () => {
+  const schema = `mcap_${Date.now().toString(36)}`;
+  await server.ownerPool.query(`select warden.flush_capture()`);
+  await server.ownerPool.query(`create schema ${schema}; create table ${schema}.a (id int primary key, v text); create table ${schema}.b (id int primary key)`);
+  await server.ownerPool.query(`select warden.enable_auditing('${schema}.a')`);
+  await server.ownerPool.query(`insert into ${schema}.a select g, 'x' from generate_series(1, 25) g`);
+  const waiting = await metrics();
+  expect(value(waiting, "warden_capture_backlog_events")).toBeGreaterThanOrEqual(25);
+  expect(value(waiting, "warden_capture_lag_seconds")).toBeGreaterThan(0);
+  expect(value(waiting, `warden_audit_coverage_ratio{schema="${schema}"}`)).toBe(0.5);
+  const promotedBefore = value(waiting, "warden_capture_promoted_total");
+  await server.ownerPool.query(`select warden.flush_capture()`);
+  const promoted = await metrics();
+  expect(value(promoted, "warden_capture_promoted_total") - promotedBefore).toBeGreaterThanOrEqual(25);
+  expect(value(promoted, "warden_capture_backlog_events")).toBe(0);
+  expect(value(promoted, "warden_capture_lag_seconds")).toBe(0);
+  // a capture trigger dropped with event triggers off (as a superuser can): only the coverage check sees it
+  const su = new pg.Client({ connectionString: rootOnTestDatabase() });
+  await su.connect();
+  try {
+    await su.query("begin");
+    await su.query("set local session_replication_role = replica");
+    await su.query(`alter event trigger warden_ddl_drop_capture disable`);
+    await su.query(`drop trigger _900_audit_delete on ${schema}.a`);
+    await su.query(`alter event trigger warden_ddl_drop_capture enable`);
+    await su.query("commit");
+  } finally {
+    await su.end();
+  }
+  const gapsBefore = value(await metrics(), "warden_capture_gaps");
+  const found = await server.ownerPool.query("select table_name, gap_reason from warden_private.capture_check_coverage()");
+  expect(found.rows).toContainEqual({ table_name: `${schema}.a`, gap_reason: "trigger_missing" });
+  const after = await metrics();
+  expect(value(after, "warden_capture_gaps")).toBe(gapsBefore + 1);
+  expect(value(after, `warden_audit_coverage_ratio{schema="${schema}"}`)).toBe(0);
+  const event = await server.ownerPool.query(
+    "select severity from warden.audit_events where event_type = 'governance.capture_gap_detected' and resource_id = $1",
+    [`${schema}.a`],
+  );
+  expect(event.rows).toEqual([{ severity: "critical" }]);
+  // putting capture back closes the gap
+  await server.ownerPool.query(`select warden.enable_auditing('${schema}.a')`);
+  expect((await server.ownerPool.query("select count(*)::int as n from warden.capture_gaps() where table_name = $1", [`${schema}.a`])).rows[0].n).toBe(0);
+  expect(value(await metrics(), "warden_capture_gaps")).toBe(gapsBefore);
 });

@@ -8,7 +8,7 @@
  * view, so every path must agree.
  */
 import { actAs, closePools, expectFailure, rolledBack } from "../support/db";
-import { gql, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
+import { gql, promoteCaptured, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
 let server: TestServer;
 let t: TenantFixture;
@@ -82,6 +82,7 @@ beforeAll(async () => {
   } finally {
     c.release();
   }
+  await promoteCaptured(server);
 });
 
 afterAll(async () => {
@@ -287,6 +288,7 @@ test("write time: log stores raw and counts matches; enforce stores the redacted
     } finally {
       c.release();
     }
+    await promoteCaptured(server); // promoted while the policy is enforced: stored redacted
     const cap = await server.ownerPool.query(
       "select new_values from warden.audit_events where tenant_id = $1 and table_name = 'red_app.customers' and new_values ->> 'email' like 'z%' order by recorded_at desc limit 1",
       [t.tenantId],

@@ -12,7 +12,7 @@ import { verifyTrail } from "../../src/audit/verifier";
 import { generateSealingKey } from "../../src/audit/sealingKey";
 import { signErasureRecord, signPendingErasureRecords } from "../../src/audit/erasureRecords";
 import { actAs, asTriggerlessSuperuser, closePools, expectFailure, rolledBack } from "../support/db";
-import { gql, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
+import { gql, promoteCaptured, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
 let server: TestServer;
 let t: TenantFixture;

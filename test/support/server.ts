@@ -115,3 +115,8 @@ export async function gql(
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
+
+/** Promotes trigger-captured changes now (warden.flush_capture()), so API reads see them. */
+export async function promoteCaptured(server: TestServer): Promise<void> {
+  await server.ownerPool.query("select warden.flush_capture()");
+}
