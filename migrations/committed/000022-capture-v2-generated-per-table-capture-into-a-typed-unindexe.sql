@@ -1,5 +1,5 @@
 --! Previous: sha1:0bda5e9f3c034bb1e71c49e1668e2b0041e35a43
---! Hash: sha1:df0d1b2d2950dd4852edad8104240858c75a126a
+--! Hash: sha1:e5604fd92ba8aa23d1f0057efa383fc346cb219c
 --! Message: capture v2: generated per-table capture into a typed, unindexed capture log; promotion by the worker; registry of audited tables; capture gaps; read-your-writes row history
 
 --------------------------------------------------------------------------------
@@ -402,6 +402,7 @@ declare
   v_stmt text := 'txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service';
   v_ctx text := 'now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service';
   v_body text := '';
+  v_ordinal text := 'warden_capture_ordinal';
   c jsonb;
   i integer;
   s integer;
@@ -409,6 +410,10 @@ declare
   v_n text;
   v_d text;
 begin
+  -- The UPDATE pairing's row number needs a name no captured column has.
+  while exists (select 1 from jsonb_array_elements(cols) e where e.value ->> 'name' = v_ordinal) loop
+    v_ordinal := v_ordinal || '_';
+  end loop;
   v_hash_tenant_n := case when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid'
     when v_tenant_column is not null then format('coalesce(n.%I, v_ctx_tenant)', v_tenant_column) else 'v_ctx_tenant' end;
   v_hash_tenant_o := case when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid'
@@ -454,8 +459,8 @@ begin
       with r as (
         insert into %1$s_%2$s (txid, %9$s)
         select v_tx, %10$s
-        from (select row_number() over () as warden_capture_ordinal, %11$s from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, %11$s from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        from (select row_number() over () as %15$I, %11$s from old_rows) o
+        join (select row_number() over () as %15$I, %11$s from new_rows) n on n.%15$I = o.%15$I
         where %12$s
         returning 1)
       insert into warden_private.capture_statements_%2$s (%5$s)
@@ -476,7 +481,7 @@ begin
       log_name, s, array_to_string(v_n_cols, ', '), array_to_string(v_ins, ', '), v_stmt, table_id, version, v_ctx,
       array_to_string(v_on_cols, ', '), array_to_string(v_upd, ', '), array_to_string(v_read, ', '),
       case when not v_skip then 'true' when cardinality(v_changed) = 0 then 'false' else array_to_string(v_changed, ' or ') end,
-      array_to_string(v_o_cols, ', '), array_to_string(v_del, ', '));
+      array_to_string(v_o_cols, ', '), array_to_string(v_del, ', '), v_ordinal);
   end loop;
   v_body := v_body || E'\n  end if;';
 

@@ -373,3 +373,19 @@ test("DDL keeps capture right: a renamed table, a new primary key, a dropped exc
     expect(last.rows[0].new_values).toEqual({ id: 3, v: "c" });
   });
 });
+
+test("columns named like the generated code's own names (n, o, r, s, d, e, txid, rn, ...) are captured like any other", async () => {
+  await rolledBack(async (c) => {
+    await c.query(`create schema cap; create table cap.odd (id int primary key, n text, o text, r int, s int, d int, e int, txid bigint, rn int,
+      scmin int, rctid int, warden_capture_ordinal int, x text)`);
+    await c.query("select warden.enable_auditing('cap.odd')");
+    await c.query("insert into cap.odd values (1, 'n1', 'o1', 1, 2, 3, 4, 5, 6, 7, 8, 9, 'x1'), (2, 'n2', 'o2', 1, 2, 3, 4, 5, 6, 7, 8, 9, 'x2')");
+    await c.query("update cap.odd set n = n || '!', txid = txid + 1, rn = rn + 1 where id = 1");
+    await c.query("delete from cap.odd where id = 2");
+    const ev = await events(c, "cap.odd");
+    expect(ev.map((e) => e.action)).toEqual(["insert", "insert", "update", "delete"]);
+    expect(ev[0].new_values).toEqual({ id: 1, n: "n1", o: "o1", r: 1, s: 2, d: 3, e: 4, txid: 5, rn: 6, scmin: 7, rctid: 8, warden_capture_ordinal: 9, x: "x1" });
+    expect(ev[2]).toMatchObject({ changed_fields: ["n", "rn", "txid"], old_values: { n: "n1", txid: 5, rn: 6 }, new_values: { n: "n1!", txid: 6, rn: 7 } });
+    expect(ev[3]).toMatchObject({ row_pk: { id: 2 }, old_values: { id: 2, n: "n2", warden_capture_ordinal: 9 } });
+  });
+});
