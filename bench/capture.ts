@@ -19,9 +19,10 @@
  *     (bench.direct: the generic trigger that wrote the store directly,
  *     still in the schema as warden_private.tg_audit_capture);
  *   - promotion throughput: a backlog of BENCH_BACKLOG (1,000,000) row
- *     events promoted by one pass with nothing else running, beside a raw
- *     INSERT of already-built events into the store (the floor any
- *     promotion pays);
+ *     events promoted as the worker promotes a large backlog (a round of
+ *     WARDEN_PROMOTE_PARTS parts running at once) with nothing else running,
+ *     beside a raw INSERT of already-built events into the store by one
+ *     session (what one promoting session pays at least);
  *   - capture lag: commit to promoted, p50/p99/max, at a steady
  *     BENCH_LAG_RATE (5,000) single-row writes/s for BENCH_LAG_SECONDS
  *     (15 s), with promotion every 250 ms and a sealing pass every second,
@@ -53,6 +54,8 @@ const ROUNDS = envInt("BENCH_ROUNDS", 2);
 const BACKLOG = envInt("BENCH_BACKLOG", 1_000_000);
 const LAG_RATE = envInt("BENCH_LAG_RATE", 5_000);
 const LAG_SECONDS = envInt("BENCH_LAG_SECONDS", 15);
+/** Parts of a promotion round, as the worker's WARDEN_PROMOTE_PARTS (default 2). */
+const PROMOTE_PARTS = envInt("WARDEN_PROMOTE_PARTS", 2);
 const SINGLE_CLIENTS = 2;
 /** Statements per client before the single-row clock starts (plan caches, first trigger call). */
 const SINGLE_WARMUP = 200;
@@ -413,8 +416,8 @@ async function promotionThroughput(ctx: BenchContext, c: pg.Client, promoter: Pr
     made += ROWS;
   }
   await checkpoint(ctx.rootUrl);
-  const p = await promote(promoter);
-  ctx.log(`promotion: ${fmtInt(p.events)} events in ${p.seconds.toFixed(2)} s, one pass, nothing else running`);
+  const p = await promoteInRound(ctx, PROMOTE_PARTS);
+  ctx.log(`promotion: ${fmtInt(p.events)} events in ${p.seconds.toFixed(2)} s, a round of ${PROMOTE_PARTS} parts at once (as the worker), nothing else running`);
   // The floor: the same number of already-built events inserted into the store.
   const sample = Math.min(p.events, 200_000);
   await c.query(
@@ -434,6 +437,26 @@ async function promotionThroughput(ctx: BenchContext, c: pg.Client, promoter: Pr
   await c.query("rollback");
   await c.query("drop table promoted_sample");
   return { events: p.events, rate: p.events / p.seconds, cpuPerEvent: p.cpu === null ? null : p.cpu / p.events, rawInsertRate: sample / rawSeconds };
+}
+
+/** The worker's way with a large backlog: a round whose parts run at once on their own connections. */
+async function promoteInRound(ctx: BenchContext, parts: number): Promise<{ events: number; seconds: number; cpu: number | null }> {
+  const conns = await Promise.all(Array.from({ length: parts + 1 }, () => connect(ctx.ownerUrl)));
+  try {
+    const pids = await Promise.all(conns.map(backendPid));
+    const cpu0 = pids.map(backendCpu);
+    const started = process.hrtime.bigint();
+    const round = (await conns[0].query<{ id: string; p: number }>("select round_id::text as id, round_parts as p from warden_private.capture_round_open($1)", [parts])).rows[0];
+    if (!round) return { events: 0, seconds: secondsSince(started), cpu: null };
+    await Promise.all(Array.from({ length: round.p }, (_, part) => conns[part + 1].query("select warden_private.capture_round_part($1::bigint, $2)", [round.id, part])));
+    const closed = await conns[0].query<{ n: string }>("select promoted::text as n from warden_private.capture_round_close($1::bigint)", [round.id]);
+    const seconds = secondsSince(started);
+    const cpu1 = pids.map(backendCpu);
+    const cpu = cpu0.some((x) => x === null) || cpu1.some((x) => x === null) ? null : cpu1.reduce((a, x, i) => a + (x! - cpu0[i]!), 0);
+    return { events: Number(closed.rows[0].n), seconds, cpu };
+  } finally {
+    await Promise.all(conns.map((c) => c.end().catch(() => undefined)));
+  }
 }
 
 // --- capture lag under a steady load -----------------------------------------

@@ -10,7 +10,7 @@ import { purgeSoftDeleted } from "./purgeSoftDeleted";
 import { dqEnsurePartitions, dqRun } from "./dqRun";
 import { dqSchedule } from "./dqSchedule";
 import { checkCaptureCoverage } from "./checkCaptureCoverage";
-import { makePromoteTask } from "./promoteCapture";
+import { makePromoteTask, promoteOptionsFromEnv } from "./promoteCapture";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -28,6 +28,6 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     dq_schedule: dqSchedule,
     dq_ensure_partitions: dqEnsurePartitions,
     check_capture_coverage: checkCaptureCoverage,
-    promote_capture: makePromoteTask(),
+    promote_capture: makePromoteTask(promoteOptionsFromEnv()),
   };
 }

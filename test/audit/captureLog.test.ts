@@ -43,8 +43,8 @@ async function promote(): Promise<number> {
   return rows[0].n;
 }
 
-async function eventCount(table: string, where = "true"): Promise<number> {
-  const { rows } = await ownerPool().query(`select count(*)::int as n from warden.audit_events where table_name = $1 and ${where}`, [table]);
+async function eventCount(table: string, where = "true", count = "count(*)"): Promise<number> {
+  const { rows } = await ownerPool().query(`select ${count}::int as n from warden.audit_events where table_name = $1 and ${where}`, [table]);
   return rows[0].n;
 }
 
@@ -367,4 +367,43 @@ test("capture gaps: a dropped or disabled capture trigger, an altered, renamed o
     [other],
   );
   expect(otherEvents.rows).toEqual([]);
+});
+
+test("a round promotes a backlog in parts running at once, each exactly once; a round left half done is finished by the next promotion", async () => {
+  const table = await auditedTable();
+  await ownerPool().query(`insert into ${table} select g, null, 'v', g from generate_series(1, 3000) g`);
+  await ownerPool().query(`update ${table} set n = n + 1 where id % 3 = 0`);
+  for (let i = 0; i < 20; i++) await ownerPool().query(`insert into ${table} values ($1, null, 'small', $1)`, [10_000 + i]);
+  const expected = 3000 + 1000 + 20;
+  const open = async (parts: number) => (await ownerPool().query("select round_id::text as id, round_parts as p from warden_private.capture_round_open($1)", [parts])).rows[0];
+  const round = await open(3);
+  expect(round.p).toBe(3);
+  // the parts at once, each on its own connection, plus a second claimer of part 1 racing the first
+  const clients = await Promise.all([connect(), connect(), connect(), connect()]);
+  try {
+    const results = await Promise.all(
+      [0, 1, 2, 1].map((part, i) => clients[i].query("select warden_private.capture_round_part($1::bigint, $2)::int as n", [round.id, part])),
+    );
+    const counts = results.map((r) => r.rows[0].n);
+    expect(counts.filter((n) => n === null)).toHaveLength(1); // the second claimer of part 1 found it done
+    // (a round promotes every table's backlog: at least this table's events)
+    expect(counts.reduce((a, b) => a + (b ?? 0), 0)).toBeGreaterThanOrEqual(expected);
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+  const closed = (await ownerPool().query("select promoted::int as n from warden_private.capture_round_close($1::bigint)", [round.id])).rows[0];
+  expect(closed.n).toBeGreaterThanOrEqual(expected);
+  expect(await eventCount(table)).toBe(expected);
+  expect(await eventCount(table, "true", "count(distinct (row_pk, action, recorded_at))")).toBe(expected);
+  expect((await ownerPool().query("select count(*)::int as n from warden_private.capture_rounds")).rows[0].n).toBe(0);
+
+  // a round whose promoter died after one part: the next single pass finishes and closes it, no part twice
+  await ownerPool().query(`update ${table} set v = 'again'`);
+  const second = await open(2);
+  await ownerPool().query("select warden_private.capture_round_part($1::bigint, 0)", [second.id]);
+  await expect(ownerPool().query("select * from warden_private.capture_round_close($1::bigint)", [second.id])).rejects.toMatchObject({ code: "55000" });
+  await promote();
+  expect((await ownerPool().query("select warden_private.capture_round_part($1::bigint, 1) as n", [second.id])).rows[0].n).toBeNull();
+  expect(await eventCount(table)).toBe(expected + 3020);
+  expect(await eventCount(table, "new_values ->> 'v' = 'again'")).toBe(3020);
 });
