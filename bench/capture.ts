@@ -452,7 +452,7 @@ async function promoteInRound(ctx: BenchContext, parts: number): Promise<{ event
     const closed = await conns[0].query<{ n: string }>("select promoted::text as n from warden_private.capture_round_close($1::bigint)", [round.id]);
     const seconds = secondsSince(started);
     const cpu1 = pids.map(backendCpu);
-    const cpu = cpu0.some((x) => x === null) || cpu1.some((x) => x === null) ? null : cpu1.reduce((a, x, i) => a + (x! - cpu0[i]!), 0);
+    const cpu = cpu0.some((x) => x === null) || cpu1.some((x) => x === null) ? null : cpu1.reduce<number>((a, x, i) => a + (x! - cpu0[i]!), 0);
     return { events: Number(closed.rows[0].n), seconds, cpu };
   } finally {
     await Promise.all(conns.map((c) => c.end().catch(() => undefined)));
