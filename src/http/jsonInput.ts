@@ -13,6 +13,8 @@
  * then writes it unchanged and jsonb stores its exact decimal value.
  */
 
+import pg from "pg";
+
 /** Objects and arrays nested at most this deep inside an event's field (data counts as level 1). */
 export const MAX_DEPTH = 64;
 /** A number written out in full (as jsonb prints it: 1e3 is 1000) has at most this many digits. */
@@ -48,6 +50,19 @@ export function parseJson(text: string): unknown {
   if (text.length === 0) return {};
   return MAYBE_INEXACT.test(text) ? J.parse(text, keepNumberSource) : JSON.parse(text);
 }
+
+/**
+ * pg query types that read json and jsonb with parseJson: audit reads
+ * (REST queries and exports) return every number as it was stored, where
+ * pg's default JSON.parse would round 9007199254740993 and turn 1e400 into
+ * null. Only for queries that pass it; nothing else in the process changes.
+ */
+export const exactJsonTypes = {
+  getTypeParser: (oid: number, format?: string): ((value: string) => unknown) =>
+    oid === JSONB_OID || oid === JSON_OID ? parseJson : (pg.types.getTypeParser(oid, format as "text") as (value: string) => unknown),
+};
+const JSON_OID = 114;
+const JSONB_OID = 3802;
 
 /** True for a number kept as its source text by parseJson. */
 export function isExactNumber(value: unknown): value is RawJson {
