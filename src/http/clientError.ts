@@ -38,25 +38,33 @@ export function clientErrorProblem(err: ParserError): Problem {
 /** Registers the listener on an HTTP server. */
 export function answerClientErrors(server: http.Server): void {
   server.on("clientError", (err: ParserError, socket: Duplex) => {
-    // A reset or a socket already gone has nobody to answer; a response
-    // being written (a previous request's) must not be interleaved with.
-    const current = (socket as Duplex & { _httpMessage?: unknown })._httpMessage;
-    if (err.code === "ECONNRESET" || !socket.writable || current) {
+    if (err.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
       return;
     }
-    const p = clientErrorProblem(err);
-    const traceId = traceIdFromHeaders(() => undefined);
-    const body = JSON.stringify(problemDocument(p, traceId));
-    httpRequests.inc({ route: "(unparsed)", method: "", status: String(p.status) });
-    socket.end(
-      `HTTP/1.1 ${p.status} ${REASONS[p.status] ?? "Bad Request"}\r\n` +
-        "Content-Type: application/problem+json; charset=utf-8\r\n" +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Trace-Id: ${traceId}\r\n` +
-        "Connection: close\r\n\r\n" +
-        body,
-      () => socket.destroy(),
-    );
+    const answer = () => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const p = clientErrorProblem(err);
+      const traceId = traceIdFromHeaders(() => undefined);
+      const body = JSON.stringify(problemDocument(p, traceId));
+      httpRequests.inc({ route: "(unparsed)", method: "", status: String(p.status) });
+      socket.end(
+        `HTTP/1.1 ${p.status} ${REASONS[p.status] ?? "Bad Request"}\r\n` +
+          "Content-Type: application/problem+json; charset=utf-8\r\n" +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+          `X-Trace-Id: ${traceId}\r\n` +
+          "Connection: close\r\n\r\n" +
+          body,
+        () => socket.destroy(),
+      );
+    };
+    // The bytes before the bad ones may have been a whole request (a body
+    // longer than its Content-Length): its response is written first.
+    const inFlight = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+    if (inFlight && !inFlight.writableFinished) inFlight.once("finish", answer);
+    else answer();
   });
 }

@@ -105,12 +105,18 @@ export class IngestHandler {
     const headers: Record<string, string> = {
       "RateLimit-Limit": String(decision.limit),
       "RateLimit-Remaining": String(decision.remaining),
-      "RateLimit-Reset": String(decision.retryAfter),
+      "RateLimit-Reset": String(decision.reset),
     };
     if (!decision.allowed) {
       rateLimited.inc();
       headers["Retry-After"] = String(decision.retryAfter);
-      return { kind: "problem", problem: problem(429, "rate_limited", `at most ${decision.limit} events per second for this credential`), headers };
+      return {
+        kind: "problem",
+        problem: problem(429, "rate_limited", `at most ${decision.limit} events per second for this credential; this request is admitted after ${decision.retryAfter} s`, {
+          retry_after: decision.retryAfter,
+        }),
+        headers,
+      };
     }
     ingestInFlight.inc();
     try {
