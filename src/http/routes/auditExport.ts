@@ -11,7 +11,7 @@ import { filterToSql, parseAuditQuery } from "../../audit/query";
 import { withRequestContext } from "../../db/requestContext";
 import { requireRole } from "../auth";
 import { problem, sendProblem } from "../problem";
-import { exactJsonTypes } from "../jsonInput";
+import { exactJsonTypes } from "../../audit/exactJson";
 import { AUDIT_COLUMNS, AUDIT_SOURCE } from "./auditColumns";
 import { INCLUDE_REDACTED_PARAM, applyIncludeRedacted, countReadRedactions, includeRedactedFrom } from "../../audit/redaction";
 

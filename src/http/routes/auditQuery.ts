@@ -15,7 +15,7 @@ import { problem, sendProblem } from "../problem";
 import { AUDIT_COLUMNS, AUDIT_SOURCE } from "./auditColumns";
 import { INCLUDE_REDACTED_PARAM, applyIncludeRedacted, countReadRedactions, includeRedactedFrom } from "../../audit/redaction";
 import { queryDuration, timed } from "../../metrics";
-import { exactJsonTypes } from "../jsonInput";
+import { exactJsonTypes } from "../../audit/exactJson";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
