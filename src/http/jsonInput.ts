@@ -59,6 +59,47 @@ function stringProblem(s: string): string | null {
  * safe to inspect. Empty when the body can be stored as it is.
  */
 export function inspectJson(body: unknown, opts: InspectOptions): JsonProblem[] {
+  return mayHoldProblems(body, opts) ? problemsOf(body, opts) : [];
+}
+
+/**
+ * The walk of the usual body, which holds nothing to report: no pointers
+ * built, only whether anything needs a closer look (false: certainly
+ * nothing; true: problemsOf decides).
+ */
+function mayHoldProblems(body: unknown, opts: InspectOptions): boolean {
+  const maxDepth = opts.fieldDepth + MAX_DEPTH - 1;
+  const values: unknown[] = [body];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (typeof value === "string") {
+      if (opts.scanStrings && stringProblem(value)) return true;
+    } else if (typeof value === "number") {
+      const abs = Math.abs(value);
+      if (abs >= 1e21 || (abs !== 0 && abs < 1e-6)) return true;
+    } else if (typeof value === "object" && value !== null) {
+      if (depth > maxDepth || isExactNumber(value)) return true;
+      if (Array.isArray(value)) {
+        for (const v of value) {
+          values.push(v);
+          depths.push(depth + 1);
+        }
+      } else {
+        for (const k in value) {
+          if (opts.scanStrings && stringProblem(k)) return true;
+          values.push((value as Record<string, unknown>)[k]);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/** Every problem, with its pointer. */
+function problemsOf(body: unknown, opts: InspectOptions): JsonProblem[] {
   const problems: JsonProblem[] = [];
   const tooDeep = new Set<string>();
   const maxDepth = opts.fieldDepth + MAX_DEPTH - 1;
