@@ -2,8 +2,10 @@
  * POST /api/v1/audit/events, independent of the HTTP framework: one event
  * object or an array of up to 1,000. Validation and writing happen in
  * warden.record_audit_events (the rules live there, shared with GraphQL);
- * this adds what only HTTP knows: header defaults, the Idempotency-Key, NUL
- * checks, rate limits, and group commit through the ingest queue
+ * this adds what only HTTP knows: parsing the body (exact numbers), refusing
+ * what PostgreSQL could not store (src/http/jsonInput.ts) so that it never
+ * fails a group commit shared with other requests, header defaults, the
+ * Idempotency-Key, rate limits, and group commit through the ingest queue
  * (acknowledged only after commit). Both the Express route and the ingest
  * fast path (src/http/ingestFastPath.ts) call it, so the two cannot drift.
  */

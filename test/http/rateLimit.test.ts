@@ -7,7 +7,7 @@
  * (every case, exactly) and a real server (with a client that obeys it).
  */
 import { RateLimiter } from "../../src/http/rateLimit";
-import { closePools, createApiKey } from "../support/db";
+import { closePools } from "../support/db";
 import { startTestServer, tenantFixture, type TestServer } from "../support/server";
 
 /** A client that obeys Retry-After on a simulated clock: returns the seconds it waited in all, and its retries. */
@@ -80,15 +80,8 @@ describe("over HTTP", () => {
 
   test("1,000-event batches against a 400 events/s key: a client obeying Retry-After gets every one written, each on its first retry", async () => {
     const t = await tenantFixture(server, "Rate limit tenant");
-    const c = await server.ownerPool.connect();
-    let key: string;
-    try {
-      const k = await createApiKey(c, t.tenantId, "member");
-      await c.query("update warden.api_keys set rate_limit_per_second = 400 where id = $1", [k.id]);
-      key = k.key;
-    } finally {
-      c.release();
-    }
+    const { rows: keys } = await server.ownerPool.query("select key from warden_private.create_api_key($1, 'rate test', 'member', 400)", [t.tenantId]);
+    const key: string = keys[0].key;
     const batch = JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ event_type: "rate.batch.sent", outcome: "success", data: { i } })));
     const log: { status: number; retryAfter: string | null }[] = [];
     for (let n = 0; n < 3; n++) {
