@@ -4,7 +4,7 @@
 -- belong to the credential that used them. docs/ingest.md has the rules.
 
 --------------------------------------------------------------------------------
---- The occurred_at window: how far ahead of the clock and how far back an
+--- The occurred_at window: how far ahead of the clock and how far back a
 --- posted event may be dated. One row per tenant, or the default for all
 --- (tenant_id null); without a row, 5 minutes ahead and back as far as the
 --- tenant's longest retention.
