@@ -85,7 +85,47 @@ revoke all on function warden_private.set_occurred_at_window(uuid, interval, int
 alter table warden.api_keys add column scopes text[] not null default '{}'
   constraint api_keys_scopes_known check (scopes <@ array['backfill']::text[]);
 comment on column warden.api_keys.scopes is
-  'Permissions of the key beyond its role: backfill (may post audit events dated before the occurred_at window; each such event carries event_data.backfill). Set by tenant owners with warden.set_api_key_scopes, which records a governance event.';
+  'Permissions of the key beyond its role: backfill (may post audit events dated before the occurred_at window; each such event carries event_data.backfill). Set by tenant owners with warden.set_api_key_scopes; every change, whatever the path, is a governance.api_key.changed event.';
+
+-- The key's governance trigger (migration 000020) also reports scope changes.
+create or replace function warden_private.tg_api_keys__governance() returns trigger
+  language plpgsql
+  security definer
+  set search_path = pg_catalog
+as $$
+declare
+  v_before jsonb;
+  v_after jsonb;
+begin
+  if tg_op = 'INSERT' then
+    perform warden_private.record_governance_event('governance.api_key.created', new.tenant_id, 'api_key', new.id::text, null,
+      jsonb_build_object('name', new.name, 'prefix', new.prefix, 'role', new.role, 'rate_limit_per_second', new.rate_limit_per_second,
+                         'expires_at', new.expires_at, 'created_by', new.created_by, 'scopes', new.scopes));
+    return null;
+  end if;
+  if old.revoked_at is null and new.revoked_at is not null then
+    perform warden_private.record_governance_event('governance.api_key.revoked', new.tenant_id, 'api_key', new.id::text,
+      jsonb_build_object('revoked_at', null), jsonb_build_object('revoked_at', new.revoked_at),
+      jsonb_build_object('name', new.name, 'prefix', new.prefix, 'role', new.role));
+    return null;
+  end if;
+  -- Other changes of what the key may do (last_used_at is bookkeeping).
+  select jsonb_object_agg(o.key, o.value), jsonb_object_agg(o.key, n.value) into v_before, v_after
+  from jsonb_each(jsonb_build_object('name', old.name, 'role', old.role, 'rate_limit_per_second', old.rate_limit_per_second,
+                                     'expires_at', old.expires_at, 'scopes', old.scopes)) o
+  join jsonb_each(jsonb_build_object('name', new.name, 'role', new.role, 'rate_limit_per_second', new.rate_limit_per_second,
+                                     'expires_at', new.expires_at, 'scopes', new.scopes)) n
+    using (key)
+  where o.value is distinct from n.value;
+  if v_before is not null then
+    perform warden_private.record_governance_event('governance.api_key.changed', new.tenant_id, 'api_key', new.id::text,
+      v_before, v_after, jsonb_build_object('prefix', new.prefix));
+  end if;
+  return null;
+end;
+$$;
+comment on function warden_private.tg_api_keys__governance() is
+  'AFTER INSERT/UPDATE row trigger of API keys: governance.api_key.created (after: name, prefix, role, rate limit, expiry, creator, scopes), governance.api_key.revoked (before/after: revoked_at) and governance.api_key.changed (before/after of name, role, rate limit, expiry or scopes), whatever the path.';
 
 create function warden.set_api_key_scopes(api_key_id uuid, scopes text[]) returns text[]
   language plpgsql volatile
@@ -94,7 +134,6 @@ create function warden.set_api_key_scopes(api_key_id uuid, scopes text[]) return
 as $$
 declare
   v_tenant uuid := warden.current_tenant_id();
-  v_before text[];
   v_after text[];
 begin
   if not warden.has_tenant_role('{owner}') then
@@ -104,20 +143,17 @@ begin
     raise exception 'unknown API key scope in %: the scopes are backfill', coalesce(scopes::text, 'null') using errcode = '22023';
   end if;
   v_after := array(select distinct s from unnest(scopes) s order by s);
-  select k.scopes into v_before from warden.api_keys k
-  where k.id = set_api_key_scopes.api_key_id and k.tenant_id = v_tenant and k.revoked_at is null
-  for update;
+  -- the key's governance trigger records the change (governance.api_key.changed)
+  update warden.api_keys k set scopes = v_after
+  where k.id = set_api_key_scopes.api_key_id and k.tenant_id = v_tenant and k.revoked_at is null;
   if not found then
     raise exception 'no active API key % in your tenant', api_key_id using errcode = 'P0002';
   end if;
-  update warden.api_keys k set scopes = v_after where k.id = set_api_key_scopes.api_key_id;
-  perform warden_private.record_governance_event('governance.api_key.scopes_changed', v_tenant, 'api_key', api_key_id::text,
-    jsonb_build_object('scopes', v_before), jsonb_build_object('scopes', v_after), '{}', 'warning');
   return v_after;
 end;
 $$;
 comment on function warden.set_api_key_scopes(uuid, text[]) is
-  'Sets the scopes of an active API key of the current tenant (tenant owners only): backfill, or none. Records a governance.api_key.scopes_changed event (severity warning). Returns the scopes now in force.';
+  'Sets the scopes of an active API key of the current tenant (tenant owners only): backfill, or none. The key''s governance trigger records governance.api_key.changed (before/after scopes). Returns the scopes now in force.';
 grant execute on function warden.set_api_key_scopes(uuid, text[]) to warden_visitor;
 
 --------------------------------------------------------------------------------

@@ -121,12 +121,12 @@ describe("occurred_at window (defect 5)", () => {
     expect(off.body.data.setApiKeyScopes.result).toEqual([]);
     expect(await post({ event_type: "backfill.old.sent", outcome: "success", occurred_at: old }, importer.key)).toMatchObject({ status: 400 });
     const gov = await server.ownerPool.query(
-      "select actor_id, severity::text, event_data -> 'before' as before, event_data -> 'after' as after from warden.audit_events where tenant_id = $1 and event_type = 'governance.api_key.scopes_changed' and resource_id = $2 order by recorded_at",
+      "select actor_id, event_data -> 'before' as before, event_data -> 'after' as after from warden.audit_events where tenant_id = $1 and event_type = 'governance.api_key.changed' and resource_id = $2 order by recorded_at",
       [t.tenantId, importer.id],
     );
     expect(gov.rows).toEqual([
-      { actor_id: t.users.owner, severity: "warning", before: { scopes: [] }, after: { scopes: ["backfill"] } },
-      { actor_id: t.users.owner, severity: "warning", before: { scopes: ["backfill"] }, after: { scopes: [] } },
+      { actor_id: t.users.owner, before: { scopes: [] }, after: { scopes: ["backfill"] } },
+      { actor_id: t.users.owner, before: { scopes: ["backfill"] }, after: { scopes: [] } },
     ]);
   });
 });
