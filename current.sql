@@ -84,6 +84,11 @@ revoke all on function warden_private.set_occurred_at_window(uuid, interval, int
 --------------------------------------------------------------------------------
 alter table warden.api_keys add column scopes text[] not null default '{}'
   constraint api_keys_scopes_known check (scopes <@ array['backfill']::text[]);
+-- warden.api_keys is audited: its capture follows the new column (what the
+-- DDL event trigger does where it is installed; a no-op after it did).
+select warden_private.capture_enable(t.relid::regclass, t.options, null)
+from warden_private.audited_tables t
+where t.relid = 'warden.api_keys'::regclass and t.dropped_at is null and t.disabled_at is null;
 comment on column warden.api_keys.scopes is
   'Permissions of the key beyond its role: backfill (may post audit events dated before the occurred_at window; each such event carries event_data.backfill). Set by tenant owners with warden.set_api_key_scopes; every change, whatever the path, is a governance.api_key.changed event.';
 
