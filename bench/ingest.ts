@@ -24,7 +24,8 @@ function event(i: number): object {
     correlation_id: `corr-${Math.floor(i / 10)}`,
     service: "gateway",
     resource: { type: "order", id: `o-${i}` },
-    data: { http: { status: i % 10 === 0 ? 500 : 200, path: "/v1/orders" }, attempt: 1 },
+    attempt: 1,
+    data: { http: { status: i % 10 === 0 ? 500 : 200, path: "/v1/orders" } },
   };
 }
 

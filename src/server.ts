@@ -12,6 +12,7 @@ import { jwtSecret } from "./auth/secret";
 import { createHttp, type WardenHttp } from "./http/app";
 import { startWorker, type WorkerHandle } from "./worker/runner";
 import { loadSealingKey } from "./audit/sealingKey";
+import { retentionDaysFromEnv } from "./retention/run";
 
 export interface RunningWarden {
   url: string;
@@ -25,8 +26,11 @@ export async function startWarden(
 ): Promise<RunningWarden> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const urls = await prepareDatabase(config, { migrate: true, log });
-  const ownerPool = makePool(urls.ownerUrl, 10, "warden-owner");
-  const authPool = makePool(urls.authUrl, 20, "warden-api");
+  // AUDIT_RETENTION_DAYS reaches SQL (warden_private.retention_default_days)
+  // on every connection: the occurred_at window of ingest reaches back that far.
+  const session: Record<string, string> = process.env.AUDIT_RETENTION_DAYS ? { "warden.retention_default_days": String(retentionDaysFromEnv()) } : {};
+  const ownerPool = makePool(urls.ownerUrl, 10, "warden-owner", session);
+  const authPool = makePool(urls.authUrl, 20, "warden-api", session);
   const secret = jwtSecret(config);
   const authenticator = new Authenticator(authPool, new TokenService(secret));
   const sealingKey = loadSealingKey(config);

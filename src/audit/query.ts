@@ -2,8 +2,10 @@
  * The audit query language of GET /api/v1/audit/events: parsing and
  * validating query parameters into a filter, and turning a filter into a
  * parameterised WHERE clause (column names come from a fixed list; user
- * input only ever travels as parameters).
+ * input only ever travels as parameters). Every filter given is applied or
+ * refused with a 400 naming it, never dropped.
  */
+import { isExactNumber, parseJson } from "./exactJson";
 
 export const SEVERITIES = ["debug", "info", "notice", "warning", "error", "critical"] as const;
 export const OUTCOMES = ["success", "failure", "unknown"] as const;
@@ -54,27 +56,48 @@ function parseTime(value: string, now: Date): string | null {
   return null;
 }
 
-/** A data.<path>=<value> pair as a containment object; the value is JSON when it parses, else a string. */
-function containment(path: string, raw: string): Record<string, unknown> {
-  let value: unknown = raw;
+/**
+ * A data.<path>=<value> filter's value: JSON when it parses as a number (kept
+ * exactly: 9007199254740993 stays itself), true, false or null, else the
+ * string as given.
+ */
+function filterValue(raw: string): unknown {
   try {
-    const parsed = JSON.parse(raw);
-    if (parsed === null || ["number", "boolean"].includes(typeof parsed)) value = parsed;
+    const parsed = parseJson(raw);
+    if (parsed === null || typeof parsed === "number" || typeof parsed === "boolean" || isExactNumber(parsed)) return parsed;
   } catch {
     /* a plain string */
   }
-  return path
-    .split(".")
-    .reverse()
-    .reduce<unknown>((acc, key) => ({ [key]: acc }), value) as Record<string, unknown>;
+  return raw;
 }
 
-function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    out[k] = k in out && typeof out[k] === "object" && typeof v === "object" ? merge(out[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+/**
+ * The data filters as one containment document, every path applied as
+ * written: keys live in objects without a prototype, so __proto__,
+ * constructor or prototype are keys like any other (an object literal or a
+ * plain assignment would have dropped or redirected them). A path that is
+ * the prefix of another (data.a=1 with data.a.b=2) is refused: no event
+ * could match both, and merging them would drop one.
+ */
+function containment(filters: [string, string, string][], errors: ParamError[]): Record<string, unknown> | undefined {
+  if (filters.length === 0) return undefined;
+  const sorted = [...filters].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i][1].startsWith(`${sorted[i - 1][1]}.`)) {
+      errors.push({ pointer: `/${sorted[i][0]}`, reason: `conflicts with ${sorted[i - 1][0]}: a value can not be both a leaf and an object` });
+    }
   }
-  return out;
+  const root: Record<string, unknown> = Object.create(null);
+  for (const [, path, raw] of filters) {
+    const segments = path.split(".");
+    let node = root;
+    for (const key of segments.slice(0, -1)) {
+      if (!Object.hasOwn(node, key) || typeof node[key] !== "object" || node[key] === null) node[key] = Object.create(null);
+      node = node[key] as Record<string, unknown>;
+    }
+    node[segments[segments.length - 1]] = filterValue(raw);
+  }
+  return root;
 }
 
 export function parseAuditQuery(
@@ -97,16 +120,21 @@ export function parseAuditQuery(
     }
     return v;
   };
+  const dataFilters: [string, string, string][] = [];
   for (const name of Object.keys(query)) {
     if (KNOWN.has(name) || extraKnown.includes(name)) continue;
     const m = DATA_PATH.exec(name);
     if (m) {
       const v = one(name);
-      if (v !== undefined) filter.data = merge(filter.data ?? {}, containment(m[1], v));
+      if (v !== undefined) dataFilters.push([name, m[1], v]);
+    } else if (name.startsWith("data.")) {
+      errors.push({ pointer: `/${name}`, reason: "a data filter is data.<path>: 1 to 8 keys of letters, digits, _ and - (at most 64 each), joined by dots" });
     } else {
       errors.push({ pointer: `/${name}`, reason: "unknown parameter" });
     }
   }
+  const data = containment(dataFilters, errors);
+  if (data) filter.data = data;
   for (const name of TEXT_FILTERS) {
     const v = one(name);
     if (v !== undefined) filter[name] = v;

@@ -43,6 +43,13 @@ function isConnectionError(err: unknown): boolean {
   );
 }
 
+/** SQLSTATE/hint pairs whose detail is a JSON list of {pointer, reason}. */
+const LISTED_PROBLEMS: Record<string, { status: number; code: string }> = {
+  "22023/validation_failed": { status: 400, code: "validation_failed" },
+  "22023/occurred_at_out_of_window": { status: 400, code: "occurred_at_out_of_window" },
+  "23505/event_id_taken": { status: 409, code: "event_id_taken" },
+};
+
 /** Returns null when the error is not a PostgreSQL (or database connection) error. */
 export function mapPgError(err: unknown): MappedError | null {
   if (isConnectionError(err)) {
@@ -52,9 +59,12 @@ export function mapPgError(err: unknown): MappedError | null {
   const { code, message } = err;
   const hint = typeof err.hint === "string" ? err.hint : "";
   const missingRole = /missing_role=([a-z_]+)/.exec(hint)?.[1];
-  if (code === "22023" && hint === "validation_failed" && typeof err.detail === "string") {
+  // Problems with a JSON pointer each (the detail): validation, the
+  // occurred_at window, a client event_id that is another tenant's.
+  const listed = LISTED_PROBLEMS[`${code}/${hint}`];
+  if (listed && typeof err.detail === "string") {
     try {
-      return { status: 400, code: "validation_failed", message, errors: JSON.parse(err.detail) as unknown[] };
+      return { status: listed.status, code: listed.code, message, errors: JSON.parse(err.detail) as unknown[] };
     } catch {
       /* fall through: a plain invalid-input error */
     }
@@ -74,6 +84,9 @@ export function mapPgError(err: unknown): MappedError | null {
     // type that does not exist or does not fit (data-quality rules, auditing options).
     case code.startsWith("22") || code.startsWith("23") || code === "42P01" || code === "42703" || code === "42704" || code === "42804":
       return { status: 400, code: "invalid_input", message };
+    // A value too deep or too large for the server to process (stack depth, statement too complex).
+    case code.startsWith("54"):
+      return { status: 400, code: "input_too_complex", message };
     case code.startsWith("08") || code === "57P01" || code === "57P03" || code === "53300":
       return { status: 503, code: "database_unavailable", message: "the database is unavailable; retry" };
     default:

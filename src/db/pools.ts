@@ -20,8 +20,16 @@ function errorLogger(name: string, ending: () => boolean, windowMs = 5000): (err
   };
 }
 
-export function makePool(connectionString: string, max: number, name: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: name } as pg.PoolConfig);
+/**
+ * A pool; `settings` become session settings of its connections (names
+ * and values of letters, digits, dots and underscores only).
+ */
+export function makePool(connectionString: string, max: number, name: string, settings: Record<string, string> = {}): pg.Pool {
+  const options = Object.entries(settings).map(([k, v]) => {
+    if (!/^[A-Za-z0-9_.]+$/.test(k) || !/^[A-Za-z0-9_.]+$/.test(v)) throw new Error(`session setting ${k}=${v} is not a plain name and value`);
+    return `-c ${k}=${v}`;
+  });
+  const pool = new pg.Pool({ connectionString, max, application_name: name, ...(options.length ? { options: options.join(" ") } : {}) } as pg.PoolConfig);
   const log = errorLogger(name, () => pool.ending);
   // An idle client losing its connection must not crash the process.
   pool.on("error", log);

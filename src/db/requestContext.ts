@@ -3,6 +3,7 @@
  * pgSettings; REST handlers run their queries through withRequestContext().
  * The names match what warden.set_context() sets for direct connections.
  */
+import { isIP } from "node:net";
 import type pg from "pg";
 import { ROLE_VISITOR } from "../config";
 import type { AuthContext } from "../auth/types";
@@ -13,6 +14,18 @@ export interface ClientInfo {
   userAgent?: string;
 }
 
+/**
+ * The address as PostgreSQL's inet reads it, or "" when it is not one: a
+ * trusted proxy may pass on whatever X-Forwarded-For held, and an address
+ * the database refuses must not fail the request (or the group commit it
+ * joins). An IPv6 zone (fe80::1%eth0) is dropped: inet has none.
+ */
+export function storableIp(ip: string | undefined): string {
+  if (!ip) return "";
+  const address = ip.includes("%") ? ip.slice(0, ip.indexOf("%")) : ip;
+  return isIP(address) ? address : "";
+}
+
 export function pgSettingsFor(ctx: AuthContext | undefined, traceId: string | undefined, client: ClientInfo = {}): Record<string, string> {
   return {
     role: ROLE_VISITOR,
@@ -21,7 +34,7 @@ export function pgSettingsFor(ctx: AuthContext | undefined, traceId: string | un
     "jwt.claims.actor_type": ctx?.actorType ?? "",
     "jwt.claims.tenant_role": ctx?.tenantRole ?? "",
     "warden.trace_id": traceId ?? "",
-    "warden.actor_ip": client.ip ?? "",
+    "warden.actor_ip": storableIp(client.ip),
     "warden.user_agent": (client.userAgent ?? "").slice(0, 1024),
   };
 }

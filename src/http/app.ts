@@ -28,6 +28,8 @@ import { invitationRoutes } from "./routes/invitations";
 import { RateLimiter } from "./rateLimit";
 import { IngestHandler } from "./ingestHandler";
 import { ingestFastPath } from "./ingestFastPath";
+import { answerClientErrors } from "./clientError";
+import { graphqlBody } from "./graphqlBody";
 import { BODY_LIMIT, INVALID_UTF8, strictUtf8 } from "./body";
 import type { SealingKey } from "../audit/sealingKey";
 
@@ -53,14 +55,6 @@ export interface WardenHttp {
   close(): Promise<void>;
 }
 
-declare module "express-serve-static-core" {
-  interface Request {
-    /** False when the JSON body cannot contain U+0000 (set while parsing it). */
-    mayHoldNul?: boolean;
-  }
-}
-
-
 export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   const app = express();
   app.disable("x-powered-by");
@@ -68,6 +62,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   const ingest = new IngestHandler(new IngestQueue(deps.authPool, deps.ingest), new RateLimiter());
   const fastIngest = ingestFastPath({ authenticator: deps.authenticator, handler: ingest, trustProxy: app.get("trust proxy fn") });
   const server = http.createServer(deps.ingestFastPath === false ? app : (req, res) => fastIngest(req, res) || app(req, res));
+  answerClientErrors(server);
 
   app.use(traceMiddleware);
   app.use(countRequests);
@@ -75,15 +70,20 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   app.use(metricsRoutes(deps.ownerPool));
 
   const api = express.Router();
+  api.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument);
+  });
+  // The credential before any body is read or parsed: an anonymous client
+  // makes Warden do no parsing work (ingest reads its own body, as text).
+  api.use(requireAuth(deps.authenticator));
+  // ingest first: the busiest route walks the fewest router layers
+  api.use(auditIngestRoutes(ingest));
   api.use(
     express.json({
       limit: BODY_LIMIT,
       strict: false,
       // Refuse bytes that are not UTF-8 instead of silently replacing them.
-      verify: (req, _res, buf) => {
-        // U+0000 can only arrive escaped (\u0000); without that text in the
-        // body, routes skip looking for it in the parsed value.
-        (req as express.Request).mayHoldNul = buf.includes("\\u0000");
+      verify: (_req, _res, buf) => {
         try {
           strictUtf8.decode(buf);
         } catch {
@@ -92,12 +92,6 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
       },
     }),
   );
-  api.get("/openapi.json", (_req, res) => {
-    res.json(openApiDocument);
-  });
-  api.use(requireAuth(deps.authenticator));
-  // ingest first: the busiest route walks the fewest router layers
-  api.use(auditIngestRoutes(ingest));
   api.use(meRoutes(deps.authPool));
   api.use(apiKeyRoutes(deps.authPool));
   api.use(invitationRoutes(deps.authPool));
@@ -108,7 +102,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.
-  app.use("/graphql", requireAuth(deps.authenticator));
+  app.use("/graphql", requireAuth(deps.authenticator), graphqlBody);
   const preset = makePreset({ authUrl: deps.authUrl, production: deps.production });
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);

@@ -6,15 +6,16 @@
  * far more often than anywhere else.
  *
  * Same contract as the Express route, and the same code behind it
- * (IngestHandler): trace ids, the 1 MiB limit (413), strict UTF-8, malformed
- * JSON (400), authentication, problem+json for every error, the request
- * counter. A request it does not fully understand from its headers alone
+ * (IngestHandler): trace ids, authentication before the body is read, the
+ * 1 MiB limit (413), strict UTF-8, malformed JSON (400), problem+json for
+ * every error, the request counter. A request it does not fully understand from its headers alone
  * (a compressed body, another charset or media type, no body length, another
  * path spelling) is left to Express before a byte of the body is read.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import proxyaddr from "proxy-addr";
 import type { Authenticator } from "../auth/authenticate";
+import type { AuthContext } from "../auth/types";
 import type { IngestHandler, IngestReply } from "./ingestHandler";
 import { problem, problemDocument, problemHeaders, type Problem } from "./problem";
 import { problemForError } from "./errorHandler";
@@ -67,30 +68,58 @@ export function ingestFastPath(deps: IngestFastPathDeps): (req: IncomingMessage,
 
 function serve(deps: IngestFastPathDeps, req: IncomingMessage, res: ServerResponse): void {
   const traceId = traceIdFromHeaders((name) => header(req, name));
-  const declared = Number(req.headers["content-length"]);
-  if (!(declared <= BODY_LIMIT)) {
-    // Node discards the unread body once the response is finished.
-    sendProblem(res, traceId, problemForError({ type: "entity.too.large" }, traceId).problem);
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  req.on("data", (chunk: Buffer) => {
-    received += chunk.length;
-    chunks.push(chunk);
-  });
   req.on("error", () => res.destroy()); // the client went away mid-body: nobody to answer
-  req.on("end", () => {
-    const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
-    respond(deps, req, res, traceId, raw).catch((err) => {
-      // Only a bug in this module gets here; the handler turns its own failures into replies.
-      if (res.headersSent) res.destroy();
-      else sendProblem(res, traceId, problemForError(err, traceId).problem);
-    });
-  });
+  authenticated(deps, req, res, traceId)
+    .then((ctx) => {
+      if (!ctx) return;
+      const declared = Number(req.headers["content-length"]);
+      if (!(declared <= BODY_LIMIT)) {
+        // Node discards the unread body once the response is finished.
+        sendProblem(res, traceId, problemForError({ type: "entity.too.large" }, traceId).problem);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      req.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        chunks.push(chunk);
+      });
+      req.on("end", () => {
+        const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+        respond(deps, req, res, traceId, ctx, raw).catch((err) => fail(res, traceId, err));
+      });
+    })
+    .catch((err) => fail(res, traceId, err));
 }
 
-async function respond(deps: IngestFastPathDeps, req: IncomingMessage, res: ServerResponse, traceId: string, raw: Buffer): Promise<void> {
+/** Only a bug in this module gets here; the handler turns its own failures into replies. */
+function fail(res: ServerResponse, traceId: string, err: unknown): void {
+  if (res.headersSent) res.destroy();
+  else sendProblem(res, traceId, problemForError(err, traceId).problem);
+}
+
+/**
+ * The credential first, before a byte of the body is read: an anonymous or
+ * refused client makes Warden read and parse nothing (the body is left
+ * unread; Node discards it after the answer).
+ */
+async function authenticated(deps: IngestFastPathDeps, req: IncomingMessage, res: ServerResponse, traceId: string): Promise<AuthContext | null> {
+  let auth;
+  try {
+    auth = await deps.authenticator.authenticate(header(req, "authorization"));
+  } catch (err) {
+    const mapped = problemForError(err, traceId);
+    sendProblem(res, traceId, mapped.problem, mapped.headers);
+    return null;
+  }
+  if (!auth.ok) {
+    sendProblem(res, traceId, problem(auth.failure.status, auth.failure.code, auth.failure.detail));
+    return null;
+  }
+  return auth.context;
+}
+
+async function respond(deps: IngestFastPathDeps, req: IncomingMessage, res: ServerResponse, traceId: string, ctx: AuthContext, raw: Buffer): Promise<void> {
   let text: string;
   try {
     text = strictUtf8.decode(raw);
@@ -98,32 +127,10 @@ async function respond(deps: IngestFastPathDeps, req: IncomingMessage, res: Serv
     sendProblem(res, traceId, problemForError({ type: "encoding.invalid_utf8", message: INVALID_UTF8 }, traceId).problem);
     return;
   }
-  let body: unknown;
-  try {
-    // As body-parser: an empty body is an empty object (the rules then name what is missing).
-    body = text.length === 0 ? {} : JSON.parse(text);
-  } catch {
-    sendProblem(res, traceId, problemForError({ type: "entity.parse.failed" }, traceId).problem);
-    return;
-  }
-  let auth;
-  try {
-    auth = await deps.authenticator.authenticate(header(req, "authorization"));
-  } catch (err) {
-    const mapped = problemForError(err, traceId);
-    sendProblem(res, traceId, mapped.problem, mapped.headers);
-    return;
-  }
-  if (!auth.ok) {
-    sendProblem(res, traceId, problem(auth.failure.status, auth.failure.code, auth.failure.detail));
-    return;
-  }
   const reply: IngestReply = await deps.handler.handle({
-    ctx: auth.context,
-    body,
+    ctx,
+    text,
     isJson: true,
-    // U+0000 can only arrive escaped (\u0000); without that text in the body nothing needs scanning.
-    mayHoldNul: raw.includes("\\u0000"),
     header: (name) => header(req, name),
     ip: proxyaddr(req, deps.trustProxy),
     traceId,

@@ -2,8 +2,10 @@
  * POST /api/v1/audit/events, independent of the HTTP framework: one event
  * object or an array of up to 1,000. Validation and writing happen in
  * warden.record_audit_events (the rules live there, shared with GraphQL);
- * this adds what only HTTP knows: header defaults, the Idempotency-Key, NUL
- * checks, rate limits, and group commit through the ingest queue
+ * this adds what only HTTP knows: parsing the body (exact numbers), refusing
+ * what PostgreSQL could not store (src/http/jsonInput.ts) so that it never
+ * fails a group commit shared with other requests, header defaults, the
+ * Idempotency-Key, rate limits, and group commit through the ingest queue
  * (acknowledged only after commit). Both the Express route and the ingest
  * fast path (src/http/ingestFastPath.ts) call it, so the two cannot drift.
  */
@@ -12,6 +14,7 @@ import { IngestQueue, QueueFull } from "../audit/ingestQueue";
 import type { RateLimiter } from "./rateLimit";
 import { problem, type Problem } from "./problem";
 import { problemForError } from "./errorHandler";
+import { inspectJson, parseJson } from "./jsonInput";
 import { eventsIngested, ingestInFlight, rateLimited, timed, writeDuration } from "../metrics";
 
 const DEFAULT_RATE = 500;
@@ -19,11 +22,9 @@ const DEFAULT_RATE = 500;
 /** What the handler needs to know about one request. */
 export interface IngestHttpRequest {
   ctx: AuthContext;
-  /** The parsed JSON body (undefined when it was not JSON). */
-  body: unknown;
+  /** The body as text, decoded as strict UTF-8 (undefined when it was not JSON). */
+  text: string | undefined;
   isJson: boolean;
-  /** False when the raw body cannot contain U+0000 (it holds no `\u0000` escape). */
-  mayHoldNul: boolean;
   /** A request header by lower-case name. */
   header(name: string): string | undefined;
   ip: string | undefined;
@@ -51,18 +52,6 @@ const HEADER_DEFAULTS: [string, (item: Record<string, unknown>, v: string) => vo
   ],
 ];
 
-/** JSON pointers of strings (values or keys) that contain U+0000, which PostgreSQL cannot store. */
-function nulPointers(value: unknown, pointer = ""): string[] {
-  if (typeof value === "string") return value.includes("\u0000") ? [pointer || "/"] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => nulPointers(v, `${pointer}/${i}`));
-  if (value && typeof value === "object") {
-    return Object.entries(value).flatMap(([k, v]) =>
-      k.includes("\u0000") ? [`${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`] : nulPointers(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`),
-    );
-  }
-  return [];
-}
-
 const invalid = (detail: string, errors: { pointer: string; reason: string }[]): IngestReply => ({
   kind: "problem",
   problem: problem(400, "validation_failed", detail, { errors }),
@@ -76,9 +65,15 @@ export class IngestHandler {
   ) {}
 
   async handle(req: IngestHttpRequest): Promise<IngestReply> {
-    const { ctx, body } = req;
-    if (!req.isJson) {
+    const { ctx, text } = req;
+    if (!req.isJson || text === undefined) {
       return { kind: "problem", problem: problem(415, "unsupported_media_type", "send the events as application/json"), headers: {} };
+    }
+    let body: unknown;
+    try {
+      body = parseJson(text);
+    } catch {
+      return { kind: "problem", problem: problemForError({ type: "entity.parse.failed" }, req.traceId).problem, headers: {} };
     }
     if (body === null || typeof body !== "object") {
       return invalid("the body must be an event object or an array of events", [{ pointer: "", reason: "an object or an array" }]);
@@ -88,10 +83,11 @@ export class IngestHandler {
     if (items.length === 0 || items.length > 1000) {
       return invalid(`a batch holds 1 to 1000 events, got ${items.length}`, [{ pointer: "", reason: "1 to 1000 events" }]);
     }
-    const nul = req.mayHoldNul ? nulPointers(body) : [];
-    if (nul.length) {
-      return invalid("strings must not contain U+0000", nul.map((pointer) => ({ pointer, reason: "contains U+0000" })));
-    }
+    // What PostgreSQL would refuse, or too deep to serialise, fails this
+    // request here: it never reaches a group commit shared with others.
+    // U+0000 and lone surrogates can only arrive escaped (\u....).
+    const unstorable = inspectJson(body, { fieldDepth: isBatch ? 3 : 2, scanStrings: text.includes("\\u") });
+    if (unstorable.length) return invalid("the body holds values that cannot be stored as sent", unstorable);
     const defaults: [string, (item: Record<string, unknown>, v: string) => void][] = [];
     for (const [header, apply] of HEADER_DEFAULTS) {
       const v = req.header(header);
@@ -111,12 +107,18 @@ export class IngestHandler {
     const headers: Record<string, string> = {
       "RateLimit-Limit": String(decision.limit),
       "RateLimit-Remaining": String(decision.remaining),
-      "RateLimit-Reset": String(decision.retryAfter),
+      "RateLimit-Reset": String(decision.reset),
     };
     if (!decision.allowed) {
       rateLimited.inc();
       headers["Retry-After"] = String(decision.retryAfter);
-      return { kind: "problem", problem: problem(429, "rate_limited", `at most ${decision.limit} events per second for this credential`), headers };
+      return {
+        kind: "problem",
+        problem: problem(429, "rate_limited", `at most ${decision.limit} events per second for this credential; this request is admitted after ${decision.retryAfter} s`, {
+          retry_after: decision.retryAfter,
+        }),
+        headers,
+      };
     }
     ingestInFlight.inc();
     try {
@@ -125,7 +127,7 @@ export class IngestHandler {
           ctx,
           traceId: req.traceId,
           client: { ip: req.ip, userAgent: req.header("user-agent") },
-          events: isBatch ? items : items[0],
+          eventsJson: JSON.stringify(isBatch ? items : items[0]),
           count: items.length,
           idempotencyKey: idempotencyKey ?? null,
         }),

@@ -70,11 +70,38 @@ test("a client event id is written once: twice in one request, in two requests o
     const later = await recordRequests(c, [{ settings: settings(tenant), events: { event_id: id, event_type: "dup.one", outcome: "success" } }]);
     expect(later[0].result.event_ids).toEqual([id]);
     expect(await countIds(c, [id])).toBe(1);
-    // another tenant's copy of the same id is that tenant's own event
+  });
+});
+
+test("a client event id is one event: another tenant reusing it, stored or earlier in the same group, is refused (409 event_id_taken)", async () => {
+  await rolledBack(async (c) => {
+    const tenant = await createTenant(c);
     const other = await createTenant(c);
-    await recordRequests(c, [{ settings: settings(other), events: { event_id: id, event_type: "dup.one", outcome: "success", occurred_at: "2026-01-01T00:00:00Z" } }]);
-    const { rows } = await c.query("select tenant_id::text from warden.audit_events where event_id = $1 order by 1", [id]);
-    expect(rows.map((r) => r.tenant_id).sort()).toEqual([tenant, other].sort());
+    const third = await createTenant(c);
+    const stored = randomUUID();
+    const fresh = randomUUID();
+    await recordRequests(c, [{ settings: settings(tenant), events: { event_id: stored, event_type: "dup.one", outcome: "success" } }]);
+    const out = await recordRequests(c, [
+      // the attacker, with the id tenant already has, beside an id of its own
+      { settings: settings(other), events: [{ event_type: "dup.mine", outcome: "success" }, { event_id: stored, event_type: "dup.one", outcome: "success" }] },
+      // a new id used by two tenants in one group: the first request has it
+      { settings: settings(tenant), events: { event_id: fresh, event_type: "dup.two", outcome: "success" } },
+      { settings: settings(third), events: { event_id: fresh, event_type: "dup.two", outcome: "success" } },
+      // the owner's own retry is still a retry
+      { settings: settings(tenant), events: { event_id: stored, event_type: "dup.one", outcome: "success" } },
+    ]);
+    expect(out.map((o) => (o.ok ? "ok" : `${o.code}/${o.hint}`))).toEqual(["23505/event_id_taken", "ok", "23505/event_id_taken", "ok"]);
+    expect(JSON.parse(out[0].detail)).toEqual([{ pointer: "/1/event_id", reason: "already the id of an event that is not yours: choose another" }]);
+    expect(JSON.parse(out[2].detail)).toEqual([{ pointer: "/event_id", reason: "already the id of an event that is not yours: choose another" }]);
+    const { rows } = await c.query("select event_id::text, tenant_id::text from warden.audit_events where event_id = any($1::uuid[]) order by 1", [[stored, fresh]]);
+    expect(rows).toEqual([{ event_id: stored, tenant_id: tenant }, { event_id: fresh, tenant_id: tenant }].sort((a, b) => a.event_id.localeCompare(b.event_id)));
+    // nothing of the refused requests was written, not even their valid events
+    const { rows: mine } = await c.query("select count(*)::int as n from warden.audit_events where tenant_id = any($1::uuid[]) and event_type like 'dup.%'", [[other, third]]);
+    expect(mine[0].n).toBe(0);
+    // through warden.record_audit_events (GraphQL, SQL) the same refusal, as an error
+    await c.query("select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.actor_id', 'svc-x', true), set_config('jwt.claims.actor_type', 'api_key', true)", [other]);
+    const err = await expectFailure(c, "select warden.record_audit_events($1::jsonb)", [JSON.stringify({ event_id: stored, event_type: "dup.one", outcome: "success" })]);
+    expect({ code: err.code, hint: err.hint }).toEqual({ code: "23505", hint: "event_id_taken" });
   });
 });
 

@@ -25,7 +25,10 @@ const base: Item = {
   trace_id: "trace-1",
   parent_event_id: "0190f5b6-1c2d-7e3f-8a9b-0c1d2e3f4a5c",
   service: "gateway",
-  data: { http: { status: 200 }, attempt: 2 },
+  attempt: 2,
+  retry_reason: "timeout",
+  source_payload: { raw: "<xml/>", nested: [1, { a: null }] },
+  data: { http: { status: 200 } },
 };
 
 const long = (n: number) => "x".repeat(n);
@@ -56,8 +59,30 @@ const variants: Record<string, unknown[]> = {
   trace_id: [undefined, "", long(200), long(201), {}],
   parent_event_id: [undefined, "nope", 1],
   service: [undefined, "", long(200), long(201), []],
-  data: [undefined, [], "text", null, {}, { blob: long(65_000) }, { blob: long(70_000) }, { nested: { deeper: [1, 2, { a: null }] } }],
+  data: [
+    undefined, [], "text", null, {}, { blob: long(65_000) }, { blob: long(70_000) }, { nested: { deeper: [1, 2, { a: null }] } },
+    // the envelope's keys are reserved
+    { version: 2 }, { status: "x", operation: "y" }, { attempt: 1 }, { backfill: true }, { service: "s", ok: 1 },
+    // nesting: data counts as level 1; 64 levels pass, 65 do not
+    nest(64), nest(65), { a: nestArray(63) }, { a: nestArray(64) },
+  ],
+  attempt: [undefined, 0, 1, 999_999, 1_000_000, 1.5, "2", -1, null],
+  retry_reason: [undefined, "", "x", long(1000), long(1001), 5],
+  source_payload: [undefined, null, "text", 7, [], { a: 1 }, { blob: long(70_000) }, nest(64), nest(65)],
 };
+
+/** Objects nested `levels` deep in all (the outermost counts): {"a": {"a": ... {}}}. */
+function nest(levels: number): Item {
+  let v: Item = {};
+  for (let i = 1; i < levels; i++) v = { a: v };
+  return v;
+}
+/** Arrays nested `levels` deep: [[...[]]]. */
+function nestArray(levels: number): unknown[] {
+  let v: unknown[] = [];
+  for (let i = 1; i < levels; i++) v = [v];
+  return v;
+}
 
 function corpus(): unknown[] {
   const items: unknown[] = [base, { event_type: "a.b", outcome: "success" }, [], "event", null, 42, { ...base, unknown_field: 1 }];
@@ -112,5 +137,32 @@ test("the usual valid events take the shortcut", async () => {
       [JSON.stringify(base), JSON.stringify({ event_type: "a.b", outcome: "success" })],
     );
     expect(rows[0]).toEqual({ full_event: true, minimal: true });
+  });
+});
+
+test("the envelope's keys are reserved in data, each named; data and source_payload nest at most 64 levels", async () => {
+  await rolledBack(async (c) => {
+    const cases: [Item, { pointer: string; reason: string }[]][] = [
+      [{ data: { version: 2, status: "x", ok: 1 } }, [
+        { pointer: "/data/status", reason: "reserved for the envelope Warden writes" },
+        { pointer: "/data/version", reason: "reserved for the envelope Warden writes" },
+      ]],
+      [{ data: { attempt: 1 } }, [{ pointer: "/data/attempt", reason: "reserved for the envelope: send attempt as a field of the event, beside data" }]],
+      [{ data: { backfill: { by: "me" } } }, [{ pointer: "/data/backfill", reason: "reserved for the envelope Warden writes" }]],
+      [{ data: nest(64), source_payload: nest(64) }, []],
+      [{ data: nest(65) }, [{ pointer: "/data", reason: "objects and arrays nested more than 64 levels deep" }]],
+      [{ data: { a: nestArray(64) } }, [{ pointer: "/data", reason: "objects and arrays nested more than 64 levels deep" }]],
+      [{ source_payload: nest(65) }, [{ pointer: "/source_payload", reason: "objects and arrays nested more than 64 levels deep" }]],
+      [{ attempt: 0, retry_reason: "" }, [
+        { pointer: "/attempt", reason: "a whole number from 1 to 999999" },
+        { pointer: "/retry_reason", reason: "a string of 1 to 1000 characters" },
+      ]],
+    ];
+    for (const [extra, problems] of cases) {
+      const { rows } = await c.query("select warden_private.audit_event_problem_list($1::jsonb, '') as list", [
+        JSON.stringify({ event_type: "a.b", outcome: "success", ...extra }),
+      ]);
+      expect({ extra: Object.keys(extra), list: rows[0].list }).toEqual({ extra: Object.keys(extra), list: problems });
+    }
   });
 });

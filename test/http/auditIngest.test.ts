@@ -36,7 +36,7 @@ async function countEvents(where = "true", params: unknown[] = []): Promise<numb
 
 test("a single event is written, with the API key as actor and the envelope in event_data", async () => {
   const r = await post(
-    { event_type: "gateway.signal.received", outcome: "success", data: { http: { status: 202 }, attempt: 1 } },
+    { event_type: "gateway.signal.received", outcome: "success", attempt: 1, data: { http: { status: 202 } } },
     { "x-request-id": "req-ingest-1", "user-agent": "gw/2" },
   );
   expect(r.status).toBe(201);

@@ -263,3 +263,35 @@ test("GraphQL filters by event_data containment, like REST's data.<path>=<value>
   expect(expected).toBeGreaterThan(0);
   expect(r.body.data.auditEvents.totalCount).toBe(expected);
 });
+
+test("data filters are applied as written, __proto__, constructor and prototype included, or refused: never silently dropped", async () => {
+  const t = await tenantFixture(server, "Query tenant filters");
+  // the JSON text of each, so __proto__ is a key and the numbers are exact
+  await server.ownerPool.query(
+    `insert into warden.audit_events (tenant_id, event_type, category, action, outcome, actor_type, actor_id, occurred_at, event_data)
+     select $1, 'filter.special.seeded', 'filter', 'seeded', 'success', 'service', 'seeder', now() - interval '1 minute', d::jsonb
+     from unnest($2::text[]) d`,
+    [t.tenantId, [
+      '{"__proto__": {"x": 1}, "k": "proto"}', '{"constructor": {"name": "c"}, "k": "ctor"}', '{"prototype": 1, "k": "prototype"}',
+      '{"n": 9007199254740993, "k": "exact"}', '{"n": 9007199254740992, "k": "rounded"}', '{"a": {"b": 2}, "k": "nested"}',
+    ]],
+  );
+  const ks = async (query: string) => (await all(`event_type=filter.special.seeded&${query}`, t.tokens.auditor)).map((e) => e.event_data.k).sort();
+  expect(await ks("data.__proto__.x=1")).toEqual(["proto"]);
+  expect(await ks("data.constructor.name=c")).toEqual(["ctor"]);
+  expect(await ks("data.prototype=1")).toEqual(["prototype"]);
+  expect(await ks("data.constructor=1")).toEqual([]);
+  expect(await ks("data.n=9007199254740993")).toEqual(["exact"]);
+  expect(await ks("data.a.b=2")).toEqual(["nested"]);
+  // a path that would have overwritten another, or a path Warden does not read: 400 naming it
+  for (const [query, pointer] of [
+    ["data.a=1&data.a.b=2", "/data.a.b"],
+    ["data..x=1", "/data..x"],
+    ["data.=1", "/data."],
+    ["data.a.=1", "/data.a."],
+    [`data.${"k".repeat(65)}=1`, `/data.${"k".repeat(65)}`],
+  ]) {
+    const r = await get(`/audit/events?${query}`, t.tokens.auditor);
+    expect({ query, status: r.status, code: r.body.code, pointers: r.body.errors?.map((e: any) => e.pointer) }).toEqual({ query, status: 400, code: "invalid_query", pointers: [pointer] });
+  }
+});

@@ -1,6 +1,8 @@
 /**
  * POST /api/v1/api-keys: creates an API key in the caller's tenant (tenant
- * owners and admins). The key is in the response only this once.
+ * owners and admins). The key is in the response only this once. Scopes
+ * (backfill) are given by tenant owners only (warden.set_api_key_scopes,
+ * in the same transaction, records a governance event).
  * DELETE /api/v1/api-keys/{id}: revokes one (owner keys only by an owner; a
  * revoked key stays revoked). The database writes the governance events.
  */
@@ -16,17 +18,18 @@ export function apiKeyRoutes(authPool: pg.Pool): Router {
   router.post("/api-keys", requireRole("owner", "admin"), async (req, res, next) => {
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== "object" || Array.isArray(body)) {
-      sendProblem(res, problem(400, "invalid_body", "expected a JSON object {name, role?, rate_limit_per_second?}"));
+      sendProblem(res, problem(400, "invalid_body", "expected a JSON object {name, role?, rate_limit_per_second?, scopes?}"));
       return;
     }
-    const { name, role = "member", rate_limit_per_second: rate = null } = body;
-    const unknown = Object.keys(body).filter((k) => !["name", "role", "rate_limit_per_second"].includes(k));
+    const { name, role = "member", rate_limit_per_second: rate = null, scopes = [] } = body;
+    const unknown = Object.keys(body).filter((k) => !["name", "role", "rate_limit_per_second", "scopes"].includes(k));
     const errors: { pointer: string; reason: string }[] = unknown.map((k) => ({ pointer: `/${k}`, reason: "unknown field" }));
     if (typeof name !== "string" || name.trim() === "") errors.push({ pointer: "/name", reason: "required, a non-empty string" });
     if (!isTenantRole(role)) errors.push({ pointer: "/role", reason: "one of member, support, auditor, admin, owner" });
     if (rate !== null && (!Number.isInteger(rate) || (rate as number) < 1)) {
       errors.push({ pointer: "/rate_limit_per_second", reason: "a positive integer" });
     }
+    if (!Array.isArray(scopes) || !scopes.every((x) => x === "backfill")) errors.push({ pointer: "/scopes", reason: "a list of scopes: backfill" });
     if (errors.length) {
       sendProblem(res, problem(400, "validation_failed", "the request body is invalid", { errors }));
       return;
@@ -38,9 +41,10 @@ export function apiKeyRoutes(authPool: pg.Pool): Router {
           role,
           rate,
         ]);
+        if ((scopes as string[]).length) await client.query("select warden.set_api_key_scopes($1, $2::text[])", [rows[0].id, scopes]);
         return rows[0];
       });
-      res.status(201).json({ id: created.id, key: created.key, name, role });
+      res.status(201).json({ id: created.id, key: created.key, name, role, scopes: [...new Set(scopes as string[])].sort() });
     } catch (err) {
       next(err);
     }

@@ -11,6 +11,7 @@ import { filterToSql, parseAuditQuery } from "../../audit/query";
 import { withRequestContext } from "../../db/requestContext";
 import { requireRole } from "../auth";
 import { problem, sendProblem } from "../problem";
+import { exactJsonTypes } from "../../audit/exactJson";
 import { AUDIT_COLUMNS, AUDIT_SOURCE } from "./auditColumns";
 import { INCLUDE_REDACTED_PARAM, applyIncludeRedacted, countReadRedactions, includeRedactedFrom } from "../../audit/redaction";
 
@@ -70,7 +71,7 @@ export function auditExportRoutes(authPool: pg.Pool): Router {
         let count = 0;
         if (format === "csv") await write(CSV_FIELDS.join(",") + "\r\n");
         for (;;) {
-          const { rows } = await c.query("fetch 1000 from warden_export");
+          const { rows } = await c.query({ text: "fetch 1000 from warden_export", types: exactJsonTypes });
           if (!rows.length) break;
           let chunk = "";
           for (const row of rows) {

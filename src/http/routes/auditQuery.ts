@@ -15,6 +15,7 @@ import { problem, sendProblem } from "../problem";
 import { AUDIT_COLUMNS, AUDIT_SOURCE } from "./auditColumns";
 import { INCLUDE_REDACTED_PARAM, applyIncludeRedacted, countReadRedactions, includeRedactedFrom } from "../../audit/redaction";
 import { queryDuration, timed } from "../../metrics";
+import { exactJsonTypes } from "../../audit/exactJson";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -73,7 +74,7 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
       order by e.occurred_at ${order}, e.event_id ${order}
       limit $${params.length}`;
     try {
-      const rows = await run(req, res, include, async (c) => (await c.query(sql, params)).rows);
+      const rows = await run(req, res, include, async (c) => (await c.query({ text: sql, values: params, types: exactJsonTypes })).rows);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const next_cursor =
@@ -93,7 +94,7 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
     const include = includeOr400(req, res);
     if (include === null) return;
     try {
-      const rows = await run(req, res, include, async (c) => (await c.query(`select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where e.event_id = $1`, [eventId])).rows);
+      const rows = await run(req, res, include, async (c) => (await c.query({ text: `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where e.event_id = $1`, values: [eventId], types: exactJsonTypes })).rows);
       if (!rows.length) {
         sendProblem(res, problem(404, "event_not_found", `no audit event ${eventId} in your tenant`));
         return;
@@ -115,11 +116,12 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
     try {
       const rows = await run(req, res, include, async (c) =>
         (
-          await c.query(
-            `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where e.correlation_id = $1
+          await c.query({
+            text: `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where e.correlation_id = $1
              order by e.occurred_at, e.recorded_at, e.event_id limit 10001`,
-            [correlationId],
-          )
+            values: [correlationId],
+            types: exactJsonTypes,
+          })
         ).rows,
       );
       res.json({ correlation_id: correlationId, count: Math.min(rows.length, 10000), truncated: rows.length > 10000, events: rows.slice(0, 10000) });
