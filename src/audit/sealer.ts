@@ -33,6 +33,8 @@ export interface SealResult {
   skipped: boolean;
   /** Trigger-captured events promoted into the store by this pass (before sealing). */
   promoted: number;
+  /** Events set aside as suspect (dated outside their occurred_at window without the backfill marker), not sealed. */
+  suspects: number;
 }
 
 export interface SealOptions {
@@ -77,7 +79,7 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     const lock = await client.query("select pg_try_advisory_xact_lock(hashtext('warden.seal')) as ok");
     if (!lock.rows[0].ok) {
       if (own) await client.query("rollback");
-      return { sealed: 0, tenants: 0, blocks: 0, watermark: "", skipped: true, promoted: 0 };
+      return { sealed: 0, tenants: 0, blocks: 0, watermark: "", skipped: true, promoted: 0, suspects: 0 };
     }
     await client.query("set local jit = off");
     // The pass sorts its window by tenant and time: keep that in memory.
@@ -98,8 +100,13 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     if (BigInt(horizon) <= BigInt(from)) {
       await client.query("update warden_private.seal_state set last_run_at = now(), last_sealed = 0");
       if (own) await client.query("commit");
-      return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false, promoted };
+      return { sealed: 0, tenants: 0, blocks: 0, watermark: from, skipped: false, promoted, suspects: 0 };
     }
+    // Events dated outside their tenant's occurred_at window that did not
+    // come through the backfill path are set aside as suspect, not sealed.
+    const suspects = Number(
+      (await client.query("select warden_private.seal_flag_suspects($1::bigint, $2::bigint) as n", [from, horizon])).rows[0].n,
+    );
     // The chain heads of the tenants in the window, in one query before the stream.
     const heads = new Map<string, { seq: bigint; head: Buffer }>();
     const headRows = await client.query(
@@ -138,6 +145,7 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
               (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, ${HASHED_COLUMNS}
        from warden.audit_events e
        where e.txid >= $1::bigint and e.txid < $2::bigint
+         ${suspects > 0 ? "and not exists (select 1 from warden_private.suspect_events s where s.event_id = e.event_id)" : ""}
        order by 1, e.occurred_at, e.txid, e.event_id`,
       [from, horizon],
       (row) => {
@@ -198,7 +206,7 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     // Prune and erasure records are not signed here: a pass that signed
     // whatever it found unsigned would also sign a record forged by hand.
     if (own) await client.query("commit");
-    return { sealed, tenants: finished.length, blocks, watermark: horizon, skipped: false, promoted };
+    return { sealed, tenants: finished.length, blocks, watermark: horizon, skipped: false, promoted, suspects };
   } catch (err) {
     if (own) await client.query("rollback").catch(() => undefined);
     throw err;

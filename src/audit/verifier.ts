@@ -46,6 +46,13 @@ export interface VerifyReport {
   events_pruned: number;
   checkpoints_verified: number;
   first_bad: VerifyProblem | null;
+  /**
+   * Events the sealer set aside, unsealed, because they were dated outside
+   * their tenant's occurred_at window without the backfill marker (written
+   * past ingest) and no operator has acknowledged yet
+   * (warden.acknowledge_suspect_events): a trail holding them is not ok.
+   */
+  suspect_events: number;
 }
 
 export interface VerifyOptions {
@@ -340,6 +347,7 @@ class TenantVerification {
        left join (select u.id from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) u(id) where b.tenant_key = $2) s
          on s.id = e.event_id
        where ${tenantFilter} and e.txid < (select watermark from warden_private.seal_state) and s.id is null
+         and not exists (select 1 from warden_private.suspect_events x where x.event_id = e.event_id)
        order by e.occurred_at, e.txid limit 1`,
       [tenantId, tenantKey],
     );
@@ -395,8 +403,26 @@ export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: 
       checkpoints += r.checkpoints;
       if (!firstBad && r.problem) firstBad = r.problem;
     }
+    const suspects = Number(
+      (
+        await client.query(
+          `select count(*) as n from warden_private.suspect_events s
+           where not exists (select 1 from warden_private.suspect_acknowledgements a where a.event_id = s.event_id)
+             and ${opts.tenantId !== undefined ? "s.tenant_id is not distinct from $1::uuid" : "$1::uuid is null"}`,
+          [opts.tenantId ?? null],
+        )
+      ).rows[0].n,
+    );
     if (own) await client.query("commit");
-    return { ok: firstBad === null, tenants: tenantKeys.length, events_verified: events, events_pruned: pruned, checkpoints_verified: checkpoints, first_bad: firstBad };
+    return {
+      ok: firstBad === null && suspects === 0,
+      tenants: tenantKeys.length,
+      events_verified: events,
+      events_pruned: pruned,
+      checkpoints_verified: checkpoints,
+      first_bad: firstBad,
+      suspect_events: suspects,
+    };
   } catch (err) {
     if (own) await client.query("rollback").catch(() => undefined);
     throw err;

@@ -101,15 +101,17 @@ test("draining the default partition keeps the sealed chain verifiable", async (
   const c = await ownerPool().connect();
   try {
     await c.query(
-      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, occurred_at)
-       values ($1, 'test.far.future', 'test', 'write', 'system', 'system', '2098-06-01T00:00:00Z')`,
+      // far in the past (no monthly partition: the default one), through the audited backfill path
+      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, occurred_at, event_data)
+       values ($1, 'test.far.future', 'test', 'write', 'system', 'system', '1998-06-01T00:00:00Z',
+               '{"backfill": {"by": {"type": "api_key", "id": "test"}, "at": "2026-12-05T00:00:00Z"}}')`,
       [tenant],
     );
     await sealOnce(c, key);
     await c.query("begin");
     expect((await c.query("select warden.drain_default_partition() as n")).rows[0].n).toBeGreaterThanOrEqual(1);
     const moved = await c.query("select tableoid::regclass::text as p from warden.audit_events where event_type = 'test.far.future'");
-    expect(moved.rows[0].p).toBe("warden_private.audit_events_p209806");
+    expect(moved.rows[0].p).toBe("warden_private.audit_events_p199806");
     const v = await verifyTrail(c, key, { tenantId: tenant, inTransaction: true });
     expect(v.ok).toBe(true);
     await c.query("rollback");

@@ -63,11 +63,13 @@ interface EventSpec {
 }
 
 /** n events of a tenant at `at` (an SQL timestamptz expression), a minute apart. */
+/** Old events, as the audited backfill path stores them (else the sealer sets them aside as backdated). */
 async function insertEvents(c: pg.ClientBase, tenant: string | null, at: string, n: number, spec: EventSpec = {}): Promise<void> {
   await c.query(
     `insert into warden.audit_events (tenant_id, occurred_at, event_type, category, action, actor_type, actor_id,
-       resource_type, resource_id, correlation_id)
-     select $1::uuid, (${at}) + g * interval '1 second', $3, 'app', 'do', 'system', 'system', $4, $5, $6
+       resource_type, resource_id, correlation_id, event_data)
+     select $1::uuid, (${at}) + g * interval '1 second', $3, 'app', 'do', 'system', 'system', $4, $5, $6,
+            jsonb_build_object('backfill', jsonb_build_object('by', jsonb_build_object('type', 'api_key', 'id', 'test'), 'at', now()))
      from generate_series(1, $2::int) g`,
     [tenant, n, spec.eventType ?? "app.thing.done", spec.resourceType ?? null, spec.resourceId ?? null, spec.correlationId ?? null],
   );
