@@ -60,6 +60,8 @@ export interface VerifyOptions {
   tenantId?: string | null;
   /** The client is already in a transaction: verify inside it (its own changes included). */
   inTransaction?: boolean;
+  /** Called before each tenant's chain (the CLI's progress line). */
+  onProgress?: (p: { tenant: number; tenants: number; events: number }) => void;
 }
 
 function tenantOut(key: string): string | null {
@@ -396,7 +398,8 @@ export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: 
     let pruned = 0;
     let checkpoints = 0;
     let firstBad: VerifyProblem | null = null;
-    for (const tenantKey of tenantKeys) {
+    for (const [i, tenantKey] of tenantKeys.entries()) {
+      opts.onProgress?.({ tenant: i + 1, tenants: tenantKeys.length, events });
       const r = await verifyTenant(client, key, tenantKey);
       events += r.events;
       pruned += r.pruned;

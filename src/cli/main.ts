@@ -1,93 +1,115 @@
 #!/usr/bin/env node
 /**
- * The `warden` command. Bad arguments: one line on stderr, exit 2.
- * Other failures: one line on stderr, exit 1.
+ * The `warden` command. Commands are declarations (registry.ts) listed in
+ * COMMANDS below; help comes from the same entries. Bad arguments: one line
+ * on stderr, exit 2. Other failures: one line on stderr, exit 1.
  */
 import "./env";
+import fs from "node:fs";
+import path from "node:path";
+import { PROJECT_ROOT } from "../config";
 import { UsageError } from "./args";
+import { CommandExit, commandHelp, commandsUnder, findCommand, mainHelp, parseFor, wantsHelp, type CommandSpec } from "./registry";
+import { cliState } from "./output";
 import { apikeyCreate, apikeyRevoke, tenantCreate, tokenCreate, userCreate, userRole } from "./commands/admin";
 import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
 import { subjectErase, subjectExport } from "./commands/subjects";
 import { signRecords } from "./commands/signRecords";
+import { dbUrl, psql } from "./commands/psql";
+import { exportCommand } from "./commands/export";
 import { dqRunCommand } from "../dq/cli";
 
-type Command = (argv: string[]) => Promise<void>;
-
-const COMMANDS: Record<string, Command> = {
+/** Every command, in the order `warden --help` lists them. Add yours with one line. */
+export const COMMANDS: CommandSpec[] = [
   start,
   worker,
-  migrate: migrateCommand,
-  "tenant create": tenantCreate,
-  "user create": userCreate,
-  "user role": userRole,
-  "token create": tokenCreate,
-  "apikey create": apikeyCreate,
-  "apikey revoke": apikeyRevoke,
+  migrateCommand,
+  tenantCreate,
+  userCreate,
+  userRole,
+  tokenCreate,
+  apikeyCreate,
+  apikeyRevoke,
   seal,
   verify,
   coverage,
   retention,
-  "sign-records": signRecords,
-  "subject export": subjectExport,
-  "subject erase": subjectErase,
-  "dq run": dqRunCommand,
-};
+  signRecords,
+  exportCommand,
+  subjectExport,
+  subjectErase,
+  dqRunCommand,
+  dbUrl,
+  psql,
+];
 
-const USAGE = `usage: warden <command> [options]
-  start [--json] [--no-worker]     run the API and the worker
-  worker [--json]                  run only the worker
-  migrate [--json]                 create roles and database, apply migrations
-  tenant create NAME [--json]
-  user create --tenant ID --email EMAIL [--role ROLE] [--json]
-                                   add a member (an existing membership is never changed)
-  user role --tenant ID --user ID --role ROLE [--json]
-                                   change a member's role (audited; a tenant keeps an owner)
-  token create --tenant ID --user ID [--ttl 1h] [--json]
-  apikey create --tenant ID --name NAME [--role ROLE] [--rate-limit N] [--json]
-  apikey revoke --id ID [--json]   revoke an API key (audited; it stays revoked)
-  seal [--json]                    one sealing pass (the worker runs them continuously)
-  verify [--tenant ID] [--json]    verify the sealed trail; exit 1 when tampered
-  coverage --schema S[,S2] [--min 0.9] [--json]
-                                   audited tables; exit 1 below the minimum ratio
-  retention [--dry-run] [--archive-dir DIR] [--json]
-                                   purge audit events past their retention policy
-  sign-records [--dry-run] [--json]
-                                   sign prune/erasure records written without the key (retention
-                                   or erasure run from plain SQL); --dry-run lists them
-  subject export --tenant ID --subject S [--json]
-                                   GDPR export: everything Warden holds about S, as JSON
-  subject erase --tenant ID --subject S --reason R [--json]
-                                   GDPR erasure: pseudonymise S in the tenant's trail; prints the receipt
-  dq run [--table T] [--tenant ID] [--json]
-                                   run the enabled data-quality rules now; exit 1 when a rule of
-                                   severity error fails
-Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
+
+/** Commands that keep running after run() returns (servers). */
+const LONG_RUNNING = new Set(["start", "worker"]);
+
+export function version(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
 
 function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, " ").trim();
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "help") {
-    process.stdout.write(USAGE + "\n");
-    return argv.length === 0 ? 2 : 0;
-  }
-  const two = `${argv[0]} ${argv[1] ?? ""}`;
-  const [command, rest] = COMMANDS[two] ? [COMMANDS[two], argv.slice(2)] : [COMMANDS[argv[0]], argv.slice(1)];
-  if (!command) {
-    process.stderr.write(`warden: unknown command ${JSON.stringify(argv.slice(0, 2).join(" "))}; run warden --help\n`);
+  const first = argv[0];
+  if (first === undefined) {
+    process.stderr.write(mainHelp(COMMANDS, version()) + "\n");
     return 2;
   }
+  if (first === "--help" || first === "-h" || (first === "help" && argv.length === 1)) {
+    process.stdout.write(mainHelp(COMMANDS, version()) + "\n");
+    return 0;
+  }
+  if (first === "--version" || first === "-v" || first === "version") {
+    process.stdout.write(`warden ${version()}\n`);
+    return 0;
+  }
+  // `warden help tenant create` is `warden tenant create --help`
+  const helpFor = first === "help" ? argv.slice(1) : null;
+  const found = findCommand(COMMANDS, helpFor ?? argv);
+  if (!found) {
+    const group = commandsUnder(COMMANDS, first);
+    if (group.length && (argv.length === 1 || wantsHelp(argv.slice(1)))) {
+      // `warden tenant` or `warden tenant --help`: the commands of that group
+      const text = group.map((c) => commandHelp(c)).join("\n\n") + "\n";
+      if (argv.length === 1) {
+        process.stderr.write(text);
+        return 2;
+      }
+      process.stdout.write(text);
+      return 0;
+    }
+    const what = (helpFor ?? argv).slice(0, group.length ? 2 : 1).join(" ");
+    process.stderr.write(`warden: unknown command ${JSON.stringify(what)}; run warden --help\n`);
+    return 2;
+  }
+  const { cmd, rest } = found;
+  if (helpFor || wantsHelp(rest)) {
+    process.stdout.write(commandHelp(cmd) + "\n");
+    return 0;
+  }
   try {
-    await command(rest);
+    const args = parseFor(cmd, rest);
+    cliState.json = args.json;
+    await cmd.run(args);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`warden: ${oneLine(err.message)}\n`);
+      process.stderr.write(`warden: ${oneLine(err.message)}; see warden ${cmd.name} --help\n`);
       return 2;
     }
     if (err instanceof CheckFailed) return 1; // the report is already printed
+    if (err instanceof CommandExit) return err.exitCode;
     process.stderr.write(`warden: ${oneLine((err as Error)?.message ?? String(err))}\n`);
     return 1;
   }
@@ -97,7 +119,9 @@ export async function main(argv: string[]): Promise<number> {
 export function runCli(argv: string[] = process.argv.slice(2)): void {
   main(argv).then((code) => {
     // Long-running commands keep the process alive; one-shot ones exit here.
-    if (code !== 0 || !["start", "worker"].includes(argv[0] ?? "")) process.exit(code);
+    const found = findCommand(COMMANDS, argv);
+    const longRunning = found && LONG_RUNNING.has(found.cmd.name) && !wantsHelp(found.rest);
+    if (code !== 0 || !longRunning) process.exit(code);
   });
 }
 

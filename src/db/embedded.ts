@@ -91,15 +91,28 @@ function postgresIds(): { uid: number; gid: number } | null {
   }
 }
 
-/** Every ancestor of dir must be searchable by the postgres user. */
-function checkReachable(dir: string): void {
-  let current = path.dirname(path.resolve(dir));
+/**
+ * Every ancestor of `target` must be searchable by the postgres user, or
+ * spawning its binaries fails with a bare EACCES and initdb cannot reach its
+ * data directory. `what` names the target in the message.
+ */
+export function checkReachable(target: string, what: string, ids: { uid: number; gid: number }): void {
+  let current = path.dirname(path.resolve(target));
   while (true) {
-    const st = fs.statSync(current);
-    if ((st.mode & 0o001) === 0) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(current);
+    } catch {
+      st = null; // not created yet: its parent decides
+    }
+    const searchable = !st || (st.uid === ids.uid ? st.mode & 0o100 : st.gid === ids.gid ? st.mode & 0o010 : st.mode & 0o001);
+    if (!searchable) {
       throw new Error(
-        `the embedded PostgreSQL runs as the postgres user, which cannot enter ${current} (mode ${(st.mode & 0o777).toString(8)}); ` +
-          `move the project, set WARDEN_STATE_DIR to a reachable folder, or set DATABASE_URL`,
+        `the embedded PostgreSQL cannot start: it runs as the postgres system user (PostgreSQL refuses to run as root), ` +
+          `and that user cannot enter ${current} (mode ${(st!.mode & 0o777).toString(8)}, owner uid ${st!.uid}), which holds ${what} (${target}). ` +
+          `Fix it with one of: chmod o+x ${current} (lets other users pass through, not list it); ` +
+          `check Warden out under a directory other users can enter; set WARDEN_STATE_DIR to such a directory (for the data); ` +
+          `or set DATABASE_URL to use your own PostgreSQL`,
       );
     }
     const parent = path.dirname(current);
@@ -212,9 +225,12 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   }
   const bin = binaries(opts.binDir);
   const ids = runAsIds();
+  if (ids) {
+    checkReachable(bin.initdb, "the PostgreSQL binaries", ids);
+    checkReachable(opts.dataDir, "the data directory", ids);
+  }
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   const initialised = fs.existsSync(path.join(opts.dataDir, "PG_VERSION"));
-  if (ids) checkReachable(opts.dataDir);
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   if (ids) fs.chownSync(opts.dataDir, ids.uid, ids.gid);
   if (!initialised) await initialise(bin, opts.dataDir, opts.password, ids);

@@ -23,6 +23,8 @@ export interface RetentionOptions {
   archiveDir?: string;
   /** Rows per delete batch (default 10,000). */
   batchSize?: number;
+  /** Called as the run advances (the CLI's progress line). */
+  onProgress?: (text: string) => void;
   /** Longest wait for a lock before a step gives up (default 2s). */
   lockTimeout?: string;
 }
@@ -125,7 +127,8 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
   const partitions = (
     await client.query("select d.partition_name from warden_private.retention_droppable_partitions($1) d order by d.range_from", [days])
   ).rows.map((r) => r.partition_name as string);
-  for (const partition of partitions) {
+  for (const [i, partition] of partitions.entries()) {
+    opts.onProgress?.(`partition ${i + 1} of ${partitions.length} (${partition}), ${report.rows_deleted} event(s) purged`);
     try {
       await inTransaction(client, async () => {
         await client.query("select set_config('lock_timeout', $1, true)", [lockTimeout]);
@@ -159,7 +162,8 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
   // 2. Rows past policy elsewhere: per tenant, one committed batch at a time.
   const tenants = (await client.query("select k::text as k from warden_private.retention_tenant_keys() k order by 1")).rows.map((r) => r.k as string);
   const sums = new Map<string, RetentionResultRow>();
-  for (const tenantKey of tenants) {
+  for (const [i, tenantKey] of tenants.entries()) {
+    opts.onProgress?.(`tenant ${i + 1} of ${tenants.length}, ${report.rows_deleted} event(s) purged`);
     try {
       let after: Date | null = null;
       for (;;) {
@@ -174,6 +178,7 @@ export async function runRetention(client: pg.ClientBase, key: SealingKey, opts:
         if (rows.length === 0) break;
         after = rows[0].last_occurred_at;
         report.batches++;
+        opts.onProgress?.(`tenant ${i + 1} of ${tenants.length}, batch ${report.batches}, ${report.rows_deleted + rows.reduce((n: number, r: { n: string }) => n + Number(r.n), 0)} event(s) purged`);
         for (const r of rows) {
           const k = `${tenantKey}/${r.partition_name}`;
           const row = sums.get(k) ?? { tenant_id: tenantKey === ZERO ? null : tenantKey, partition: r.partition_name, method: "rows" as const, rows: 0 };

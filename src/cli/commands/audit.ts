@@ -4,98 +4,131 @@ import { loadSealingKey } from "../../audit/sealingKey";
 import { sealOnce } from "../../audit/sealer";
 import { verifyTrail } from "../../audit/verifier";
 import { archiveDirFromEnv, retentionDaysFromEnv, runRetention } from "../../retention/run";
-import { UsageError, parseArgs } from "../args";
+import { UsageError } from "../args";
+import { JSON_OPTION, type CommandSpec } from "../registry";
 import { withOwnerClient } from "../database";
-import { emit } from "../output";
+import { emit, progress } from "../output";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Exit code for a check that ran and failed (bad arguments are 2). */
 export class CheckFailed extends Error {}
 
-export async function seal(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, { values: [], booleans: ["json"] });
-  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-  const key = loadSealingKey(loadConfig());
-  const started = Date.now();
-  const result = await withOwnerClient((c) => sealOnce(c, key));
-  const seconds = (Date.now() - started) / 1000;
-  emit(
-    args.booleans.has("json"),
-    { ...result, seconds, key_id: key.keyId },
-    `sealed ${result.sealed} event(s) for ${result.tenants} tenant(s) in ${seconds.toFixed(2)} s`,
-  );
-}
+export const seal: CommandSpec = {
+  name: "seal",
+  summary: "one sealing pass: hash-chain and sign new events (the worker runs them continuously)",
+  options: { json: JSON_OPTION },
+  examples: ["npx warden seal --json"],
+  run: async (args) => {
+    const key = loadSealingKey(loadConfig());
+    const started = Date.now();
+    const result = await withOwnerClient((c) => sealOnce(c, key));
+    const seconds = (Date.now() - started) / 1000;
+    emit(
+      args.booleans.has("json"),
+      { ...result, seconds, key_id: key.keyId },
+      `sealed ${result.sealed} event(s) for ${result.tenants} tenant(s) in ${seconds.toFixed(2)} s`,
+    );
+  },
+};
 
-export async function verify(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, { values: ["tenant"], booleans: ["json"] });
-  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-  const tenant = args.flags.tenant;
-  if (tenant !== undefined && !UUID.test(tenant)) throw new UsageError(`--tenant must be a uuid, got ${JSON.stringify(tenant)}`);
-  const key = loadSealingKey(loadConfig());
-  const started = Date.now();
-  const report = await withOwnerClient((c) => verifyTrail(c, key, tenant === undefined ? {} : { tenantId: tenant.toLowerCase() }));
-  const seconds = (Date.now() - started) / 1000;
-  const bad = report.first_bad;
-  emit(
-    args.booleans.has("json"),
-    { ...report, seconds },
-    report.ok
-      ? `ok: ${report.events_verified} event(s) and ${report.checkpoints_verified} checkpoint(s) of ${report.tenants} tenant(s) verified`
-      : bad
-        ? `TAMPERED: tenant ${bad.tenant_id ?? "(none)"} seq ${bad.seq}: ${bad.reason} (${bad.detail})`
-        : `SUSPECT: ${report.suspect_events} event(s) dated outside their occurred_at window were written past ingest and left unsealed (warden_private.suspect_events); the sealed chain itself verifies`,
-  );
-  if (!report.ok) throw new CheckFailed("verification failed");
-}
+export const verify: CommandSpec = {
+  name: "verify",
+  summary: "verify the sealed trail (hash chain, checkpoints, capture gaps); exit 1 when tampered",
+  options: {
+    tenant: { type: "string", value: "ID", help: "only this tenant (default: every tenant)" },
+    json: JSON_OPTION,
+  },
+  examples: ["npx warden verify --json", "npx warden verify --tenant \"$TENANT\""],
+  run: async (args) => {
+    const tenant = args.flags.tenant;
+    if (tenant !== undefined && !UUID.test(tenant)) throw new UsageError(`--tenant must be a uuid, got ${JSON.stringify(tenant)}`);
+    const key = loadSealingKey(loadConfig());
+    const started = Date.now();
+    const bar = progress("verify");
+    const report = await withOwnerClient((c) => verifyTrail(c, key, {
+      ...(tenant === undefined ? {} : { tenantId: tenant.toLowerCase() }),
+      onProgress: (p) => bar.update(`tenant ${p.tenant} of ${p.tenants}, ${p.events} event(s) verified`),
+    }).finally(() => bar.done()));
+    const seconds = (Date.now() - started) / 1000;
+    const bad = report.first_bad;
+    emit(
+      args.booleans.has("json"),
+      { ...report, seconds },
+      report.ok
+        ? `ok: ${report.events_verified} event(s) and ${report.checkpoints_verified} checkpoint(s) of ${report.tenants} tenant(s) verified`
+        : bad
+          ? `TAMPERED: tenant ${bad.tenant_id ?? "(none)"} seq ${bad.seq}: ${bad.reason} (${bad.detail})`
+          : `SUSPECT: ${report.suspect_events} event(s) dated outside their occurred_at window were written past ingest and left unsealed (warden_private.suspect_events); the sealed chain itself verifies`,
+    );
+    if (!report.ok) throw new CheckFailed("verification failed");
+  },
+};
 
-export async function retention(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, { values: ["archive-dir"], booleans: ["json", "dry-run"] });
-  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-  let defaultDays: number;
-  try {
-    defaultDays = retentionDaysFromEnv();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const dryRun = args.booleans.has("dry-run");
-  const archiveDir = args.flags["archive-dir"] ?? archiveDirFromEnv();
-  const key = loadSealingKey(loadConfig());
-  const started = Date.now();
-  const report = await withOwnerClient((c) => runRetention(c, key, { dryRun, defaultDays, archiveDir }));
-  const seconds = (Date.now() - started) / 1000;
-  emit(
-    args.booleans.has("json"),
-    { ...report, seconds },
-    `${dryRun ? "would purge" : "purged"} ${report.rows_deleted} event(s) (${report.partitions_dropped} whole partition(s)) in ${seconds.toFixed(2)} s` +
-      (report.skipped.length ? `; ${report.skipped.length} step(s) left for the next run` : ""),
-  );
-}
+export const retention: CommandSpec = {
+  name: "retention",
+  summary: "purge audit events past their retention policy (the worker runs it daily)",
+  options: {
+    "dry-run": { type: "boolean", help: "report what would be purged, change nothing" },
+    "archive-dir": { type: "string", value: "DIR", help: "archive each dropped partition to DIR (default ARCHIVE_DIR)" },
+    json: JSON_OPTION,
+  },
+  examples: ["npx warden retention --dry-run --json", "npx warden retention --archive-dir /var/backups/warden"],
+  run: async (args) => {
+    let defaultDays: number;
+    try {
+      defaultDays = retentionDaysFromEnv();
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const dryRun = args.booleans.has("dry-run");
+    const archiveDir = args.flags["archive-dir"] ?? archiveDirFromEnv();
+    const key = loadSealingKey(loadConfig());
+    const started = Date.now();
+    const bar = progress(dryRun ? "retention (dry run)" : "retention");
+    const report = await withOwnerClient((c) => runRetention(c, key, { dryRun, defaultDays, archiveDir, onProgress: (t) => bar.update(t) }).finally(() => bar.done()));
+    const seconds = (Date.now() - started) / 1000;
+    emit(
+      args.booleans.has("json"),
+      { ...report, seconds },
+      `${dryRun ? "would purge" : "purged"} ${report.rows_deleted} event(s) (${report.partitions_dropped} whole partition(s)) in ${seconds.toFixed(2)} s` +
+        (report.skipped.length ? `; ${report.skipped.length} step(s) left for the next run` : ""),
+    );
+  },
+};
 
-export async function coverage(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, { values: ["schema", "min"], booleans: ["json"] });
-  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-  const schemas = (args.flags.schema ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  if (schemas.length === 0) throw new UsageError("--schema is required (comma-separate several)");
-  let min = 0;
-  if (args.flags.min !== undefined) {
-    min = Number(args.flags.min);
-    if (!Number.isFinite(min) || min < 0 || min > 1) throw new UsageError("--min must be a ratio between 0 and 1, e.g. 0.9");
-  }
-  const rows = await withOwnerClient(async (c) => (await c.query("select * from warden.audit_coverage($1)", [schemas])).rows);
-  const ratio = rows.length ? Number(rows[0].coverage_ratio) : 0;
-  const tables = rows.map((r) => ({
-    schema: r.schema_name,
-    table: r.table_name,
-    audited: r.audited,
-    capture: r.capture,
-    excluded_columns: r.excluded_columns,
-    redacted_columns: r.redacted_columns,
-  }));
-  const human = [
-    ...tables.map((t) => `${t.audited ? "audited  " : "NOT AUDITED"} ${t.schema}.${t.table}${t.excluded_columns.length ? ` (excluded: ${t.excluded_columns.join(", ")})` : ""}`),
-    `coverage ${(ratio * 100).toFixed(1)}% of ${tables.length} table(s)${args.flags.min !== undefined ? `, minimum ${(min * 100).toFixed(1)}%` : ""}`,
-  ].join("\n");
-  emit(args.booleans.has("json"), { schemas, coverage_ratio: ratio, min, ok: ratio >= min, tables }, human);
-  if (ratio < min) throw new CheckFailed(`coverage ${ratio} is below ${min}`);
-}
+export const coverage: CommandSpec = {
+  name: "coverage",
+  summary: "which tables are audited; exit 1 below the minimum ratio",
+  options: {
+    schema: { type: "string", value: "S[,S2]", help: "schemas to inspect, comma-separated", required: true },
+    min: { type: "string", value: "RATIO", help: "minimum audited ratio, 0 to 1", default: "0" },
+    json: JSON_OPTION,
+  },
+  examples: ["npx warden coverage --schema public --min 0.9"],
+  run: async (args) => {
+    const schemas = (args.flags.schema ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    if (schemas.length === 0) throw new UsageError("--schema is required (comma-separate several)");
+    let min = 0;
+    if (args.flags.min !== undefined) {
+      min = Number(args.flags.min);
+      if (!Number.isFinite(min) || min < 0 || min > 1) throw new UsageError("--min must be a ratio between 0 and 1, e.g. 0.9");
+    }
+    const rows = await withOwnerClient(async (c) => (await c.query("select * from warden.audit_coverage($1)", [schemas])).rows);
+    const ratio = rows.length ? Number(rows[0].coverage_ratio) : 0;
+    const tables = rows.map((r) => ({
+      schema: r.schema_name,
+      table: r.table_name,
+      audited: r.audited,
+      capture: r.capture,
+      excluded_columns: r.excluded_columns,
+      redacted_columns: r.redacted_columns,
+    }));
+    const human = [
+      ...tables.map((t) => `${t.audited ? "audited  " : "NOT AUDITED"} ${t.schema}.${t.table}${t.excluded_columns.length ? ` (excluded: ${t.excluded_columns.join(", ")})` : ""}`),
+      `coverage ${(ratio * 100).toFixed(1)}% of ${tables.length} table(s)${args.flags.min !== undefined ? `, minimum ${(min * 100).toFixed(1)}%` : ""}`,
+    ].join("\n");
+    emit(args.booleans.has("json"), { schemas, coverage_ratio: ratio, min, ok: ratio >= min, tables }, human);
+    if (ratio < min) throw new CheckFailed(`coverage ${ratio} is below ${min}`);
+  },
+};

@@ -6,8 +6,8 @@ import { redactUrl } from "../../db/urls";
 import { startWarden } from "../../server";
 import { startWorker } from "../../worker/runner";
 import { loadSealingKey } from "../../audit/sealingKey";
-import { UsageError, parseArgs } from "../args";
-import { emit } from "../output";
+import { JSON_OPTION, type CommandSpec } from "../registry";
+import { emit, note } from "../output";
 
 /**
  * SIGINT/SIGTERM (and SIGHUP: the terminal went away) stop the process
@@ -43,59 +43,75 @@ function onSignal(stop: () => Promise<void>, timeoutSeconds: number): void {
   process.on("SIGHUP", handler);
 }
 
-export async function start(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, { values: [], booleans: ["json", "no-worker"] });
-  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-  const json = args.booleans.has("json");
-  const config = loadConfig();
-  const warden = await startWarden(config, {
-    worker: !args.booleans.has("no-worker"),
-    log: json ? () => undefined : (line) => console.log(line),
-  });
-  onSignal(warden.stop, config.shutdownTimeoutSeconds);
-  const info = {
-    url: warden.url,
-    graphql: `${warden.url}/graphql`,
-    graphiql: config.production ? null : `${warden.url}/graphiql`,
-    health: `${warden.url}/healthz`,
-    database: redactUrl(warden.urls.ownerUrl),
-    embedded: Boolean(warden.urls.embedded),
-  };
-  emit(
-    json,
-    info,
-    [
-      `Warden is running`,
-      `  GraphQL:  ${info.graphql}`,
-      info.graphiql ? `  GraphiQL: ${info.graphiql}` : null,
-      `  REST:     ${warden.url}/api/v1`,
-      `  Health:   ${info.health}  ${warden.url}/readyz`,
-      `  Database: ${info.database}${info.embedded ? " (embedded)" : ""}`,
-    ]
-      .filter(Boolean)
-      .join("\n"),
-  );
-}
+export const start: CommandSpec = {
+  name: "start",
+  summary: "run the API and the worker (embedded PostgreSQL unless DATABASE_URL); creates and migrates the database",
+  options: {
+    "no-worker": { type: "boolean", help: "serve the API only (run `warden worker` elsewhere)" },
+    json: JSON_OPTION,
+  },
+  examples: ["npx warden start", "PORT=8080 DATABASE_URL=postgres://warden_owner@db/warden npx warden start --no-worker"],
+  run: async (args) => {
+    const json = args.booleans.has("json");
+    const config = loadConfig();
+    const warden = await startWarden(config, {
+      worker: !args.booleans.has("no-worker"),
+      log: json ? () => undefined : (line) => console.log(line),
+    });
+    onSignal(warden.stop, config.shutdownTimeoutSeconds);
+    const info = {
+      url: warden.url,
+      graphql: `${warden.url}/graphql`,
+      graphiql: config.production ? null : `${warden.url}/graphiql`,
+      health: `${warden.url}/healthz`,
+      database: redactUrl(warden.urls.ownerUrl),
+      embedded: Boolean(warden.urls.embedded),
+    };
+    emit(
+      json,
+      info,
+      [
+        `Warden is running`,
+        `  GraphQL:  ${info.graphql}`,
+        info.graphiql ? `  GraphiQL: ${info.graphiql}` : null,
+        `  REST:     ${warden.url}/api/v1`,
+        `  Health:   ${info.health}  ${warden.url}/readyz`,
+        `  Database: ${info.database}${info.embedded ? " (embedded)" : ""}`,
+      ]
+        .filter(Boolean)
+        .join("\n"),
+    );
+  },
+};
 
-export async function worker(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, { values: [], booleans: ["json"] });
-  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-  const config = loadConfig();
-  const urls = await prepareDatabase(config, { migrate: true });
-  const pool = makePool(urls.ownerUrl, config.workerConcurrency + 2, "warden-worker");
-  const runner = await startWorker({ pool, concurrency: config.workerConcurrency, sealingKey: loadSealingKey(config) });
-  onSignal(async () => {
-    await runner.stop();
-    await pool.end();
+export const worker: CommandSpec = {
+  name: "worker",
+  summary: "run only the background worker (capture, sealing, retention, partitions)",
+  options: { json: JSON_OPTION },
+  examples: ["npx warden worker"],
+  run: async (args) => {
+    const config = loadConfig();
+    const urls = await prepareDatabase(config, { migrate: true, createCluster: false });
+    note(`database: ${urls.description}`);
+    const pool = makePool(urls.ownerUrl, config.workerConcurrency + 2, "warden-worker");
+    const runner = await startWorker({ pool, concurrency: config.workerConcurrency, sealingKey: loadSealingKey(config) });
+    onSignal(async () => {
+      await runner.stop();
+      await pool.end();
+      if (urls.embedded?.startedHere) await urls.embedded.stop();
+    }, config.shutdownTimeoutSeconds);
+    emit(args.booleans.has("json"), { worker: "running", concurrency: config.workerConcurrency }, "Warden worker is running");
+  },
+};
+
+export const migrateCommand: CommandSpec = {
+  name: "migrate",
+  summary: "create the roles and the database (or the embedded cluster), apply migrations",
+  options: { json: JSON_OPTION },
+  examples: ["ROOT_DATABASE_URL=postgres://postgres@db/postgres DATABASE_URL=postgres://warden_owner@db/warden npx warden migrate"],
+  run: async (args) => {
+    const urls = await prepareDatabase(loadConfig(), { migrate: true });
     if (urls.embedded?.startedHere) await urls.embedded.stop();
-  }, config.shutdownTimeoutSeconds);
-  emit(args.booleans.has("json"), { worker: "running", concurrency: config.workerConcurrency }, "Warden worker is running");
-}
-
-export async function migrateCommand(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, { values: [], booleans: ["json"] });
-  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-  const urls = await prepareDatabase(loadConfig(), { migrate: true });
-  if (urls.embedded?.startedHere) await urls.embedded.stop();
-  emit(args.booleans.has("json"), { migrated: true, database: redactUrl(urls.ownerUrl) }, "migrations applied");
-}
+    emit(args.booleans.has("json"), { migrated: true, database: redactUrl(urls.ownerUrl) }, `migrations applied (${urls.description.replace(" (started for this command)", "")})`);
+  },
+};
