@@ -47,7 +47,7 @@ function optionName(message: string): string | undefined {
  */
 export function parseCommandArgs(argv: string[], specs: OptionSpecs, opts: { allowPassthrough?: boolean } = {}): ParsedArgs & { rest: string[] } {
   const options: Record<string, { type: "string" | "boolean"; short?: string; multiple: boolean }> = {};
-  for (const [name, spec] of Object.entries(specs)) options[name] = { type: spec.type, short: spec.short, multiple: true };
+  for (const [name, spec] of Object.entries(specs)) options[name] = { type: spec.type, multiple: true, ...(spec.short ? { short: spec.short } : {}) };
   let own = argv;
   let rest: string[] = [];
   if (opts.allowPassthrough) {

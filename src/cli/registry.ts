@@ -37,8 +37,13 @@ export interface CommandSpec {
   /** Paragraphs for `warden <command> --help`. */
   description?: string;
   options: OptionSpecs;
-  /** Arguments after `--` are passed on (e.g. to psql). */
+  /**
+   * Arguments after `--` are passed on (e.g. to psql), shown in usage as this.
+   * With `passUnknown`, so is every argument that is not one of the declared
+   * boolean options (so `warden psql -v x=1 -c "..."` reads as psql).
+   */
   passthrough?: string;
+  passUnknown?: boolean;
   /** At least one runnable example. */
   examples: string[];
   run(args: CommandArgs): Promise<void>;
@@ -62,11 +67,15 @@ function optionUsage(name: string, spec: OptionSpecs[string]): string {
 export function usageLine(cmd: CommandSpec): string {
   const parts = [`warden ${cmd.name}`];
   if (cmd.args) parts.push(cmd.args);
-  for (const [name, spec] of Object.entries(cmd.options)) {
+  const entries = Object.entries(cmd.options);
+  const optional = entries.filter(([, s]) => !s.required);
+  for (const [name, spec] of entries) {
     const u = optionUsage(name, spec).replace(/^-\w, /, "");
-    parts.push(spec.required ? u : `[${u}]`);
+    if (spec.required) parts.push(u);
+    else if (optional.length <= 4) parts.push(`[${u}]`);
   }
-  if (cmd.passthrough) parts.push(`[-- ${cmd.passthrough}]`);
+  if (optional.length > 4) parts.push("[options]");
+  if (cmd.passthrough) parts.push(cmd.passUnknown ? `[${cmd.passthrough}]` : `[-- ${cmd.passthrough}]`);
   return parts.join(" ");
 }
 
@@ -140,6 +149,15 @@ export function commandsUnder(commands: CommandSpec[], word: string): CommandSpe
 
 /** Parses argv for cmd and checks the declared constraints; --help is handled by the caller. */
 export function parseFor(cmd: CommandSpec, argv: string[]): CommandArgs {
+  if (cmd.passUnknown) {
+    const own = new Set(Object.entries(cmd.options).filter(([, s]) => s.type === "boolean").map(([n]) => `--${n}`));
+    const dd = argv.indexOf("--");
+    const head = dd === -1 ? argv : argv.slice(0, dd);
+    const tail = dd === -1 ? [] : argv.slice(dd + 1);
+    const booleans = new Set(head.filter((a) => own.has(a)).map((a) => a.slice(2)));
+    const rest = [...head.filter((a) => !own.has(a)), ...tail];
+    return { positionals: [], flags: {}, booleans, lists: {}, rest, json: booleans.has("json") };
+  }
   const parsed = parseCommandArgs(argv, cmd.options, { allowPassthrough: Boolean(cmd.passthrough) });
   const [min, max] = Array.isArray(cmd.positionals) ? cmd.positionals : [cmd.positionals ?? 0, cmd.positionals ?? 0];
   if (parsed.positionals.length > max) {

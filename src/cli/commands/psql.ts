@@ -98,15 +98,19 @@ export const psql: CommandSpec = {
   summary: "open psql on the database Warden uses (as the owner role)",
   description:
     "Runs the system's psql (or $PSQL) on DATABASE_URL or the embedded PostgreSQL, starting the embedded server for the session when `npm start` is not running. " +
-    "The password travels in PGPASSWORD, never on the command line. Arguments after -- go to psql unchanged. " +
+    "The password travels in PGPASSWORD, never on the command line. Every other argument goes to psql unchanged (-c, -f, -v, -At ...); " +
+    "scripts (-c, -f, or SQL on stdin) stop at the first error (ON_ERROR_STOP) and exit non-zero. " +
     "The embedded PostgreSQL 18 package ships no client: install one (Debian: apt-get install postgresql-client), any psql 9.x or later connects.",
   options: {
-    command: { type: "string", short: "c", value: "SQL", help: "run this SQL and exit (psql -c)" },
-    file: { type: "string", short: "f", value: "FILE", help: "run this SQL file and exit (psql -f)" },
     root: { type: "boolean", help: "connect as the superuser (embedded, or ROOT_DATABASE_URL) instead of the owner role" },
   },
-  passthrough: "PSQL_ARGS",
-  examples: ["npx warden psql", 'npx warden psql -c "select count(*) from warden.audit_events"', "npx warden psql -- -At -c 'select 1'"],
+  passthrough: "PSQL_OPTIONS...",
+  passUnknown: true,
+  examples: [
+    "npx warden psql",
+    'npx warden psql -c "select count(*) from warden.audit_events"',
+    'npx warden psql -v tenant="$TENANT" -f setup.sql',
+  ],
   run: async (args) => {
     const bin = findPsql();
     if (!bin) {
@@ -125,11 +129,10 @@ export const psql: CommandSpec = {
       if (client !== null && server !== null && client < server) {
         note(`psql ${client} on a PostgreSQL ${server} server: SQL works, a few backslash commands may not`);
       }
-      const psqlArgs = [`--dbname=${url.toString()}`];
-      if (args.flags.command !== undefined) psqlArgs.push("-c", args.flags.command);
-      if (args.flags.file !== undefined) psqlArgs.push("-f", args.flags.file);
-      if (args.flags.command !== undefined || args.flags.file !== undefined) psqlArgs.push("-v", "ON_ERROR_STOP=1");
-      psqlArgs.push(...args.rest);
+      // Scripts (-c, -f, or SQL on stdin) stop at the first error and exit
+      // non-zero; a later -v ON_ERROR_STOP=0 of the caller still wins.
+      const scripted = !process.stdin.isTTY || args.rest.some((a) => /^(-c|-f|--command|--file)(=|$)/.test(a));
+      const psqlArgs = [`--dbname=${url.toString()}`, ...(scripted ? ["-v", "ON_ERROR_STOP=1"] : []), ...args.rest];
       const env: NodeJS.ProcessEnv = { ...process.env, PGAPPNAME: "warden-psql" };
       if (password) env.PGPASSWORD = password;
       // Ctrl-C belongs to psql (it cancels the query); this process waits.
