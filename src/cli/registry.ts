@@ -178,3 +178,13 @@ export function wantsHelp(argv: string[]): boolean {
   }
   return false;
 }
+
+/**
+ * Wraps a command written against the former `(argv) => Promise<void>`
+ * interface (parsing its own arguments with args.ts's parseArgs): it gets
+ * help and a listing, and receives its arguments unchanged. Prefer a full
+ * CommandSpec, whose options help shows.
+ */
+export function fromArgv(name: string, summary: string, examples: string[], fn: (argv: string[]) => Promise<void>, usage = "[options]"): CommandSpec {
+  return { name, summary, args: usage, options: {}, passthrough: "", passUnknown: true, examples, run: (args) => fn(args.rest) };
+}

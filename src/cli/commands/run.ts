@@ -3,8 +3,12 @@ import { loadConfig } from "../../config";
 import { prepareDatabase } from "../../db/bootstrap";
 import { makePool } from "../../db/pools";
 import { redactUrl } from "../../db/urls";
-import { startWarden } from "../../server";
-import { startWorker } from "../../worker/runner";
+// The server (PostGraphile) and the worker load on use: every other command
+// starts without them (about a second less per CLI call).
+const lazy = {
+  server: () => require("../../server") as typeof import("../../server"),
+  worker: () => require("../../worker/runner") as typeof import("../../worker/runner"),
+};
 import { loadSealingKey } from "../../audit/sealingKey";
 import { JSON_OPTION, type CommandSpec } from "../registry";
 import { emit, note } from "../output";
@@ -54,7 +58,7 @@ export const start: CommandSpec = {
   run: async (args) => {
     const json = args.booleans.has("json");
     const config = loadConfig();
-    const warden = await startWarden(config, {
+    const warden = await lazy.server().startWarden(config, {
       worker: !args.booleans.has("no-worker"),
       log: json ? () => undefined : (line) => console.log(line),
     });
@@ -94,7 +98,7 @@ export const worker: CommandSpec = {
     const urls = await prepareDatabase(config, { migrate: true, createCluster: false });
     note(`database: ${urls.description}`);
     const pool = makePool(urls.ownerUrl, config.workerConcurrency + 2, "warden-worker");
-    const runner = await startWorker({ pool, concurrency: config.workerConcurrency, sealingKey: loadSealingKey(config) });
+    const runner = await lazy.worker().startWorker({ pool, concurrency: config.workerConcurrency, sealingKey: loadSealingKey(config) });
     onSignal(async () => {
       await runner.stop();
       await pool.end();
