@@ -4,12 +4,14 @@
  * node:util parseArgs, db-url, psql, export to a file, and the refusal to
  * create a new embedded cluster from a wrong state directory.
  */
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { COMMANDS } from "../../src/cli/main";
 import { closePools, ownerUrl } from "../support/db";
-import { runWarden, type CliResult } from "../support/cli";
+import { WARDEN_BIN, runWarden, type CliResult } from "../support/cli";
+import { redactUrl } from "../../src/db/urls";
 import { startTestServer, tenantFixture, type TestServer, type TenantFixture } from "../support/server";
 import { checkReachable } from "../../src/db/embedded";
 
@@ -149,6 +151,31 @@ describe("the embedded server under a folder the postgres user cannot enter", ()
     } finally {
       fs.rmSync(locked, { recursive: true, force: true });
     }
+  });
+});
+
+describe("on a terminal", () => {
+  /** Runs `warden args` under a pseudo-terminal (util-linux script): stdout and stderr both land in the output. */
+  async function onTty(...args: string[]): Promise<{ code: number; out: string }> {
+    const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+    const cmd = [process.execPath, WARDEN_BIN, ...args].map(quote).join(" ");
+    return new Promise((resolve) => {
+      execFile("script", ["-qec", cmd, "/dev/null"], { env: { ...process.env, DATABASE_URL: ownerUrl(), WARDEN_JWT_SECRET: SECRET } }, (err, stdout) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout }),
+      );
+    });
+  }
+
+  test("a command says which database it uses and shows progress; --json says nothing on stderr", async () => {
+    expect((await warden("tenant", "create", "TTY Corp")).code).toBe(0);
+    expect((await warden("seal")).code).toBe(0);
+    const human = await onTty("verify");
+    expect(human.out).toContain(`warden: database: DATABASE_URL ${redactUrl(ownerUrl())}`);
+    expect(human.out).toMatch(/verify: tenant 1 of \d+, 0 event\(s\) verified/);
+    const json = await onTty("verify", "--json");
+    expect(json.out).not.toContain("warden: database");
+    expect(json.out).not.toContain("verify: tenant");
+    expect(JSON.parse(json.out.trim())).toMatchObject({ tenants: expect.any(Number) });
   });
 });
 
