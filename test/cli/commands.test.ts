@@ -13,7 +13,7 @@ import { closePools, ownerUrl } from "../support/db";
 import { WARDEN_BIN, runWarden, type CliResult } from "../support/cli";
 import { redactUrl } from "../../src/db/urls";
 import { startTestServer, tenantFixture, type TestServer, type TenantFixture } from "../support/server";
-import { checkReachable } from "../../src/db/embedded";
+import { checkReachable, startEmbedded } from "../../src/db/embedded";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "warden-cmd-"));
 const SECRET = "commands-test-secret-commands-test-secret-01";
@@ -148,6 +148,18 @@ describe("the embedded server under a folder the postgres user cannot enter", ()
     fs.chmodSync(locked, 0o711);
     try {
       expect(() => checkReachable(binary, "the PostgreSQL binaries", ids)).not.toThrow();
+    } finally {
+      fs.rmSync(locked, { recursive: true, force: true });
+    }
+  });
+
+  (asRoot ? test : test.skip)("startEmbedded with its data in such a folder fails before spawning anything, naming it", async () => {
+    const locked = fs.mkdtempSync(path.join(os.tmpdir(), "warden-locked-"));
+    try {
+      await expect(
+        startEmbedded({ dataDir: path.join(locked, "checkout/.warden/pgdata"), port: 1, password: "x", persistent: false, binDir: "/usr/lib/postgresql/15/bin" }),
+      ).rejects.toThrow(/postgres system user.*cannot enter .*warden-locked-\w+ \(mode 700.*the data directory.*chmod o\+x/);
+      expect(fs.readdirSync(locked)).toEqual([]); // nothing created under it
     } finally {
       fs.rmSync(locked, { recursive: true, force: true });
     }
