@@ -23,7 +23,7 @@ export function JsonValue(props: { value: unknown; path: string; redactions: Red
   const removed = removedUnder(redactions, path).filter((p) => p.split(".").length === path.split(".").length + 1);
   return html`<ul class="json">
     ${mark && html`<li><${RedactedMark} method=${mark} /></li>`}
-    ${entries.map(([k, v]) => html`<li><span class="key">${k}</span>: <${JsonValue} value=${v} path=${`${path}.${k}`} redactions=${redactions} /></li>`)}
-    ${removed.map((p) => html`<li class="removed"><span class="key">${p.slice(path.length + 1)}</span>: <${RedactedMark} method="remove" /></li>`)}
+    ${entries.map(([k, v]) => html`<li data-path=${`${path}.${k}`}><span class="key">${k}</span>: <${JsonValue} value=${v} path=${`${path}.${k}`} redactions=${redactions} /></li>`)}
+    ${removed.map((p) => html`<li class="removed" data-path=${p}><span class="key">${p.slice(path.length + 1)}</span>: <${RedactedMark} method="remove" /></li>`)}
   </ul>`;
 }
