@@ -6,6 +6,8 @@
  * and can not be forged, stretched, or reused across tenants.
  */
 import { SignJWT } from "jose";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
 import { closePools } from "../support/db";
 import { gql, startTestServer, type TestServer } from "../support/server";
 import { EMAIL, mintViewerToken, viewerFixture, type ViewerFixture } from "../support/viewerFixture";
@@ -187,6 +189,24 @@ describe("row history under a scope", () => {
     expect((await api(`/api/v1/audit/row-history?pk={}`, token)).status).toBe(400);
     expect((await api(`/api/v1/audit/row-history?table=nope.nope&pk=${encodeURIComponent('{"id":1}')}`, token)).status).toBe(400);
   });
+});
+
+test("responses match the OpenAPI document's schemas", async () => {
+  const doc: any = await (await fetch(`${server.url}/api/v1/openapi.json`)).json();
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: "openapi", components: doc.components });
+  const check = (name: string, body: unknown) => {
+    const validate = ajv.getSchema(`openapi#/components/schemas/${name}`)!;
+    expect({ name, errors: validate(body) ? null : validate.errors }).toEqual({ name, errors: null });
+  };
+  const minted = await mintViewerToken(server, t.tokens.owner, { scope: { actor_id: t.users.admin, event_type: "db.*" } });
+  check("ViewerToken", minted.body);
+  const pk = encodeURIComponent(JSON.stringify({ id: t.customerId }));
+  check("RowHistory", (await api(`/api/v1/audit/row-history?table=${t.table}&pk=${pk}`, t.tokens.owner)).body);
+  check("RowHistory", (await api(`/api/v1/audit/row-history?table=${t.table}&pk=${pk}`, minted.body.token)).body);
+  check("Me", (await api("/api/v1/me", minted.body.token)).body);
+  expect(doc.paths["/api/v1/viewer-tokens"].post).toBeDefined();
 });
 
 describe("a scope on type and resource", () => {

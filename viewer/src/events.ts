@@ -155,7 +155,7 @@ export function EventsView(props: { nav: Nav }) {
               <td>${e.actor_type ?? ""} ${e.actor_id ?? ""}</td>
               <td>${e.resource_type ?? e.table_name ?? ""} ${e.resource_id ?? ""}</td>
               <td class=${`outcome ${e.outcome}`}>${e.outcome}</td>
-              <td class=${`severity ${e.severity}`}>${e.severity}</td>
+              <td class=${`severity sev-${e.severity}`}>${e.severity}</td>
               <td>${e.correlation_id
                 ? html`<button class="link" onClick=${(ev: Event) => {
                     ev.stopPropagation();
