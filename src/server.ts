@@ -8,6 +8,7 @@ import { prepareDatabase, type DatabaseUrls } from "./db/bootstrap";
 import { makePool } from "./db/pools";
 import { Authenticator } from "./auth/authenticate";
 import { TokenService } from "./auth/tokens";
+import { ViewerTokenService } from "./auth/viewerTokens";
 import { jwtSecret } from "./auth/secret";
 import { createHttp, type WardenHttp } from "./http/app";
 import { startWorker, type WorkerHandle } from "./worker/runner";
@@ -32,7 +33,7 @@ export async function startWarden(
   const ownerPool = makePool(urls.ownerUrl, 10, "warden-owner", session);
   const authPool = makePool(urls.authUrl, 20, "warden-api", session);
   const secret = jwtSecret(config);
-  const authenticator = new Authenticator(authPool, new TokenService(secret));
+  const authenticator = new Authenticator(authPool, new TokenService(secret), new ViewerTokenService(secret));
   const sealingKey = loadSealingKey(config);
   let httpApp: WardenHttp | undefined;
   let worker: WorkerHandle | undefined;

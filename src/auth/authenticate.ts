@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import { TokenService } from "./tokens";
 import { TtlCache } from "./ttlCache";
+import { VIEWER_TOKEN_PREFIX, type ViewerTokenService } from "./viewerTokens";
 import { type AuthResult, isTenantRole } from "./types";
 
 const CACHE_MS = 5_000;
@@ -21,6 +22,8 @@ export class Authenticator {
   constructor(
     private readonly pool: pg.Pool,
     private readonly tokens: TokenService,
+    /** Mints and checks viewer tokens (wdv_...); without it they are refused. */
+    readonly viewerTokens?: ViewerTokenService,
   ) {}
 
   /** Forget cached resolutions (tests, after revocations). */
@@ -46,7 +49,13 @@ export class Authenticator {
     let pending = this.inFlight.get(flightKey);
     if (!pending) {
       const generation = this.generation;
-      pending = (credential.startsWith("wdn_") ? this.apiKey(credential) : this.userToken(credential))
+      pending = (
+        credential.startsWith("wdn_")
+          ? this.apiKey(credential)
+          : credential.startsWith(VIEWER_TOKEN_PREFIX)
+            ? this.viewerToken(credential)
+            : this.userToken(credential)
+      )
         .then((result) => {
           if (generation === this.generation) this.cache.set(cacheKey, result);
           return result;
@@ -81,6 +90,10 @@ export class Authenticator {
     };
   }
 
+  private viewerToken(token: string): Promise<AuthResult> {
+    return resolveViewerToken(this.pool, this.viewerTokens, token);
+  }
+
   private async userToken(token: string): Promise<AuthResult> {
     const verified = await this.tokens.verify(token);
     if (!verified.ok) return fail(401, verified.code, verified.detail);
@@ -92,6 +105,34 @@ export class Authenticator {
     }
     return { ok: true, context: { tenantId, actorId: userId, actorType: "user", tenantRole: role } };
   }
+}
+
+/**
+ * A viewer token acts as its minter, read-only: tenant role auditor, and
+ * only while the minter may still mint (a user still owner or admin of the
+ * tenant; an API key is checked by the token's short life alone).
+ */
+async function resolveViewerToken(pool: pg.Pool, service: ViewerTokenService | undefined, token: string): Promise<AuthResult> {
+  if (!service) return fail(401, "invalid_token", "viewer tokens are not enabled on this server");
+  const verified = await service.verify(token);
+  if (!verified.ok) return fail(401, verified.code, verified.detail);
+  const c = verified.claims;
+  if (c.actorType === "user") {
+    const { rows } = await pool.query("select warden_private.resolve_membership($1, $2) as role", [c.tenantId, c.actorId]);
+    if (rows[0]?.role !== "owner" && rows[0]?.role !== "admin") {
+      return fail(401, "not_a_member", "the viewer token's issuer is no longer an owner or admin of its tenant");
+    }
+  }
+  return {
+    ok: true,
+    context: {
+      tenantId: c.tenantId,
+      actorId: c.actorId,
+      actorType: c.actorType,
+      tenantRole: "auditor",
+      viewer: { tokenId: c.tokenId, scope: c.scope, expiresAt: c.expiresAt },
+    },
+  };
 }
 
 function fail(status: 401 | 403, code: string, detail: string): AuthResult {

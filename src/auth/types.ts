@@ -10,6 +10,15 @@ export interface AuthContext {
   tenantRole: TenantRole;
   /** Per-key write limit (events/s); undefined for users. */
   rateLimitPerSecond?: number;
+  /** Set when the credential is a viewer token (read-only, maybe scoped): src/auth/viewerTokens.ts. */
+  viewer?: ViewerGrant;
+}
+
+/** What a viewer token grants: reads of its tenant's trail, confined to `scope`. */
+export interface ViewerGrant {
+  tokenId: string;
+  scope: import("./viewerTokens").ViewerScope;
+  expiresAt: Date;
 }
 
 /** An authentication or authorisation failure, as a value. */

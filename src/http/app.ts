@@ -32,6 +32,10 @@ import { answerClientErrors } from "./clientError";
 import { graphqlBody } from "./graphqlBody";
 import { BODY_LIMIT, INVALID_UTF8, strictUtf8 } from "./body";
 import type { SealingKey } from "../audit/sealingKey";
+import { refuseViewerTokens, viewerGate } from "./viewerScope";
+import { viewerTokenRoutes } from "./routes/viewerTokens";
+import { auditRowHistoryRoutes } from "./routes/auditRowHistory";
+import { viewerRoutes } from "./viewer";
 
 export interface AppDeps {
   ownerPool: pg.Pool;
@@ -76,6 +80,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   // The credential before any body is read or parsed: an anonymous client
   // makes Warden do no parsing work (ingest reads its own body, as text).
   api.use(requireAuth(deps.authenticator));
+  api.use(viewerGate); // viewer tokens: audit reads only
   // ingest first: the busiest route walks the fewest router layers
   api.use(auditIngestRoutes(ingest));
   api.use(
@@ -98,11 +103,14 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
   api.use(auditExportRoutes(deps.authPool));
+  api.use(auditRowHistoryRoutes(deps.authPool));
+  api.use(viewerTokenRoutes(deps.authenticator.viewerTokens));
   api.use(subjectRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
   app.use("/api/v1", api);
+  app.use("/viewer", viewerRoutes());
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.
-  app.use("/graphql", requireAuth(deps.authenticator), graphqlBody);
+  app.use("/graphql", requireAuth(deps.authenticator), refuseViewerTokens, graphqlBody);
   const preset = makePreset({ authUrl: deps.authUrl, production: deps.production });
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);

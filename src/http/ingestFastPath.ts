@@ -116,6 +116,10 @@ async function authenticated(deps: IngestFastPathDeps, req: IncomingMessage, res
     sendProblem(res, traceId, problem(auth.failure.status, auth.failure.code, auth.failure.detail));
     return null;
   }
+  if (auth.context.viewer) {
+    sendProblem(res, traceId, problem(403, "viewer_token_read_only", "a viewer token may only read the audit trail"));
+    return null;
+  }
   return auth.context;
 }
 

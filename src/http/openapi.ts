@@ -167,9 +167,27 @@ export const openApiDocument = {
     "/api/v1/audit/verify": {
       get: { summary: "Verify the tenant's sealed trail", responses: { "200": json(ref("VerifyReport")), ...STANDARD_ERRORS } },
     },
+    "/api/v1/audit/row-history": {
+      get: {
+        summary: "Every version of one row of an audited table, oldest first, with its diff (warden.audit_row_history; GraphQL rowHistory)",
+        parameters: [
+          { name: "table", in: "query", required: true, schema: { type: "string" }, description: "schema.table" },
+          { name: "pk", in: "query", required: true, schema: { type: "string" }, description: 'The primary key as a JSON object, e.g. {"id": 42}' },
+          includeRedacted,
+        ],
+        responses: { "200": json(ref("RowHistory")), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/viewer-tokens": {
+      post: {
+        summary: "Mint a short-lived, read-only viewer token for the audit viewer, optionally confined to a scope (tenant owner or admin)",
+        requestBody: { required: false, content: { "application/json": { schema: ref("ViewerTokenInput") } } },
+        responses: { "201": json(ref("ViewerToken"), "Minted"), ...STANDARD_ERRORS },
+      },
+    },
   },
   components: {
-    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Warden user token (JWT) or an API key (wdn_...)" } },
+    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Warden user token (JWT), an API key (wdn_...) or a read-only viewer token (wdv_...)" } },
     schemas: {
       Problem: {
         type: "object",
@@ -195,6 +213,62 @@ export const openApiDocument = {
           tenant_role: { type: "string", enum: ["owner", "admin", "auditor", "support", "member"] },
           trace_id: { type: "string" },
           actor: { type: "object" },
+          viewer_token: { type: "object", description: "Present for a viewer token: its id, scope and expiry" },
+        },
+      },
+      ViewerScope: {
+        type: "object",
+        additionalProperties: false,
+        description: "Fixed filters every read of the token is confined to; none: the whole tenant",
+        properties: Object.fromEntries(
+          ["actor_id", "actor_type", "resource_type", "resource_id", "event_type", "service", "table_name"].map((k) => [k, { type: "string", minLength: 1, maxLength: 200 }]),
+        ),
+      },
+      ViewerTokenInput: {
+        type: "object",
+        additionalProperties: false,
+        properties: { scope: ref("ViewerScope"), ttl: { type: "string", description: "15m by default, at most 60m" } },
+      },
+      ViewerToken: {
+        type: "object",
+        required: ["token", "token_id", "tenant_id", "scope", "expires_at", "viewer_url"],
+        properties: {
+          token: { type: "string", pattern: "^wdv_" },
+          token_id: { type: "string", format: "uuid" },
+          tenant_id: { type: "string", format: "uuid" },
+          scope: ref("ViewerScope"),
+          expires_at: { type: "string", format: "date-time" },
+          viewer_url: { type: "string" },
+        },
+      },
+      RowHistory: {
+        type: "object",
+        required: ["table_name", "pk", "scoped", "versions"],
+        properties: {
+          table_name: { type: "string" },
+          pk: { type: "string" },
+          scoped: { type: "boolean", description: "true for a scoped viewer token: only the versions in scope, row_data null" },
+          versions: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["event_id", "occurred_at", "action", "changed_fields", "old_values", "new_values", "row_data", "redacted_fields"],
+              properties: {
+                event_id: nullable("string"),
+                occurred_at: { type: "string" },
+                action: { type: "string" },
+                actor_type: nullable("string"),
+                actor_id: nullable("string"),
+                trace_id: nullable("string"),
+                txid: nullable("string"),
+                changed_fields: nullable("array", { items: { type: "string" } }),
+                old_values: nullable("object"),
+                new_values: nullable("object"),
+                row_data: nullable("object"),
+                redacted_fields: nullable("object"),
+              },
+            },
+          },
         },
       },
       ApiKeyInput: {

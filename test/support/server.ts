@@ -9,6 +9,7 @@ import type pg from "pg";
 import { makePool } from "../../src/db/pools";
 import { Authenticator } from "../../src/auth/authenticate";
 import { TokenService } from "../../src/auth/tokens";
+import { ViewerTokenService } from "../../src/auth/viewerTokens";
 import { createHttp, type WardenHttp } from "../../src/http/app";
 import type { SealingKey } from "../../src/audit/sealingKey";
 import type { IngestQueueOptions } from "../../src/audit/ingestQueue";
@@ -38,7 +39,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const ownerPool = makePool(ownerUrl(), 5, "warden-test-owner");
   const apiUrl = opts.authUrl ?? authUrl();
   const authPool = makePool(apiUrl, 10, "warden-test-api");
-  const authenticator = new Authenticator(authPool, tokens);
+  const authenticator = new Authenticator(authPool, tokens, new ViewerTokenService(secret));
   const sealingKey = testSealingKey();
   const http: WardenHttp = await createHttp({
     ownerPool,

@@ -12,6 +12,7 @@ import { withRequestContext } from "../../db/requestContext";
 import { requireRole } from "../auth";
 import { problem, sendProblem } from "../problem";
 import { exactJsonTypes } from "../../audit/exactJson";
+import { scopeConditions } from "../viewerScope";
 import { AUDIT_COLUMNS, AUDIT_SOURCE } from "./auditColumns";
 import { INCLUDE_REDACTED_PARAM, applyIncludeRedacted, countReadRedactions, includeRedactedFrom } from "../../audit/redaction";
 
@@ -50,6 +51,7 @@ export function auditExportRoutes(authPool: pg.Pool): Router {
       return;
     }
     const { conditions, params } = filterToSql(parsed.value.filter);
+    conditions.push(...scopeConditions(req.warden, params));
     const sql = `declare warden_export no scroll cursor for
       select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e
       ${conditions.length ? `where ${conditions.join(" and ")}` : ""}

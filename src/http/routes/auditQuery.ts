@@ -16,6 +16,7 @@ import { AUDIT_COLUMNS, AUDIT_SOURCE } from "./auditColumns";
 import { INCLUDE_REDACTED_PARAM, applyIncludeRedacted, countReadRedactions, includeRedactedFrom } from "../../audit/redaction";
 import { queryDuration, timed } from "../../metrics";
 import { exactJsonTypes } from "../../audit/exactJson";
+import { scopeConditions } from "../viewerScope";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -58,6 +59,7 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
     const { filter, limit, order, cursor } = parsed.value;
     const queryHash = CursorCodec.queryHash(filter, order);
     const { conditions, params } = filterToSql(filter);
+    conditions.push(...scopeConditions(req.warden, params));
     if (cursor !== undefined) {
       const decoded = cursors.decode(cursor, queryHash);
       if (!decoded.ok) {
@@ -94,7 +96,9 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
     const include = includeOr400(req, res);
     if (include === null) return;
     try {
-      const rows = await run(req, res, include, async (c) => (await c.query({ text: `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where e.event_id = $1`, values: [eventId], types: exactJsonTypes })).rows);
+      const values: unknown[] = [eventId];
+      const where = ["e.event_id = $1", ...scopeConditions(req.warden, values)].join(" and ");
+      const rows = await run(req, res, include, async (c) => (await c.query({ text: `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where ${where}`, values, types: exactJsonTypes })).rows);
       if (!rows.length) {
         sendProblem(res, problem(404, "event_not_found", `no audit event ${eventId} in your tenant`));
         return;
@@ -114,12 +118,14 @@ export function auditQueryRoutes(authPool: pg.Pool, cursors: CursorCodec): Route
     const include = includeOr400(req, res);
     if (include === null) return;
     try {
+      const values: unknown[] = [correlationId];
+      const where = ["e.correlation_id = $1", ...scopeConditions(req.warden, values)].join(" and ");
       const rows = await run(req, res, include, async (c) =>
         (
           await c.query({
-            text: `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where e.correlation_id = $1
+            text: `select ${AUDIT_COLUMNS} from ${AUDIT_SOURCE} e where ${where}
              order by e.occurred_at, e.recorded_at, e.event_id limit 10001`,
-            values: [correlationId],
+            values,
             types: exactJsonTypes,
           })
         ).rows,

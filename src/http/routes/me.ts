@@ -19,6 +19,7 @@ export function meRoutes(authPool: pg.Pool): Router {
         tenant_role: ctx.tenantRole,
         trace_id: res.locals.traceId,
         actor,
+        ...(ctx.viewer ? { viewer_token: { token_id: ctx.viewer.tokenId, scope: ctx.viewer.scope, expires_at: ctx.viewer.expiresAt.toISOString() } } : {}),
       });
     } catch (err) {
       next(err);
