@@ -555,3 +555,20 @@ comment on function warden_private.resolve_external_identity(uuid, text, text, b
   'Maps a verified token of an identity provider to a member of the provider''s tenant (by email or by sub, as the provider says); with auto_provision, makes a first-seen user a member with the default role (governance.membership.added, joined_via identity_provider). Returns the user, tenant and role, or a failure (unknown_identity_provider, missing_email_claim, email_not_verified, missing_subject_claim, not_a_member).';
 revoke all on function warden_private.resolve_external_identity(uuid, text, text, boolean, text) from public;
 grant execute on function warden_private.resolve_external_identity(uuid, text, text, boolean, text) to warden_authenticator;
+
+create or replace function warden.create_user_session(expires_at timestamptz) returns uuid
+  language plpgsql volatile
+  security definer
+  set search_path = pg_catalog
+as $$
+begin
+  if warden.current_actor_type() is distinct from 'user' or warden.current_user_id() is null or warden.current_tenant_id() is null then
+    raise exception 'only a signed-in user opens a session' using errcode = '42501';
+  end if;
+  return warden_private.create_user_session(warden.current_tenant_id(), warden.current_user_id(), create_user_session.expires_at,
+    nullif(current_setting('warden.actor_ip', true), '')::inet, nullif(current_setting('warden.user_agent', true), ''));
+end;
+$$;
+comment on function warden.create_user_session(timestamptz) is
+  E'@behavior -*\nOpens a session for the current user in the current tenant (the address and user agent of the request), expiring at expires_at; returns its id. POST /api/v1/sessions signs a token for it.';
+grant execute on function warden.create_user_session(timestamptz) to warden_visitor;

@@ -8,6 +8,7 @@ import { prepareDatabase, type DatabaseUrls } from "./db/bootstrap";
 import { makePool } from "./db/pools";
 import { Authenticator } from "./auth/authenticate";
 import { TokenService } from "./auth/tokens";
+import { AuthInvalidationListener } from "./auth/invalidation";
 import { jwtSecret } from "./auth/secret";
 import { createHttp, type WardenHttp } from "./http/app";
 import { startWorker, type WorkerHandle } from "./worker/runner";
@@ -32,7 +33,11 @@ export async function startWarden(
   const ownerPool = makePool(urls.ownerUrl, 10, "warden-owner", session);
   const authPool = makePool(urls.authUrl, 20, "warden-api", session);
   const secret = jwtSecret(config);
-  const authenticator = new Authenticator(authPool, new TokenService(secret));
+  const tokens = new TokenService(secret);
+  const authenticator = new Authenticator(authPool, tokens);
+  // Revocations NOTIFY every API process (docs/sessions.md).
+  const invalidation = new AuthInvalidationListener(urls.authUrl, { onInvalidate: () => authenticator.flush(), log });
+  await invalidation.start();
   const sealingKey = loadSealingKey(config);
   let httpApp: WardenHttp | undefined;
   let worker: WorkerHandle | undefined;
@@ -42,6 +47,7 @@ export async function startWarden(
       authPool,
       authUrl: urls.authUrl,
       authenticator,
+      tokens,
       sealingKey,
       cursorSecret: secret,
       production: config.production,
@@ -55,6 +61,7 @@ export async function startWarden(
     }
   } catch (err) {
     await httpApp?.close().catch(() => undefined);
+    await invalidation.stop();
     await ownerPool.end().catch(() => undefined);
     await authPool.end().catch(() => undefined);
     if (urls.embedded?.startedHere) await urls.embedded.stop();
@@ -75,6 +82,7 @@ export async function startWarden(
       httpApp!.server.closeIdleConnections();
       await closed;
       await httpApp!.close();
+      await invalidation.stop();
       await ownerPool.end();
       await authPool.end();
       if (urls.embedded?.startedHere) await urls.embedded.stop();

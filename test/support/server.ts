@@ -9,6 +9,8 @@ import type pg from "pg";
 import { makePool } from "../../src/db/pools";
 import { Authenticator } from "../../src/auth/authenticate";
 import { TokenService } from "../../src/auth/tokens";
+import { mintSessionToken } from "../../src/auth/sessions";
+import { AuthInvalidationListener } from "../../src/auth/invalidation";
 import { createHttp, type WardenHttp } from "../../src/http/app";
 import type { SealingKey } from "../../src/audit/sealingKey";
 import type { IngestQueueOptions } from "../../src/audit/ingestQueue";
@@ -20,7 +22,11 @@ export interface TestServer {
   secret: string;
   ownerPool: pg.Pool;
   authenticator: Authenticator;
+  /** The process's LISTEN connection for authentication cache invalidation. */
+  invalidation: AuthInvalidationListener;
   sealingKey: SealingKey;
+  /** A token of a new session of a member (warden.user_sessions). */
+  signToken(tenantId: string, userId: string, ttlSeconds?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -39,12 +45,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const apiUrl = opts.authUrl ?? authUrl();
   const authPool = makePool(apiUrl, 10, "warden-test-api");
   const authenticator = new Authenticator(authPool, tokens);
+  const invalidation = new AuthInvalidationListener(apiUrl, { onInvalidate: () => authenticator.flush() });
+  await invalidation.start();
   const sealingKey = testSealingKey();
   const http: WardenHttp = await createHttp({
     ownerPool,
     authPool,
     authUrl: apiUrl,
     authenticator,
+    tokens,
     sealingKey,
     cursorSecret: secret,
     ingest: opts.ingest,
@@ -59,8 +68,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     secret,
     ownerPool,
     authenticator,
+    invalidation,
     sealingKey,
+    signToken: async (tenantId, userId, ttlSeconds = 3600) =>
+      (await mintSessionToken(ownerPool, tokens, { tenantId, userId, ttlSeconds })).token,
     close: async () => {
+      await invalidation.stop();
       http.server.closeAllConnections();
       await new Promise<void>((resolve) => http.server.close(() => resolve()));
       await http.close();
@@ -86,7 +99,7 @@ export async function tenantFixture(server: TestServer, name: string): Promise<T
     const tokens: Record<string, string> = {};
     for (const role of ["owner", "admin", "auditor", "support", "member"]) {
       users[role] = await createUser(client, tenantId, role);
-      tokens[role] = await server.tokens.sign({ tenantId, userId: users[role] }, 3600);
+      tokens[role] = (await mintSessionToken(client, server.tokens, { tenantId, userId: users[role], ttlSeconds: 3600 })).token;
     }
     const apiKey = await createApiKey(client, tenantId, "member");
     return { tenantId, users, tokens, apiKey };
