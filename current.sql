@@ -27,7 +27,8 @@ create or replace function warden_private.tg__notify_auth_invalidation() returns
   set search_path = pg_catalog
 as $$
 begin
-  perform warden_private.notify_auth_invalidation(tg_argv[0]);
+  -- pg_notify itself: the trigger runs as whoever changed the row (API requests too).
+  perform pg_notify('warden_auth_invalidate', tg_argv[0]);
   return null;
 end;
 $$;

@@ -59,7 +59,7 @@ export class AuthInvalidationListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.url, application_name: "warden-auth-listener", keepAlive: true });
+    const client = new pg.Client({ connectionString: this.url, application_name: `warden-auth-listener-${process.pid}`, keepAlive: true });
     let lost = false;
     const onLost = (err?: Error) => {
       if (lost) return;
