@@ -9,6 +9,7 @@ import { makePool } from "./db/pools";
 import { Authenticator } from "./auth/authenticate";
 import { TokenService } from "./auth/tokens";
 import { AuthInvalidationListener } from "./auth/invalidation";
+import { authInvalidationListenerUp, authInvalidations } from "./metrics";
 import { jwtSecret } from "./auth/secret";
 import { createHttp, type WardenHttp } from "./http/app";
 import { startWorker, type WorkerHandle } from "./worker/runner";
@@ -36,7 +37,14 @@ export async function startWarden(
   const tokens = new TokenService(secret);
   const authenticator = new Authenticator(authPool, tokens);
   // Revocations NOTIFY every API process (docs/sessions.md).
-  const invalidation = new AuthInvalidationListener(urls.authUrl, { onInvalidate: () => authenticator.flush(), log });
+  const invalidation = new AuthInvalidationListener(urls.authUrl, {
+    onInvalidate: (kind) => {
+      authenticator.flush();
+      authInvalidations.inc({ kind: ["session", "api_key", "membership", "identity_provider", "reconnect"].includes(kind) ? kind : "other" });
+    },
+    onStateChange: (up) => authInvalidationListenerUp.set(up ? 1 : 0),
+    log,
+  });
   await invalidation.start();
   const sealingKey = loadSealingKey(config);
   let httpApp: WardenHttp | undefined;

@@ -48,7 +48,13 @@ export class Authenticator {
     const credential = m[1];
     const cacheKey = createHash("sha256").update(credential).digest("base64url");
     const cached = this.cache.get(cacheKey);
-    if (cached) return cached;
+    if (cached) {
+      // Let I/O that is already here run first: an invalidation NOTIFY that
+      // arrived with this request must win over the cached answer.
+      const generation = this.generation;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (generation === this.generation) return cached;
+    }
     // One lookup per credential at a time: a burst of requests with a key
     // not yet cached (a service reconnecting its pool) waits for the same
     // query instead of sending one each.

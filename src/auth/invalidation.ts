@@ -14,6 +14,8 @@ export const AUTH_INVALIDATION_CHANNEL = "warden_auth_invalidate";
 export interface AuthInvalidationOptions {
   /** Called for every notification (kind: session, api_key, membership, identity_provider) and after each (re)connection ("reconnect"). */
   onInvalidate: (kind: string) => void;
+  /** Called when the LISTEN connection comes up (true) or is lost (false). */
+  onStateChange?: (listening: boolean) => void;
   log?: (line: string) => void;
   /** First reconnection delay; doubles up to maxBackoffMs. */
   minBackoffMs?: number;
@@ -64,6 +66,7 @@ export class AuthInvalidationListener {
     const onLost = (err?: Error) => {
       if (lost) return;
       lost = true;
+      if (this.connected) this.opts.onStateChange?.(false);
       this.connected = false;
       if (this.client === client) this.client = undefined;
       client.end().catch(() => undefined);
@@ -91,6 +94,7 @@ export class AuthInvalidationListener {
     }
     this.client = client;
     this.connected = true;
+    this.opts.onStateChange?.(true);
     this.connections++;
     this.backoff = this.opts.minBackoffMs ?? 100;
     // Whatever changed while nobody listened.

@@ -3,8 +3,14 @@
  * `warden start` processes on the test database; a session, an API key, a
  * membership and a role are taken away through one, and the other refuses
  * (or downgrades) the credential on its next request, because the database
- * NOTIFYs every process's listener (src/auth/invalidation.ts). A listener
- * whose connection is killed reconnects and keeps working.
+ * NOTIFYs every process's listener (src/auth/invalidation.ts). PostgreSQL
+ * delivers a notification asynchronously after the commit (well under a
+ * millisecond on an idle host, tens of milliseconds on this busy one), so
+ * each test waits until the other process has received it (its
+ * warden_auth_invalidations_total) and then sends the next request; the
+ * delivery time is printed. Its cache still holds the credential (it was
+ * used just before): only the notification refuses it, 5 s before the TTL
+ * would. A listener whose connection is killed reconnects and keeps working.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -87,6 +93,30 @@ async function expectProblem(res: Response, status: number, code: string): Promi
   expect(res.status).toBe(status);
 }
 
+async function invalidations(p: Proc, kind: string): Promise<number> {
+  const text = await (await fetch(`${p.url}/metrics`)).text();
+  const m = new RegExp(`^warden_auth_invalidations_total\\{kind="${kind}"\\} (\\d+)`, "m").exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+const delivery: Record<string, number> = {};
+
+/** Runs the change through A, then waits until B has received its notification. */
+async function throughA(kind: string, change: () => Promise<void>): Promise<void> {
+  const before = await invalidations(b, kind);
+  await change();
+  const start = performance.now();
+  while ((await invalidations(b, kind)) === before) {
+    if (performance.now() - start > 10_000) throw new Error(`process B received no ${kind} invalidation within 10 s`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  delivery[kind] = Math.round((performance.now() - start) * 10) / 10;
+}
+
+afterAll(() => {
+  console.log(`[auth invalidation] NOTIFY delivered to the other process within (ms, including a /metrics poll): ${JSON.stringify(delivery)}`);
+});
+
 async function gql(p: Proc, credential: string, query: string, variables: Record<string, unknown>): Promise<any> {
   const res = await call(p, credential, "POST", "/graphql", { query, variables });
   const body = (await res.json()) as any;
@@ -100,8 +130,10 @@ test("a session revoked through one process is refused by the other on its next 
   // both processes have the member's session cached
   expect((await call(a, member.token, "GET", "/api/v1/me")).status).toBe(200);
   expect((await call(b, member.token, "GET", "/api/v1/me")).status).toBe(200);
-  const revoked = await call(a, owner.token, "DELETE", `/api/v1/sessions/${member.sessionId}`);
-  expect(revoked.status).toBe(200);
+  await throughA("session", async () => {
+    const revoked = await call(a, owner.token, "DELETE", `/api/v1/sessions/${member.sessionId}`);
+    expect(revoked.status).toBe(200);
+  });
   await expectProblem(await call(b, member.token, "GET", "/api/v1/me"), 401, "session_revoked");
   await expectProblem(await call(a, member.token, "GET", "/api/v1/me"), 401, "session_revoked");
 });
@@ -111,7 +143,9 @@ test("an API key revoked through one process is refused by the other on its next
   const c = await ownerPool().connect();
   const key = await createApiKey(c, tenantId, "member").finally(() => c.release());
   expect((await call(b, key.key, "GET", "/api/v1/me")).status).toBe(200);
-  expect((await call(a, owner.token, "DELETE", `/api/v1/api-keys/${key.id}`)).status).toBe(200);
+  await throughA("api_key", async () => {
+    expect((await call(a, owner.token, "DELETE", `/api/v1/api-keys/${key.id}`)).status).toBe(200);
+  });
   await expectProblem(await call(b, key.key, "GET", "/api/v1/me"), 401, "invalid_api_key");
 });
 
@@ -119,11 +153,13 @@ test("a member removed through one process is refused by the other on its next r
   const owner = await token(users.owner);
   const support = await token(users.support);
   expect((await call(b, support.token, "GET", "/api/v1/me")).status).toBe(200);
-  await gql(
-    a,
-    owner.token,
-    `mutation($t: UUID!, $u: UUID!) { deleteTenantMembershipByTenantIdAndUserId(input: {tenantId: $t, userId: $u}) { tenantMembership { role } } }`,
-    { t: tenantId, u: users.support },
+  await throughA("membership", () =>
+    gql(
+      a,
+      owner.token,
+      `mutation($t: UUID!, $u: UUID!) { deleteTenantMembershipByTenantIdAndUserId(input: {tenantId: $t, userId: $u}) { tenantMembership { role } } }`,
+      { t: tenantId, u: users.support },
+    ),
   );
   await expectProblem(await call(b, support.token, "GET", "/api/v1/me"), 401, "not_a_member");
 });
@@ -135,11 +171,13 @@ test("a role downgraded through one process holds on the other's next request", 
   expect(((await me.json()) as any).tenant_role).toBe("admin");
   // as admin, B lists another user's sessions
   expect((await call(b, admin.token, "GET", `/api/v1/sessions?user_id=${users.owner}`)).status).toBe(200);
-  await gql(
-    a,
-    owner.token,
-    `mutation($t: UUID!, $u: UUID!) { updateTenantMembershipByTenantIdAndUserId(input: {tenantId: $t, userId: $u, patch: {role: member}}) { tenantMembership { role } } }`,
-    { t: tenantId, u: users.admin },
+  await throughA("membership", () =>
+    gql(
+      a,
+      owner.token,
+      `mutation($t: UUID!, $u: UUID!) { updateTenantMembershipByTenantIdAndUserId(input: {tenantId: $t, userId: $u, patch: {role: member}}) { tenantMembership { role } } }`,
+      { t: tenantId, u: users.admin },
+    ),
   );
   const after = await call(b, admin.token, "GET", "/api/v1/me");
   expect(((await after.json()) as any).tenant_role).toBe("member");
@@ -174,6 +212,8 @@ test("a listener whose connection is killed reconnects, and revocations hold on 
     await new Promise((r) => setTimeout(r, 50));
   }
   expect((await call(b, member.token, "GET", "/api/v1/me")).status).toBe(200);
-  expect((await call(a, owner.token, "DELETE", `/api/v1/sessions/${member.sessionId}`)).status).toBe(200);
+  await throughA("session", async () => {
+    expect((await call(a, owner.token, "DELETE", `/api/v1/sessions/${member.sessionId}`)).status).toBe(200);
+  });
   await expectProblem(await call(b, member.token, "GET", "/api/v1/me"), 401, "session_revoked");
 });

@@ -133,3 +133,19 @@ export async function gql(
 export async function promoteCaptured(server: TestServer): Promise<void> {
   await server.ownerPool.query("select warden.flush_capture()");
 }
+
+/**
+ * Runs fn (a change that NOTIFYs warden_auth_invalidate) and resolves once
+ * the server's listener has received the notification: PostgreSQL delivers
+ * it asynchronously, within milliseconds of the commit. Returns how long that took.
+ */
+export async function afterInvalidation(server: TestServer, fn: () => Promise<unknown>): Promise<number> {
+  const before = server.invalidation.notifications;
+  await fn();
+  const start = performance.now();
+  while (server.invalidation.notifications === before) {
+    if (performance.now() - start > 10_000) throw new Error("no authentication cache invalidation arrived within 10 s");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return performance.now() - start;
+}
