@@ -10,6 +10,7 @@ import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
 import { subjectErase, subjectExport } from "./commands/subjects";
 import { signRecords } from "./commands/signRecords";
+import { idpAdd, idpList, idpRemove, sessionList, sessionRevoke } from "./commands/sessions";
 import { dqRunCommand } from "../dq/cli";
 
 type Command = (argv: string[]) => Promise<void>;
@@ -24,6 +25,11 @@ const COMMANDS: Record<string, Command> = {
   "token create": tokenCreate,
   "apikey create": apikeyCreate,
   "apikey revoke": apikeyRevoke,
+  "session list": sessionList,
+  "session revoke": sessionRevoke,
+  "idp add": idpAdd,
+  "idp list": idpList,
+  "idp remove": idpRemove,
   seal,
   verify,
   coverage,
@@ -46,6 +52,14 @@ const USAGE = `usage: warden <command> [options]
   token create --tenant ID --user ID [--ttl 1h] [--json]
   apikey create --tenant ID --name NAME [--role ROLE] [--rate-limit N] [--json]
   apikey revoke --id ID [--json]   revoke an API key (audited; it stays revoked)
+  session list --tenant ID [--user ID] [--active] [--json]
+  session revoke (--id ID | --tenant ID --user ID) [--json]
+                                   revoke a session, or all of a user's (audited; refused at once)
+  idp add --tenant ID --name N --issuer URL --audience AUD [--jwks-url URL] [--claim email|sub]
+          [--auto-provision] [--default-role member|support|auditor] [--json]
+                                   trust an OIDC issuer for the tenant (docs/sessions.md)
+  idp list --tenant ID [--json]
+  idp remove --id ID [--json]
   seal [--json]                    one sealing pass (the worker runs them continuously)
   verify [--tenant ID] [--json]    verify the sealed trail; exit 1 when tampered
   coverage --schema S[,S2] [--min 0.9] [--json]
