@@ -17,6 +17,7 @@ export const OIDC_ALGORITHMS = ["RS256", "ES256"];
 const PROVIDER_CACHE_MS = 5_000;
 const DISCOVERY_CACHE_MS = 3_600_000;
 const FETCH_TIMEOUT_MS = 5_000;
+const DISCOVERY_RETRY_MS = 30_000;
 
 interface ProviderRow {
   id: string;
@@ -51,12 +52,15 @@ export class OidcVerifier {
   private readonly providers = new TtlCache<ProviderRow[]>(PROVIDER_CACHE_MS, 1_000);
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
   private readonly discovered = new Map<string, { jwksUrl: string; at: number }>();
+  /** Issuers whose discovery failed lately: not asked again for DISCOVERY_RETRY_MS (tokens must not make Warden hammer a provider). */
+  private readonly discoveryFailed = new TtlCache<Error>(DISCOVERY_RETRY_MS, 1_000);
 
   constructor(private readonly pool: pg.Pool) {}
 
   /** Forget the providers (a provider changed: NOTIFY, src/auth/invalidation.ts). */
   flush(): void {
     this.providers.clear();
+    this.discoveryFailed.clear();
   }
 
   /** Verifies a token whose (unverified) payload names a foreign issuer. */
@@ -137,6 +141,17 @@ export class OidcVerifier {
   private async discover(issuer: string): Promise<string> {
     const hit = this.discovered.get(issuer);
     if (hit && Date.now() - hit.at < DISCOVERY_CACHE_MS) return hit.jwksUrl;
+    const failed = this.discoveryFailed.get(issuer);
+    if (failed) throw failed;
+    try {
+      return await this.fetchDiscovery(issuer);
+    } catch (err) {
+      this.discoveryFailed.set(issuer, err as Error);
+      throw err;
+    }
+  }
+
+  private async fetchDiscovery(issuer: string): Promise<string> {
     const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
     if (!isAllowedProviderUrl(url)) throw new Error(`the issuer ${issuer} is not https`);
     const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: "error" });
