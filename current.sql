@@ -110,8 +110,7 @@ begin
   if old.revoked_at is not null and new.revoked_at is distinct from old.revoked_at then
     raise exception 'session % was revoked at %: a revoked session stays revoked', old.id, old.revoked_at using errcode = '22023';
   end if;
-  if (new.tenant_id, new.user_id, new.created_at, new.expires_at) is distinct from (old.tenant_id, old.user_id, old.created_at, old.expires_at)
-     and new.expires_at > old.expires_at then
+  if (new.id, new.tenant_id, new.user_id) is distinct from (old.id, old.tenant_id, old.user_id) or new.expires_at > old.expires_at then
     raise exception 'session % cannot be moved or extended', old.id using errcode = '22023';
   end if;
   return new;

@@ -161,6 +161,8 @@ test("expired and missing sessions are refused, and sessions are never extended"
   await expectProblem(await api(borrowed, "GET", "/me"), 401, "session_not_found");
   // sessions cannot be extended or un-revoked, even by the owner role
   await expect(server.ownerPool.query("update warden.user_sessions set expires_at = expires_at + interval '1 day' where id = $1", [theirs.sessionId])).rejects.toMatchObject({ code: "22023" });
+  await expect(server.ownerPool.query("update warden.user_sessions set user_id = $2 where id = $1", [theirs.sessionId, t.users.member])).rejects.toMatchObject({ code: "22023" });
+  await expect(server.ownerPool.query("update warden.user_sessions set tenant_id = $2 where id = $1", [theirs.sessionId, other.tenantId])).rejects.toMatchObject({ code: "22023" });
 });
 
 test("last_seen_at moves at most once a minute", async () => {
