@@ -206,3 +206,25 @@ test("the worker compacts sessions that ended more than SESSION_RETENTION_DAYS a
     c.release();
   }
 });
+
+test("GraphQL offers revocation but no way to mint a session or read another user's", async () => {
+  const m = await gql(server, t.tokens.owner, `{ __type(name: "Mutation") { fields { name } } }`);
+  const names: string[] = m.body.data.__type.fields.map((f: any) => f.name);
+  expect(names).toEqual(expect.arrayContaining(["revokeUserSession", "revokeUserSessions", "createIdentityProvider"]));
+  expect(names.filter((n) => /^(create|update|delete)UserSession/.test(n))).toEqual([]);
+  // a member's connection holds only their own sessions
+  const mine = await gql(server, t.tokens.member, `{ userSessions { nodes { userId } } }`);
+  expect(mine.body.errors).toBeUndefined();
+  expect(new Set(mine.body.data.userSessions.nodes.map((n: any) => n.userId))).toEqual(new Set([t.users.member]));
+  // and plain SQL as the visitor cannot write sessions
+  const c = await server.ownerPool.connect();
+  try {
+    await c.query("begin");
+    await c.query("select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.actor_id', $2, true), set_config('jwt.claims.actor_type', 'user', true), set_config('jwt.claims.tenant_role', 'owner', true)", [t.tenantId, t.users.owner]);
+    await c.query("set local role warden_visitor");
+    await expect(c.query("update warden.user_sessions set revoked_at = null")).rejects.toMatchObject({ code: "42501" });
+  } finally {
+    await c.query("rollback");
+    c.release();
+  }
+});
