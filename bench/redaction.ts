@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { makePool } from "../src/db/pools";
 import { Authenticator } from "../src/auth/authenticate";
 import { TokenService } from "../src/auth/tokens";
+import { mintSessionToken } from "../src/auth/sessions";
 import { generateSealingKey } from "../src/audit/sealingKey";
 import { createHttp } from "../src/http/app";
 import type { BenchContext, BenchSection } from "./types";
@@ -75,7 +76,8 @@ export const redactionSection: BenchSection = {
         const owner = (await c.query("select warden_private.create_user($1, $2, 'owner') as id", [tenant, `owner-${randomBytes(4).toString("hex")}@bench.test`])).rows[0].id;
         const auditor = (await c.query("select warden_private.create_user($1, $2, 'auditor') as id", [tenant, `auditor-${randomBytes(4).toString("hex")}@bench.test`])).rows[0].id;
         await c.query(seedSql(EVENTS), [tenant]);
-        return { tenant, owner: await tokens.sign({ tenantId: tenant, userId: owner }, 3600), auditor: await tokens.sign({ tenantId: tenant, userId: auditor }, 3600) };
+        const token = async (userId: string) => (await mintSessionToken(c, tokens, { tenantId: tenant, userId, ttlSeconds: 3600 })).token;
+        return { tenant, owner: await token(owner), auditor: await token(auditor) };
       };
       const ruled = await mk("bench redaction (rules)");
       const plain = await mk("bench redaction (no rules)");

@@ -27,6 +27,7 @@ import { exportSection } from "./export";
 import { contextSection } from "./context";
 import { dqSection } from "./dq";
 import { viewerSection } from "./viewer";
+import { sessionsSection } from "./sessions";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
@@ -37,6 +38,7 @@ export const sections: BenchSection[] = [
   querySection, // GET /api/v1/audit/... p50/p95/p99 at 1M and 5M events vs the same SQL without HTTP
   exportSection, // GET /api/v1/audit/export of 1M events: server RSS growth and throughput vs a pg cursor read
   contextSection, // set_context's commit-time check (the outside-a-transaction warning) vs the same transaction without it
+  sessionsSection, // user-token lookup with a session vs membership only; revocation NOTIFY delivery vs a round trip
   dqSection, // data quality: one-scan dq_run vs count(*) and vs one query per rule; dq_enforce reject vs plain INSERT
   viewerSection, // viewer tokens: scoped and unscoped reads vs an auditor's token with the same filter
 ];

@@ -8,6 +8,7 @@
  *   asking for the same actor with actor_id= (the scope's conditions vs
  *   the same filter given by the caller).
  */
+import { mintSessionToken } from "../src/auth/sessions";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -70,7 +71,7 @@ export const viewerSection: BenchSection = {
         [tenant],
       );
       await c.query("vacuum analyze warden.audit_events");
-      return { tenant, owner, auditorToken: await tokens.sign({ tenantId: tenant, userId: auditor }, 3600) };
+      return { tenant, owner, auditorToken: (await mintSessionToken(c, tokens, { tenantId: tenant, userId: auditor, ttlSeconds: 3600 })).token };
     });
     const unscoped = (await viewerTokens.sign({ tenantId: fx.tenant, actorId: fx.owner, actorType: "user", scope: {} }, 3600)).token;
     const scoped = (await viewerTokens.sign({ tenantId: fx.tenant, actorId: fx.owner, actorType: "user", scope: { actor_id: "u-7" } }, 3600)).token;

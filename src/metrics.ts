@@ -155,3 +155,16 @@ export async function timed<T>(histogram: client.Histogram, fn: () => Promise<T>
     end();
   }
 }
+
+export const authInvalidations = new client.Counter({
+  name: "warden_auth_invalidations_total",
+  help: "Authentication cache invalidations received over LISTEN/NOTIFY, by kind (session, api_key, membership, identity_provider; reconnect after the listener was lost).",
+  labelNames: ["kind"] as const,
+  registers: [registry],
+});
+
+export const authInvalidationListenerUp = new client.Gauge({
+  name: "warden_auth_invalidation_listener_up",
+  help: "1 while this process listens for authentication cache invalidations; 0 while it reconnects (revocations then wait out the cache TTL).",
+  registers: [registry],
+});

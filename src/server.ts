@@ -9,6 +9,8 @@ import { makePool } from "./db/pools";
 import { Authenticator } from "./auth/authenticate";
 import { TokenService } from "./auth/tokens";
 import { ViewerTokenService } from "./auth/viewerTokens";
+import { AuthInvalidationListener } from "./auth/invalidation";
+import { authInvalidationListenerUp, authInvalidations } from "./metrics";
 import { jwtSecret } from "./auth/secret";
 import { createHttp, type WardenHttp } from "./http/app";
 import { startWorker, type WorkerHandle } from "./worker/runner";
@@ -33,7 +35,18 @@ export async function startWarden(
   const ownerPool = makePool(urls.ownerUrl, 10, "warden-owner", session);
   const authPool = makePool(urls.authUrl, 20, "warden-api", session);
   const secret = jwtSecret(config);
-  const authenticator = new Authenticator(authPool, new TokenService(secret), new ViewerTokenService(secret));
+  const tokens = new TokenService(secret);
+  const authenticator = new Authenticator(authPool, tokens, new ViewerTokenService(secret));
+  // Revocations NOTIFY every API process (docs/sessions.md).
+  const invalidation = new AuthInvalidationListener(urls.authUrl, {
+    onInvalidate: (kind) => {
+      authenticator.flush();
+      authInvalidations.inc({ kind: ["session", "api_key", "membership", "identity_provider", "reconnect"].includes(kind) ? kind : "other" });
+    },
+    onStateChange: (up) => authInvalidationListenerUp.set(up ? 1 : 0),
+    log,
+  });
+  await invalidation.start();
   const sealingKey = loadSealingKey(config);
   let httpApp: WardenHttp | undefined;
   let worker: WorkerHandle | undefined;
@@ -43,6 +56,7 @@ export async function startWarden(
       authPool,
       authUrl: urls.authUrl,
       authenticator,
+      tokens,
       sealingKey,
       cursorSecret: secret,
       production: config.production,
@@ -56,6 +70,7 @@ export async function startWarden(
     }
   } catch (err) {
     await httpApp?.close().catch(() => undefined);
+    await invalidation.stop();
     await ownerPool.end().catch(() => undefined);
     await authPool.end().catch(() => undefined);
     if (urls.embedded?.startedHere) await urls.embedded.stop();
@@ -76,6 +91,7 @@ export async function startWarden(
       httpApp!.server.closeIdleConnections();
       await closed;
       await httpApp!.close();
+      await invalidation.stop();
       await ownerPool.end();
       await authPool.end();
       if (urls.embedded?.startedHere) await urls.embedded.stop();

@@ -1,12 +1,18 @@
 /**
  * Resolves an Authorization header into an AuthContext, or a failure value.
- * Bearer credentials are either an API key (wdn_...) or a user JWT. The
- * tenant role is read from the database on each request (cached for a few
- * seconds), so revoking a key or a membership takes effect at once.
+ * Bearer credentials are an API key (wdn_...), a user token Warden minted
+ * for a session (warden.user_sessions), or a token of a tenant's trusted
+ * identity provider (src/auth/oidc.ts). Resolutions are cached for a few
+ * seconds; a revocation (session, API key, membership, role) NOTIFYs every
+ * API process, whose listener (src/auth/invalidation.ts) calls flush(), so
+ * it takes effect on the next request. Without the listener the cache
+ * times out after CACHE_MS.
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import { TokenService } from "./tokens";
+import { decodeJwt, type JWTPayload } from "jose";
+import { TokenService, WARDEN_ISSUER } from "./tokens";
+import { OidcVerifier } from "./oidc";
 import { TtlCache } from "./ttlCache";
 import { VIEWER_TOKEN_PREFIX, type ViewerTokenService } from "./viewerTokens";
 import { type AuthResult, isTenantRole } from "./types";
@@ -16,6 +22,7 @@ const CACHE_MS = 5_000;
 export class Authenticator {
   private readonly cache = new TtlCache<AuthResult>(CACHE_MS);
   private readonly inFlight = new Map<string, Promise<AuthResult>>();
+  private readonly oidc: OidcVerifier;
   /** Bumped by flush(): a lookup that started before it is not cached after it. */
   private generation = 0;
 
@@ -24,11 +31,14 @@ export class Authenticator {
     private readonly tokens: TokenService,
     /** Mints and checks viewer tokens (wdv_...); without it they are refused. */
     readonly viewerTokens?: ViewerTokenService,
-  ) {}
+  ) {
+    this.oidc = new OidcVerifier(pool);
+  }
 
-  /** Forget cached resolutions (tests, after revocations). */
+  /** Forget cached resolutions (a revocation was NOTIFYed; tests). */
   flush(): void {
     this.cache.clear();
+    this.oidc.flush();
     this.generation++;
   }
 
@@ -41,7 +51,13 @@ export class Authenticator {
     const credential = m[1];
     const cacheKey = createHash("sha256").update(credential).digest("base64url");
     const cached = this.cache.get(cacheKey);
-    if (cached) return cached;
+    if (cached) {
+      // Let I/O that is already here run first: an invalidation NOTIFY that
+      // arrived with this request must win over the cached answer.
+      const generation = this.generation;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (generation === this.generation) return cached;
+    }
     // One lookup per credential at a time: a burst of requests with a key
     // not yet cached (a service reconnecting its pool) waits for the same
     // query instead of sending one each.
@@ -49,15 +65,18 @@ export class Authenticator {
     let pending = this.inFlight.get(flightKey);
     if (!pending) {
       const generation = this.generation;
+      const unverified = credential.startsWith("wdn_") || credential.startsWith(VIEWER_TOKEN_PREFIX) ? undefined : peek(credential);
       pending = (
         credential.startsWith("wdn_")
           ? this.apiKey(credential)
           : credential.startsWith(VIEWER_TOKEN_PREFIX)
             ? this.viewerToken(credential)
-            : this.userToken(credential)
+            : this.userToken(credential, unverified)
       )
         .then((result) => {
-          if (generation === this.generation) this.cache.set(cacheKey, result);
+          // Never cached past the token's expiry.
+          const ttl = typeof unverified?.exp === "number" ? Math.min(CACHE_MS, unverified.exp * 1000 - Date.now()) : CACHE_MS;
+          if (generation === this.generation && ttl > 0) this.cache.set(cacheKey, result, ttl);
           return result;
         })
         .finally(() => this.inFlight.delete(flightKey));
@@ -94,16 +113,40 @@ export class Authenticator {
     return resolveViewerToken(this.pool, this.viewerTokens, token);
   }
 
-  private async userToken(token: string): Promise<AuthResult> {
+  private async userToken(token: string, unverified: JWTPayload | undefined): Promise<AuthResult> {
+    if (unverified && typeof unverified.iss === "string" && unverified.iss !== WARDEN_ISSUER) {
+      return this.oidc.authenticate(token, unverified);
+    }
     const verified = await this.tokens.verify(token);
     if (!verified.ok) return fail(401, verified.code, verified.detail);
-    const { userId, tenantId } = verified.claims;
-    const { rows } = await this.pool.query("select warden_private.resolve_membership($1, $2) as role", [tenantId, userId]);
-    const role = rows[0]?.role;
-    if (!isTenantRole(role)) {
-      return fail(401, "not_a_member", "the token's user is no longer a member of its tenant");
+    const { userId, tenantId, sessionId } = verified.claims;
+    const { rows } = await this.pool.query("select tenant_role, failure from warden_private.authenticate_session($1, $2, $3)", [
+      sessionId,
+      tenantId,
+      userId,
+    ]);
+    const row = rows[0];
+    if (!row || row.failure || !isTenantRole(row.tenant_role)) {
+      const code: string = row?.failure ?? "session_not_found";
+      return fail(401, code, SESSION_FAILURES[code] ?? "the token's session is not valid");
     }
-    return { ok: true, context: { tenantId, actorId: userId, actorType: "user", tenantRole: role } };
+    return { ok: true, context: { tenantId, actorId: userId, actorType: "user", tenantRole: row.tenant_role, sessionId } };
+  }
+}
+
+const SESSION_FAILURES: Record<string, string> = {
+  session_not_found: "the token's session does not exist (it ended long ago, or the token was not minted by this Warden)",
+  session_revoked: "the token's session was revoked",
+  session_expired: "the token's session has expired",
+  not_a_member: "the token's user is no longer a member of its tenant",
+};
+
+/** The claims of a JWT, unverified (to route it to its verifier), or undefined when it is not one. */
+function peek(token: string): JWTPayload | undefined {
+  try {
+    return decodeJwt(token);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * User tokens: HS256 JWTs signed by Warden with jose.
- * Claims: sub (user id), tid (tenant id), iss "warden", aud "warden-api".
+ * Claims: sub (user id), tid (tenant id), jti (session id: every token
+ * belongs to a row of warden.user_sessions, src/auth/sessions.ts), iss
+ * "warden", aud "warden-api".
  */
 import { SignJWT, jwtVerify, errors } from "jose";
 
@@ -11,7 +13,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export interface TokenClaims {
   userId: string;
   tenantId: string;
+  /** The session (warden.user_sessions.id) the token belongs to: its jti. */
+  sessionId: string;
 }
+
+/** The issuer Warden writes into its own tokens (others are external, src/auth/oidc.ts). */
+export const WARDEN_ISSUER = ISSUER;
 
 export type VerifyResult =
   | { ok: true; claims: TokenClaims }
@@ -38,6 +45,7 @@ export class TokenService {
     return new SignJWT({ tid: claims.tenantId })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(claims.userId)
+      .setJti(claims.sessionId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
@@ -51,13 +59,16 @@ export class TokenService {
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: ["HS256"],
-        requiredClaims: ["exp", "sub"],
+        requiredClaims: ["exp", "sub", "jti"],
       });
       const tid = payload.tid;
       if (typeof payload.sub !== "string" || !UUID.test(payload.sub) || typeof tid !== "string" || !UUID.test(tid)) {
         return { ok: false, code: "invalid_token", detail: "the token lacks a valid user or tenant" };
       }
-      return { ok: true, claims: { userId: payload.sub, tenantId: tid } };
+      if (typeof payload.jti !== "string" || !UUID.test(payload.jti)) {
+        return { ok: false, code: "invalid_token", detail: "the token belongs to no session" };
+      }
+      return { ok: true, claims: { userId: payload.sub, tenantId: tid, sessionId: payload.jti } };
     } catch (err) {
       if (err instanceof errors.JWTExpired) {
         return { ok: false, code: "token_expired", detail: "the token has expired" };

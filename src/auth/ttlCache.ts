@@ -17,13 +17,14 @@ export class TtlCache<V> {
     return hit.value;
   }
 
-  set(key: string, value: V): void {
+  /** Stores value for ttlMs (default: the cache's), never longer than the cache's. */
+  set(key: string, value: V, ttlMs = this.ttlMs): void {
     if (this.entries.size >= this.maxEntries) {
       // Drop the oldest insertion (Map keeps insertion order).
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
+    this.entries.set(key, { value, expires: Date.now() + Math.min(ttlMs, this.ttlMs) });
   }
 
   clear(): void {

@@ -8,6 +8,8 @@ export interface AuthContext {
   actorId: string;
   actorType: "user" | "api_key";
   tenantRole: TenantRole;
+  /** The session (warden.user_sessions) of a token Warden minted; undefined otherwise. */
+  sessionId?: string;
   /** Per-key write limit (events/s); undefined for users. */
   rateLimitPerSecond?: number;
   /** Set when the credential is a viewer token (read-only, maybe scoped): src/auth/viewerTokens.ts. */

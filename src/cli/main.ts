@@ -18,6 +18,8 @@ import { subjectErase, subjectExport } from "./commands/subjects";
 import { signRecords } from "./commands/signRecords";
 import { dbUrl, psql } from "./commands/psql";
 import { exportCommand } from "./commands/export";
+import { idpAdd, idpList, idpRemove, sessionList, sessionRevoke } from "./commands/sessions";
+import { fromArgv } from "./registry";
 import { dqRunCommand } from "../dq/cli";
 
 /** Every command, in the order `warden --help` lists them. Add yours with one line. */
@@ -31,6 +33,11 @@ export const COMMANDS: CommandSpec[] = [
   tokenCreate,
   apikeyCreate,
   apikeyRevoke,
+  fromArgv("session list", "list a tenant's sessions (newest first)", ['npx warden session list --tenant "$TENANT" --active'], sessionList, "--tenant ID [--user ID] [--active] [--json]"),
+  fromArgv("session revoke", "revoke a session, or all of a user's (audited; refused at once on every API process)", ['npx warden session revoke --id "$SESSION_ID"', 'npx warden session revoke --tenant "$TENANT" --user "$USER_ID"'], sessionRevoke, "(--id ID | --tenant ID --user ID) [--json]"),
+  fromArgv("idp add", "trust an OIDC issuer for the tenant (docs/sessions.md)", ['npx warden idp add --tenant "$TENANT" --name okta --issuer https://acme.okta.com --audience warden --claim email --auto-provision'], idpAdd, "--tenant ID --name N --issuer URL --audience AUD [--jwks-url URL] [--claim email|sub] [--auto-provision] [--default-role member|support|auditor] [--json]"),
+  fromArgv("idp list", "list the tenant's trusted identity providers", ['npx warden idp list --tenant "$TENANT"'], idpList, "--tenant ID [--json]"),
+  fromArgv("idp remove", "stop trusting an identity provider (audited)", ['npx warden idp remove --id "$IDP_ID"'], idpRemove, "--id ID [--json]"),
   seal,
   verify,
   coverage,

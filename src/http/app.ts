@@ -25,6 +25,8 @@ import { IngestQueue, type IngestQueueOptions } from "../audit/ingestQueue";
 import { auditExportRoutes } from "./routes/auditExport";
 import { subjectRoutes } from "./routes/subjects";
 import { invitationRoutes } from "./routes/invitations";
+import { sessionRoutes } from "./routes/sessions";
+import type { TokenService } from "../auth/tokens";
 import { RateLimiter } from "./rateLimit";
 import { IngestHandler } from "./ingestHandler";
 import { ingestFastPath } from "./ingestFastPath";
@@ -42,6 +44,8 @@ export interface AppDeps {
   authPool: pg.Pool;
   authUrl: string;
   authenticator: Authenticator;
+  /** Signs session tokens (POST /api/v1/sessions); without it that route answers 503. */
+  tokens?: TokenService;
   sealingKey: SealingKey;
   /** Signs pagination cursors. */
   cursorSecret: string;
@@ -100,6 +104,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(meRoutes(deps.authPool));
   api.use(apiKeyRoutes(deps.authPool));
   api.use(invitationRoutes(deps.authPool));
+  api.use(sessionRoutes(deps.authPool, deps.tokens));
   api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
   api.use(auditExportRoutes(deps.authPool));

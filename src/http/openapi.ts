@@ -63,6 +63,33 @@ export const openApiDocument = {
         responses: { "200": json(ref("ApiKeyRevoked"), "Revoked"), ...STANDARD_ERRORS, "404": problemResponse("No such API key in your tenant") },
       },
     },
+    "/api/v1/sessions": {
+      get: {
+        summary: "Sessions of a user: one's own, or (tenant owner or admin) any member's with ?user_id=; newest first",
+        parameters: [{ name: "user_id", in: "query", required: false, schema: { type: "string", format: "uuid" } }],
+        responses: { "200": json(ref("SessionList")), ...STANDARD_ERRORS },
+      },
+      post: {
+        summary: "Open a session for the calling user (for instance in exchange for an identity provider's token); the token is returned only once",
+        requestBody: { required: false, content: { "application/json": { schema: ref("SessionInput") } } },
+        responses: { "201": json(ref("SessionCreated"), "Created"), ...STANDARD_ERRORS },
+      },
+      delete: {
+        summary: "Revoke every live session of a user (one's own; any member's as tenant owner or admin, an owner's only as owner)",
+        parameters: [{ name: "user_id", in: "query", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: { "200": json(ref("SessionsRevoked"), "Revoked"), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/sessions/current": {
+      delete: { summary: "Sign out: revoke the session of the token used", responses: { "200": json(ref("Session"), "Revoked"), ...STANDARD_ERRORS } },
+    },
+    "/api/v1/sessions/{session_id}": {
+      delete: {
+        summary: "Revoke a session of the tenant (one's own; any as tenant owner or admin, an owner's only as owner); its token is refused on the next request of every API process",
+        parameters: [{ name: "session_id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: { "200": json(ref("Session"), "Revoked"), ...STANDARD_ERRORS, "404": problemResponse("No such session in your tenant") },
+      },
+    },
     "/api/v1/invitations": {
       post: {
         summary: "Invite the user with an email into the tenant (tenant owner or admin; only owners invite owners); the token is returned only once",
@@ -303,6 +330,40 @@ export const openApiDocument = {
           role: { type: "string" },
           revoked_at: { type: "string", format: "date-time" },
         },
+      },
+      Session: {
+        type: "object",
+        required: ["id", "tenant_id", "user_id", "created_at", "last_seen_at", "ip", "user_agent", "expires_at", "revoked_at", "revoked_by", "active", "current"],
+        properties: {
+          id: { type: "string", format: "uuid", description: "The session id: the jti of its token" },
+          tenant_id: { type: "string", format: "uuid" },
+          user_id: { type: "string", format: "uuid" },
+          created_at: { type: "string", format: "date-time" },
+          last_seen_at: nullable("string", { format: "date-time" }),
+          ip: nullable("string"),
+          user_agent: nullable("string"),
+          expires_at: { type: "string", format: "date-time" },
+          revoked_at: nullable("string", { format: "date-time" }),
+          revoked_by: { type: ["object", "null"], description: "The actor who revoked it" },
+          active: { type: "boolean", description: "Neither revoked nor expired" },
+          current: { type: "boolean", description: "The session of the token of this request" },
+        },
+      },
+      SessionList: { type: "object", required: ["sessions"], properties: { sessions: { type: "array", items: ref("Session") } } },
+      SessionsRevoked: {
+        type: "object",
+        required: ["revoked", "sessions"],
+        properties: { revoked: { type: "integer" }, sessions: { type: "array", items: ref("Session") } },
+      },
+      SessionInput: {
+        type: "object",
+        additionalProperties: false,
+        properties: { ttl: { type: "string", pattern: "^\\d+\\s*(s|m|h|d)$", default: "8h", description: "How long the session lasts (at most 366d)" } },
+      },
+      SessionCreated: {
+        type: "object",
+        required: ["token", "session_id", "expires_at"],
+        properties: { token: { type: "string" }, session_id: { type: "string", format: "uuid" }, expires_at: { type: "string", format: "date-time" } },
       },
       InvitationInput: {
         type: "object",

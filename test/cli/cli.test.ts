@@ -39,7 +39,16 @@ test("tenant, user, token and API key creation with --json", async () => {
   expect(token.code).toBe(0);
   const parsed = JSON.parse(token.stdout);
   const verified = await new TokenService(SECRET).verify(parsed.token);
-  expect(verified).toEqual({ ok: true, claims: { tenantId, userId } });
+  expect(verified).toEqual({ ok: true, claims: { tenantId, userId, sessionId: parsed.session_id } });
+  // the token belongs to a session, whose opening is a governance event
+  const session = await ownerPool().query("select tenant_id, user_id, expires_at from warden.user_sessions where id = $1", [parsed.session_id]);
+  expect(session.rows[0]).toMatchObject({ tenant_id: tenantId, user_id: userId });
+  expect(session.rows[0].expires_at.toISOString()).toBe(parsed.expires_at);
+  const created = await ownerPool().query(
+    "select count(*)::int as n from warden.audit_events where event_type = 'governance.session.created' and resource_id = $1",
+    [parsed.session_id],
+  );
+  expect(created.rows[0].n).toBe(1);
   const ttl = (Date.parse(parsed.expires_at) - Date.now()) / 1000;
   expect(ttl).toBeGreaterThan(800);
   expect(ttl).toBeLessThanOrEqual(900);

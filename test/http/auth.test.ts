@@ -3,6 +3,7 @@
  * forged and revoked credentials get 401 problem+json; a too-low role gets
  * 403 with missing_role, on REST and GraphQL alike.
  */
+import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { closePools } from "../support/db";
 import { gql, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
@@ -34,6 +35,7 @@ function sign(secret: string, claims: Record<string, unknown>, exp: number, sub:
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(sub)
+    .setJti(randomUUID())
     .setIssuer("warden")
     .setAudience("warden-api")
     .setIssuedAt(exp - 3600)
@@ -67,7 +69,7 @@ test("forged tokens get 401 invalid_token", async () => {
   const otherKey = await sign("x".repeat(43), { tid: t.tenantId }, exp, t.users.owner);
   await expectProblem(await me(`Bearer ${otherKey}`), 401, "invalid_token");
   // a genuine token whose payload was edited to claim another tenant
-  const genuine = await server.tokens.sign({ tenantId: t.tenantId, userId: t.users.member }, 600);
+  const genuine = await server.signToken(t.tenantId, t.users.member, 600);
   const [h, p, s] = genuine.split(".");
   const payload = JSON.parse(Buffer.from(p, "base64url").toString());
   payload.tid = "00000000-0000-4000-8000-000000000000";
@@ -80,10 +82,12 @@ test("forged tokens get 401 invalid_token", async () => {
   await expectProblem(await me("Bearer not.a.jwt"), 401, "invalid_token");
 });
 
-test("a valid token for a tenant the user does not belong to gets 401", async () => {
+test("a validly signed token for a tenant the user does not belong to gets 401 (it has no session there)", async () => {
   const other = await tenantFixture(server, "Other tenant");
-  const cross = await server.tokens.sign({ tenantId: other.tenantId, userId: t.users.owner }, 600);
-  await expectProblem(await me(`Bearer ${cross}`), 401, "not_a_member");
+  const cross = await server.tokens.sign({ tenantId: other.tenantId, userId: t.users.owner, sessionId: randomUUID() }, 600);
+  await expectProblem(await me(`Bearer ${cross}`), 401, "session_not_found");
+  // nor can a session be opened there
+  await expect(server.signToken(other.tenantId, t.users.owner)).rejects.toMatchObject({ code: "42501" });
 });
 
 test("unknown, malformed and revoked API keys get 401", async () => {

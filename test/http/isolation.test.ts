@@ -24,7 +24,9 @@ async function idsOf(tenantId: string): Promise<Set<string>> {
      union all select event_id::text from warden.audit_events where tenant_id = $1
      union all select id::text from warden.dq_rules where tenant_id = $1
      union all select id::text from warden.dq_runs where tenant_id = $1
-     union all select id::text from warden.dq_results where tenant_id = $1`,
+     union all select id::text from warden.dq_results where tenant_id = $1
+     union all select id::text from warden.user_sessions where tenant_id = $1
+     union all select id::text from warden.identity_providers where tenant_id = $1`,
     [tenantId],
   );
   return new Set(rows.map((r) => r.id));
@@ -44,6 +46,14 @@ beforeAll(async () => {
     // and an open invitation
     const i = await gql(server, t.tokens.owner, `mutation { inviteToTenant(input: {email: "someone@example.test"}) { result { id } } }`);
     expect(i.body.errors).toBeUndefined();
+    // and a trusted identity provider
+    const idp = await gql(
+      server,
+      t.tokens.owner,
+      `mutation($i: String!) { createIdentityProvider(input: {identityProvider: {name: "idp", issuer: $i, audience: "warden"}}) { identityProvider { rowId } } }`,
+      { i: `https://idp.example/${t.tenantId}` },
+    );
+    expect(idp.body.errors).toBeUndefined();
   }
   // Audited rows for both tenants, so each has audit events.
   await server.ownerPool.query(`create schema if not exists iso_app;
@@ -163,6 +173,16 @@ test("lookups by B's ids (row id and node id) return nothing to A", async () => 
   expect(byNode.body.data.node).toBeNull();
   const user = await gql(server, a.tokens.owner, `query($id: UUID!) { user(rowId: $id) { email } }`, { id: b.users.owner });
   expect(user.body.data.user).toBeNull();
+  const bSession = (await server.ownerPool.query("select id from warden.user_sessions where tenant_id = $1 limit 1", [b.tenantId])).rows[0].id;
+  const bIdp = (await server.ownerPool.query("select id from warden.identity_providers where tenant_id = $1", [b.tenantId])).rows[0].id;
+  const sessionAndIdp = await gql(
+    server,
+    a.tokens.owner,
+    `query($s: UUID!, $p: UUID!) { userSession(rowId: $s) { rowId } identityProvider(rowId: $p) { rowId } }`,
+    { s: bSession, p: bIdp },
+  );
+  expect(sessionAndIdp.body.errors).toBeUndefined();
+  expect(sessionAndIdp.body.data).toEqual({ userSession: null, identityProvider: null });
 });
 
 test("rowHistory of B's row shows A nothing", async () => {

@@ -68,6 +68,9 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
     "/api/v1/invitations/{invitation_id}",
     "/api/v1/me",
     "/api/v1/openapi.json",
+    "/api/v1/sessions",
+    "/api/v1/sessions/current",
+    "/api/v1/sessions/{session_id}",
     "/api/v1/subjects/{subject_id}/erasure",
     "/api/v1/subjects/{subject_id}/export",
     "/api/v1/viewer-tokens",
@@ -75,6 +78,13 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
 });
 
 test("responses match their declared schemas", async () => {
+  const opened = await call("POST", "/api/v1/sessions", t.tokens.member, { ttl: "1h" });
+  expect(opened.status).toBe(201);
+  check("SessionCreated", opened.body);
+  const sessions = await call("GET", "/api/v1/sessions", opened.body.token);
+  check("SessionList", sessions.body);
+  check("Session", (await call("DELETE", `/api/v1/sessions/${opened.body.session_id}`, t.tokens.member)).body);
+  check("SessionsRevoked", (await call("DELETE", `/api/v1/sessions?user_id=${t.users.support}`, t.tokens.owner)).body);
   const posted = await call("POST", "/api/v1/audit/events", t.apiKey.key, [
     { event_type: "openapi.check.done", outcome: "success", correlation_id: "oa-1", data: { n: 1 } },
   ]);

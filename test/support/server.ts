@@ -10,6 +10,8 @@ import { makePool } from "../../src/db/pools";
 import { Authenticator } from "../../src/auth/authenticate";
 import { TokenService } from "../../src/auth/tokens";
 import { ViewerTokenService } from "../../src/auth/viewerTokens";
+import { mintSessionToken } from "../../src/auth/sessions";
+import { AuthInvalidationListener } from "../../src/auth/invalidation";
 import { createHttp, type WardenHttp } from "../../src/http/app";
 import type { SealingKey } from "../../src/audit/sealingKey";
 import type { IngestQueueOptions } from "../../src/audit/ingestQueue";
@@ -21,7 +23,11 @@ export interface TestServer {
   secret: string;
   ownerPool: pg.Pool;
   authenticator: Authenticator;
+  /** The process's LISTEN connection for authentication cache invalidation. */
+  invalidation: AuthInvalidationListener;
   sealingKey: SealingKey;
+  /** A token of a new session of a member (warden.user_sessions). */
+  signToken(tenantId: string, userId: string, ttlSeconds?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -40,12 +46,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const apiUrl = opts.authUrl ?? authUrl();
   const authPool = makePool(apiUrl, 10, "warden-test-api");
   const authenticator = new Authenticator(authPool, tokens, new ViewerTokenService(secret));
+  const invalidation = new AuthInvalidationListener(apiUrl, { onInvalidate: () => authenticator.flush() });
+  await invalidation.start();
   const sealingKey = testSealingKey();
   const http: WardenHttp = await createHttp({
     ownerPool,
     authPool,
     authUrl: apiUrl,
     authenticator,
+    tokens,
     sealingKey,
     cursorSecret: secret,
     ingest: opts.ingest,
@@ -60,8 +69,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     secret,
     ownerPool,
     authenticator,
+    invalidation,
     sealingKey,
+    signToken: async (tenantId, userId, ttlSeconds = 3600) =>
+      (await mintSessionToken(ownerPool, tokens, { tenantId, userId, ttlSeconds })).token,
     close: async () => {
+      await invalidation.stop();
       http.server.closeAllConnections();
       await new Promise<void>((resolve) => http.server.close(() => resolve()));
       await http.close();
@@ -87,7 +100,7 @@ export async function tenantFixture(server: TestServer, name: string): Promise<T
     const tokens: Record<string, string> = {};
     for (const role of ["owner", "admin", "auditor", "support", "member"]) {
       users[role] = await createUser(client, tenantId, role);
-      tokens[role] = await server.tokens.sign({ tenantId, userId: users[role] }, 3600);
+      tokens[role] = (await mintSessionToken(client, server.tokens, { tenantId, userId: users[role], ttlSeconds: 3600 })).token;
     }
     const apiKey = await createApiKey(client, tenantId, "member");
     return { tenantId, users, tokens, apiKey };
@@ -120,4 +133,20 @@ export async function gql(
 /** Promotes trigger-captured changes now (warden.flush_capture()), so API reads see them. */
 export async function promoteCaptured(server: TestServer): Promise<void> {
   await server.ownerPool.query("select warden.flush_capture()");
+}
+
+/**
+ * Runs fn (a change that NOTIFYs warden_auth_invalidate) and resolves once
+ * the server's listener has received the notification: PostgreSQL delivers
+ * it asynchronously, within milliseconds of the commit. Returns how long that took.
+ */
+export async function afterInvalidation(server: TestServer, fn: () => Promise<unknown>): Promise<number> {
+  const before = server.invalidation.notifications;
+  await fn();
+  const start = performance.now();
+  while (server.invalidation.notifications === before) {
+    if (performance.now() - start > 10_000) throw new Error("no authentication cache invalidation arrived within 10 s");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return performance.now() - start;
 }

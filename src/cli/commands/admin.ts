@@ -7,6 +7,7 @@
 import type pg from "pg";
 import { loadConfig } from "../../config";
 import { TokenService, parseTtl } from "../../auth/tokens";
+import { mintSessionToken } from "../../auth/sessions";
 import { jwtSecret } from "../../auth/secret";
 import { isTenantRole } from "../../auth/types";
 import { UsageError, requireFlag, requireUuid } from "../args";
@@ -130,7 +131,7 @@ export const userRole: CommandSpec = {
 
 export const tokenCreate: CommandSpec = {
   name: "token create",
-  summary: "mint a user token (HS256 JWT) for a member; prints it",
+  summary: "mint a user token (HS256 JWT) for a member, in a new revocable session; prints it",
   options: {
     tenant: { type: "string", value: "ID", help: "the tenant", required: true },
     user: { type: "string", value: "ID", help: "the member's user id", required: true },
@@ -143,14 +144,17 @@ export const tokenCreate: CommandSpec = {
     const user = requireUuid(args, "user");
     const ttl = parseTtl(args.flags.ttl ?? "1h");
     if (ttl === null) throw new UsageError("--ttl must look like 30s, 15m, 1h or 7d (at most 366d)");
-    const role = await withOwnerClient(async (c) => {
+    // Every token belongs to a session (warden.user_sessions; revocable:
+    // `warden session revoke`); opening it writes governance.session.created.
+    const tokens = new TokenService(jwtSecret(loadConfig()));
+    const out = await withOwnerClient(async (c) => {
       const { rows } = await c.query("select warden_private.resolve_membership($1, $2) as role", [tenant, user]);
-      return rows[0].role as string | null;
+      const role = rows[0].role as string | null;
+      if (!role) throw new UsageError(`user ${user} is not a member of tenant ${tenant}`);
+      const minted = await mintSessionToken(c, tokens, { tenantId: tenant, userId: user, ttlSeconds: ttl });
+      return { token: minted.token, session_id: minted.sessionId, expires_at: minted.expiresAt.toISOString(), role };
     });
-    if (!role) throw new UsageError(`user ${user} is not a member of tenant ${tenant}`);
-    const token = await new TokenService(jwtSecret(loadConfig())).sign({ tenantId: tenant, userId: user }, ttl);
-    const expiresAt = new Date(Date.now() + ttl * 1000).toISOString();
-    emit(args.booleans.has("json"), { token, expires_at: expiresAt, role }, token);
+    emit(args.booleans.has("json"), out, out.token);
   },
 };
 
