@@ -3,6 +3,7 @@ import { loadConfig } from "../../config";
 import { loadSealingKey } from "../../audit/sealingKey";
 import { sealOnce } from "../../audit/sealer";
 import { verifyTrail } from "../../audit/verifier";
+import { anchorFromEnv, anchorsFromEnv, closeAnchorSinks } from "../../audit/anchors";
 import { archiveDirFromEnv, retentionDaysFromEnv, runRetention } from "../../retention/run";
 import { UsageError, parseArgs } from "../args";
 import { withOwnerClient } from "../database";
@@ -16,14 +17,21 @@ export class CheckFailed extends Error {}
 export async function seal(argv: string[]): Promise<void> {
   const args = parseArgs(argv, { values: [], booleans: ["json"] });
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-  const key = loadSealingKey(loadConfig());
+  const config = loadConfig();
+  const key = loadSealingKey(config);
   const started = Date.now();
-  const result = await withOwnerClient((c) => sealOnce(c, key));
+  // The new checkpoints are anchored outside the database right after the pass.
+  const [result, anchored] = await withOwnerClient(async (c) => {
+    const r = await sealOnce(c, key);
+    return [r, await anchorFromEnv(c, config).finally(closeAnchorSinks)] as const;
+  });
   const seconds = (Date.now() - started) / 1000;
+  const failed = Object.entries(anchored.failed);
   emit(
     args.booleans.has("json"),
-    { ...result, seconds, key_id: key.keyId },
-    `sealed ${result.sealed} event(s) for ${result.tenants} tenant(s) in ${seconds.toFixed(2)} s`,
+    { ...result, seconds, key_id: key.keyId, anchors: anchored },
+    `sealed ${result.sealed} event(s) for ${result.tenants} tenant(s) in ${seconds.toFixed(2)} s` +
+      (failed.length ? `; anchoring failed (${failed.map(([s, e]) => `${s}: ${e}`).join("; ")}), the next pass sends it again` : ""),
   );
 }
 
@@ -32,19 +40,23 @@ export async function verify(argv: string[]): Promise<void> {
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
   const tenant = args.flags.tenant;
   if (tenant !== undefined && !UUID.test(tenant)) throw new UsageError(`--tenant must be a uuid, got ${JSON.stringify(tenant)}`);
-  const key = loadSealingKey(loadConfig());
+  const config = loadConfig();
+  const key = loadSealingKey(config);
   const started = Date.now();
-  const report = await withOwnerClient((c) => verifyTrail(c, key, tenant === undefined ? {} : { tenantId: tenant.toLowerCase() }));
+  const [report, anchors] = await withOwnerClient(async (c) => {
+    // The heads are compared with the newest checkpoints anchored outside the database.
+    const view = await anchorsFromEnv(c, config, key).finally(closeAnchorSinks);
+    const r = await verifyTrail(c, key, { ...(tenant === undefined ? {} : { tenantId: tenant.toLowerCase() }), anchors: view.latest });
+    return [r, view] as const;
+  });
   const seconds = (Date.now() - started) / 1000;
-  const bad = report.first_bad;
   emit(
     args.booleans.has("json"),
-    { ...report, seconds },
-    report.ok
-      ? `ok: ${report.events_verified} event(s) and ${report.checkpoints_verified} checkpoint(s) of ${report.tenants} tenant(s) verified`
-      : bad
-        ? `TAMPERED: tenant ${bad.tenant_id ?? "(none)"} seq ${bad.seq}: ${bad.reason} (${bad.detail})`
-        : `SUSPECT: ${report.suspect_events} event(s) dated outside their occurred_at window were written past ingest and left unsealed (warden_private.suspect_events); the sealed chain itself verifies`,
+    { ...report, seconds, anchor_sources: anchors.sources, anchors_invalid: anchors.invalid, anchors_unreadable: anchors.unreadable },
+    report.message +
+      (report.statuses.length > 1 ? `\nalso: ${report.statuses.slice(1).join(", ")}` : "") +
+      (Object.keys(anchors.unreadable).length ? `\nwarning: anchors unreadable: ${JSON.stringify(anchors.unreadable)}` : "") +
+      (anchors.invalid ? `\nwarning: ${anchors.invalid} anchor record(s) with an invalid signature ignored` : ""),
   );
   if (!report.ok) throw new CheckFailed("verification failed");
 }
