@@ -500,7 +500,7 @@ export async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenan
 }
 
 /** Compares each chain's database state with its newest anchor outside the database. */
-async function compareAnchors(client: pg.ClientBase, anchors: AnchorRecord[]): Promise<{ truncated: TruncatedChain[]; rewritten: VerifyProblem[] }> {
+export async function compareAnchors(client: pg.ClientBase, anchors: AnchorRecord[]): Promise<{ truncated: TruncatedChain[]; rewritten: VerifyProblem[] }> {
   const truncated: TruncatedChain[] = [];
   const rewritten: VerifyProblem[] = [];
   if (!anchors.length) return { truncated, rewritten };
