@@ -24,6 +24,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type pg from "pg";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { checkpointSignatureValid } from "./checkpoint";
 import { ZERO_TENANT } from "./chain";
 import type { SealingKey } from "./sealingKey";
@@ -144,7 +146,7 @@ export class FileAnchorSink implements AnchorSink {
 /** The NATS JetStream sink: `<subject>.<database>.<tenant key>`, the newest message per subject is the anchor. */
 export class NatsAnchorSink implements AnchorSink {
   readonly name: string;
-  private conn: Promise<{ nc: import("@nats-io/transport-node").NatsConnection; js: import("@nats-io/jetstream").JetStreamClient; jsm: import("@nats-io/jetstream").JetStreamManager }> | null = null;
+  private conn: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> | null = null;
 
   constructor(private readonly cfg: { servers: string; subject: string; stream: string }) {
     this.name = `nats:${cfg.subject}`;
@@ -152,8 +154,6 @@ export class NatsAnchorSink implements AnchorSink {
 
   private connect() {
     this.conn ??= (async () => {
-      const { connect } = await import("@nats-io/transport-node");
-      const { jetstream, jetstreamManager } = await import("@nats-io/jetstream");
       const nc = await connect({ servers: this.cfg.servers.split(","), timeout: 3000 });
       const jsm = await jetstreamManager(nc);
       try {

@@ -45,6 +45,8 @@ export interface ScheduledVerifyResult {
 
 export interface ScheduledVerifyOptions {
   anchors?: Map<string, AnchorRecord>;
+  /** Only these chains (tenant keys); all when undefined. */
+  tenantKeys?: string[];
 }
 
 function tenantOut(key: string): string | null {
@@ -68,8 +70,10 @@ export async function verifyIncrementally(client: pg.ClientBase, key: SealingKey
        order by 1`,
       [[...(opts.anchors?.keys() ?? [])]],
     );
+    const only = opts.tenantKeys ? new Set(opts.tenantKeys) : null;
+    if (only) tenants.splice(0, tenants.length, ...tenants.filter((t) => only.has(t.tenant_key)));
     // Heads behind their anchors (or gone), and heads behind what this task verified before.
-    const anchored = await compareAnchors(client, [...(opts.anchors?.values() ?? [])]);
+    const anchored = await compareAnchors(client, [...(opts.anchors?.values() ?? [])].filter((a) => !only || only.has(a.tenant_key)));
     const truncatedBy = new Map(anchored.truncated.map((t) => [t.tenant_id ?? ZERO_TENANT, t]));
     const rewrittenBy = new Map(anchored.rewritten.map((p) => [p.tenant_id ?? ZERO_TENANT, p]));
     const result: ScheduledVerifyResult = { tenants: [], events_verified: 0, failures: 0 };
