@@ -47,6 +47,8 @@ export interface ScheduledVerifyOptions {
   anchors?: Map<string, AnchorRecord>;
   /** Only these chains (tenant keys); all when undefined. */
   tenantKeys?: string[];
+  /** The client is already in a transaction: run inside it, leave commit to the caller. */
+  inTransaction?: boolean;
 }
 
 function tenantOut(key: string): string | null {
@@ -54,7 +56,8 @@ function tenantOut(key: string): string | null {
 }
 
 export async function verifyIncrementally(client: pg.ClientBase, key: SealingKey, opts: ScheduledVerifyOptions = {}): Promise<ScheduledVerifyResult> {
-  await client.query("begin isolation level repeatable read");
+  const own = !opts.inTransaction;
+  if (own) await client.query("begin isolation level repeatable read");
   try {
     await client.query("set local work_mem = '512MB'");
     await client.query("set local jit = off");
@@ -150,10 +153,10 @@ export async function verifyIncrementally(client: pg.ClientBase, key: SealingKey
         );
       }
     }
-    await client.query("commit");
+    if (own) await client.query("commit");
     return result;
   } catch (err) {
-    await client.query("rollback").catch(() => undefined);
+    if (own) await client.query("rollback").catch(() => undefined);
     throw err;
   }
 }

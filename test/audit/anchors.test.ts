@@ -282,21 +282,21 @@ test("scheduled verification: incremental from the last verified checkpoint; tru
     await sealOnce(c, key);
     const two = await verifyIncrementally(c, key, { anchors, tenantKeys: [tenant] });
     expect(two.tenants[0]).toMatchObject({ outcome: "ok", from_seq: last, to_seq: last + 4, events_verified: 4 });
-    // a new event edited after sealing is found by the next run
+    // attacks, rolled back afterwards: the run inside the attacker's transaction sees them
+    await insertEvents(c, tenant, 1);
+    await sealOnce(c, key);
     await asTriggerlessSuperuser(async (su) => {
+      // a newly sealed event edited: found by the next run
       await su.query(
         `update warden.audit_events set event_data = '{"i": 999}' where event_id =
            (select event_ids[1] from warden_private.seal_blocks where tenant_key = $1 order by first_seq desc limit 1)`,
         [tenant],
       );
-    }, true);
-    await insertEvents(c, tenant, 1);
-    await sealOnce(c, key);
-    // (the edited event was verified already by run two: the incremental run does not see the old past)
-    const three = await verifyIncrementally(c, key, { anchors, tenantKeys: [tenant] });
-    expect(three.tenants[0]).toMatchObject({ outcome: "ok", events_verified: 1 });
-    // tail truncation, committed, is a failure with a critical governance event
+      const r = await verifyIncrementally(su, key, { anchors, tenantKeys: [tenant], inTransaction: true });
+      expect(r.tenants[0]).toMatchObject({ outcome: "failed", from_seq: last + 4, first_bad: expect.objectContaining({ reason: "modified" }) });
+    });
     await asTriggerlessSuperuser(async (su) => {
+      // tail truncation: a failure with a critical governance event, and the position stays
       await su.query("delete from warden_private.seal_blocks where tenant_key = $1 and first_seq > $2", [tenant, first]);
       await su.query("delete from warden_private.seal_checkpoints where tenant_key = $1 and last_seq > $2", [tenant, first]);
       await su.query(
@@ -304,17 +304,24 @@ test("scheduled verification: incremental from the last verified checkpoint; tru
          from warden_private.seal_checkpoints c where c.tenant_key = h.tenant_key and c.last_seq = $2 and h.tenant_key = $1`,
         [tenant, first],
       );
-    }, true);
-    const four = await verifyIncrementally(c, key, { anchors, tenantKeys: [tenant] });
-    expect(four.failures).toBe(1);
-    expect(four.tenants[0]).toMatchObject({ outcome: "failed", truncated: expect.objectContaining({ missing_from: first + 1 }) });
-    const ev = await c.query(
-      "select severity, outcome, event_data ->> 'status' as status from warden.audit_events where tenant_id = $1 and event_type = 'governance.verify_failed'",
-      [tenant],
-    );
-    expect(ev.rows).toEqual([{ severity: "critical", outcome: "failure", status: "truncated" }]);
-    const failures = await c.query("select failures::int as n from warden_private.verify_positions where tenant_key = $1", [tenant]);
-    expect(failures.rows[0].n).toBe(1);
+      await su.query("set local session_replication_role = origin");
+      // without the anchors too: the head fell behind what this task verified before
+      const alone = await verifyIncrementally(su, key, { tenantKeys: [tenant], inTransaction: true });
+      expect(alone.tenants[0]).toMatchObject({ outcome: "failed", truncated: expect.objectContaining({ missing_from: first + 1, missing_to: last + 4 }) });
+      const four = await verifyIncrementally(su, key, { anchors, tenantKeys: [tenant], inTransaction: true });
+      expect(four.failures).toBe(1);
+      expect(four.tenants[0]).toMatchObject({ outcome: "failed", truncated: expect.objectContaining({ missing_from: first + 1 }) });
+      const ev = await su.query(
+        "select severity, outcome, event_data ->> 'status' as status from warden.audit_events where tenant_id = $1 and event_type = 'governance.verify_failed'",
+        [tenant],
+      );
+      expect(ev.rows).toEqual([
+        { severity: "critical", outcome: "failure", status: "truncated" },
+        { severity: "critical", outcome: "failure", status: "truncated" },
+      ]);
+      const p = await su.query("select failures::int as n, verified_seq::int as s from warden_private.verify_positions where tenant_key = $1", [tenant]);
+      expect(p.rows[0]).toEqual({ n: 2, s: last + 4 });
+    });
   } finally {
     c.release();
   }
