@@ -26,6 +26,7 @@ import { querySection } from "./query";
 import { exportSection } from "./export";
 import { contextSection } from "./context";
 import { dqSection } from "./dq";
+import { verifySection } from "./verify";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
@@ -36,5 +37,6 @@ export const sections: BenchSection[] = [
   querySection, // GET /api/v1/audit/... p50/p95/p99 at 1M and 5M events vs the same SQL without HTTP
   exportSection, // GET /api/v1/audit/export of 1M events: server RSS growth and throughput vs a pg cursor read
   contextSection, // set_context's commit-time check (the outside-a-transaction warning) vs the same transaction without it
+  verifySection, // full warden verify vs the same events read with the same streamed cursor; incremental scheduled verify
   dqSection, // data quality: one-scan dq_run vs count(*) and vs one query per rule; dq_enforce reject vs plain INSERT
 ];

@@ -27,9 +27,8 @@ interface VerifyRow {
   first_seq: string;
   ord: number;
   id: string;
-  present: boolean;
-  occurred_us: string | null;
-  txid: string | null;
+  /** True when the event sorts before the previous present one of its block (sealed order broken). */
+  unordered: boolean | null;
   env: string | null;
   ph: string | null;
 }
@@ -151,6 +150,7 @@ function keyBefore(a: EventKey, b: EventKey): boolean {
 
 interface BlockMeta {
   last_seq: string;
+  event_count: number;
   prev_hash: Buffer;
   head_hash: Buffer;
   leaf_prefixes: Buffer;
@@ -210,7 +210,7 @@ class TenantVerification {
     const erasures = await ErasureIndex.load(client, this.key, tenantKey, this.provisional);
     // Block bookkeeping once per block; the cursor carries only per-event data.
     const blockRows = await client.query(
-      `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes, b.occurred_micros
+      `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, cardinality(b.event_ids) as event_count, b.prev_hash, b.head_hash, b.leaf_prefixes, b.occurred_micros
        from warden_private.seal_blocks b where b.tenant_key = $1 and b.first_seq > $2::bigint order by b.first_seq`,
       [tenantKey, this.fromSeq.toString()],
     );
@@ -227,13 +227,14 @@ class TenantVerification {
          from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
          where b.tenant_key = $1 and b.first_seq > $2::bigint
        )
-       select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.event_id is not null as present,
-              e.occurred_us, e.txid, e.env, e.ph
+       select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.env, e.ph,
+              -- the sealed order (occurred_at, txid, event_id) checked here, on rows already sorted:
+              -- nothing per event to send or compare in this process
+              (e.occurred_at, e.txid, e.event_id) < lag((e.occurred_at, e.txid, e.event_id)) over (partition by p.first_seq order by p.ord) as unordered
        from positions p
        left join (
          -- planned on its own (offset 0), so parallel workers can compute the hashed columns
-         select e.event_id, (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, e.txid::text as txid,
-                ${HASHED_COLUMNS}
+         select e.event_id, e.occurred_at, e.txid, ${HASHED_COLUMNS}
          from warden.audit_events e where ${tenantEvents} offset 0
        ) e on e.event_id = p.id
        order by p.first_seq, p.ord`;
@@ -261,6 +262,8 @@ class TenantVerification {
     };
     // Sealed order is (occurred_at, txid, event_id) within a block: the first
     // position whose event no longer sorts there was reordered.
+    // Blocks with an event out of order (few, if any): their keys are read afterwards to pinpoint it.
+    const unorderedBlocks: BlockMeta[] = [];
     let blockKeys: { ord: number; key: EventKey }[] = [];
     const checkOrder = () => {
       // Usually in order: one pass proves it; only a block out of order is sorted to pinpoint the event.
@@ -284,7 +287,6 @@ class TenantVerification {
     };
     // A block's end: its order is checked and the next block must start right after it.
     const finishBlock = () => {
-      checkOrder();
       if (blockFirstText !== null) expectedNextSeq = blockFirst + BigInt(lastOrdSeen);
     };
     // Per event: string compares and two hashes; BigInt only per block or for a finding.
@@ -309,21 +311,22 @@ class TenantVerification {
         blockLength = Number(BigInt(block.last_seq) - first + 1n);
       }
       lastOrdSeen = r.ord;
-      if (!r.present && this.cover.covers(r.id, seqOf(r.ord), microsAt(block!.occurred_micros, r.ord))) {
+      const present = r.env !== null;
+      if (!present && this.cover.covers(r.id, seqOf(r.ord), microsAt(block!.occurred_micros, r.ord))) {
         this.pruned++;
         blockPruned = true;
         endOfPosition(r.ord);
         return;
       }
       this.events++;
-      if (!r.present) {
+      if (!present) {
         this.note({ seq: Number(seqOf(r.ord)), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
         return;
       }
       const stored = block!.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
       hasher.load(r.env!, r.ph!);
       hasher.replacePayloadHash(erasures.resolve(r.id, hasher.envelope, hasher.payloadHash, stored));
-      blockKeys.push({ ord: r.ord, key: { occurredAt: Number(r.occurred_us), txid: r.txid!, id: r.id } });
+      if (r.unordered && unorderedBlocks[unorderedBlocks.length - 1] !== block) unorderedBlocks.push(block!);
       if (!hasher.leafPrefix().equals(stored)) {
         this.note({ seq: Number(seqOf(r.ord)), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
       }
@@ -332,6 +335,19 @@ class TenantVerification {
     });
     finishBlock();
     this.lastSealed = expectedNextSeq - 1n;
+    for (const b of unorderedBlocks) {
+      const keys = await client.query(
+        `select u.ord::int as ord, e.event_id::text as id, e.txid::text as txid,
+                (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us
+         from warden_private.seal_blocks sb cross join lateral unnest(sb.event_ids) with ordinality u(id, ord)
+         join warden.audit_events e on e.event_id = u.id
+         where sb.tenant_key = $1 and sb.first_seq = $2::bigint order by u.ord`,
+        [tenantKey, (BigInt(b.last_seq) - BigInt(b.event_count) + 1n).toString()],
+      );
+      blockFirst = BigInt(b.last_seq) - BigInt(b.event_count) + 1n;
+      blockKeys = keys.rows.map((k) => ({ ord: k.ord, key: { occurredAt: Number(k.occurred_us), txid: k.txid, id: k.id } }));
+      checkOrder();
+    }
     await this.movedElsewhere();
   }
 
