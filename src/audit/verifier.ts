@@ -24,7 +24,8 @@ import { streamRows } from "../db/streamRows";
 import type { AnchorRecord } from "./anchors";
 
 interface VerifyRow {
-  first_seq: string;
+  first_seq: string | null;
+  stray: string | null;
   ord: number;
   id: string;
   /** True when the event sorts before the previous present one of its block (sealed order broken). */
@@ -151,6 +152,8 @@ function keyBefore(a: EventKey, b: EventKey): boolean {
 interface BlockMeta {
   last_seq: string;
   event_count: number;
+  min_txid: string;
+  max_txid: string;
   prev_hash: Buffer;
   head_hash: Buffer;
   leaf_prefixes: Buffer;
@@ -173,6 +176,8 @@ class TenantVerification {
   checkpoints = 0;
   private cover = new PruneCover();
   lastSealed = 0n;
+  /** Events of sealed transactions in no block (inserted into the sealed past). */
+  private strays: string[] = [];
 
   constructor(
     private readonly client: pg.ClientBase,
@@ -210,7 +215,8 @@ class TenantVerification {
     const erasures = await ErasureIndex.load(client, this.key, tenantKey, this.provisional);
     // Block bookkeeping once per block; the cursor carries only per-event data.
     const blockRows = await client.query(
-      `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, cardinality(b.event_ids) as event_count, b.prev_hash, b.head_hash, b.leaf_prefixes, b.occurred_micros
+      `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, cardinality(b.event_ids) as event_count,
+              b.min_txid::text as min_txid, b.max_txid::text as max_txid, b.prev_hash, b.head_hash, b.leaf_prefixes, b.occurred_micros
        from warden_private.seal_blocks b where b.tenant_key = $1 and b.first_seq > $2::bigint order by b.first_seq`,
       [tenantKey, this.fromSeq.toString()],
     );
@@ -221,21 +227,39 @@ class TenantVerification {
     // joined to this tenant's events only, so verifying one tenant reads
     // that tenant's rows, not every tenant's; a sealed event found nowhere
     // in the tenant is looked for elsewhere afterwards (movedElsewhere).
-    const tenantEvents = this.tenantId === null ? "e.tenant_id is null" : "e.tenant_id = $3::uuid";
+    const params = [tenantKey, this.fromSeq.toString()];
+    let tenantEvents = "e.tenant_id is null";
+    if (this.tenantId !== null) {
+      params.push(this.tenantId);
+      tenantEvents = `e.tenant_id = $${params.length}::uuid`;
+    }
+    // Every sealed event has a transaction id below the watermark; the ones
+    // there that no position claims are checked as inserted (one scan for both).
+    if (this.from) {
+      // Incremental: only transactions sealed since the verified position (the
+      // BRIN index on txid), so a run reads what is new, not the tenant's history.
+      // An event whose txid was changed falls outside and shows as missing, then modified.
+      params.push(this.from.watermark.toString());
+      tenantEvents += ` and e.txid >= $${params.length}::bigint`;
+    }
     const sql = `with positions as materialized (
          select b.first_seq, u.ord, u.id
          from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
          where b.tenant_key = $1 and b.first_seq > $2::bigint
        )
        select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.env, e.ph,
+              case when p.id is null then e.event_id::text end as stray,
               -- the sealed order (occurred_at, txid, event_id) checked here, on rows already sorted:
               -- nothing per event to send or compare in this process
               (e.occurred_at, e.txid, e.event_id) < lag((e.occurred_at, e.txid, e.event_id)) over (partition by p.first_seq order by p.ord) as unordered
        from positions p
-       left join (
+       full join (
          -- planned on its own (offset 0), so parallel workers can compute the hashed columns
          select e.event_id, e.occurred_at, e.txid, ${HASHED_COLUMNS}
-         from warden.audit_events e where ${tenantEvents} offset 0
+         from warden.audit_events e
+         where ${tenantEvents} and e.txid < (select s.watermark from warden_private.seal_state s)
+           and not exists (select 1 from warden_private.suspect_events x where x.event_id = e.event_id)
+         offset 0
        ) e on e.event_id = p.id
        order by p.first_seq, p.ord`;
     const hasher = new EventHasher();
@@ -290,9 +314,12 @@ class TenantVerification {
       if (blockFirstText !== null) expectedNextSeq = blockFirst + BigInt(lastOrdSeen);
     };
     // Per event: string compares and two hashes; BigInt only per block or for a finding.
-    const params = [tenantKey, this.fromSeq.toString()];
-    if (this.tenantId !== null) params.push(this.tenantId);
     await streamRows<VerifyRow>(client, sql, params, (r) => {
+      if (r.first_seq === null) {
+        // sorted last: an event of a sealed transaction that no position claims
+        this.strays.push(r.stray!);
+        return;
+      }
       if (r.first_seq !== blockFirstText) {
         // a new block: it must continue the chain
         finishBlock();
@@ -365,6 +392,8 @@ class TenantVerification {
     );
     if (rows.length && rows[0].tenant_key !== this.tenantKey) {
       this.eventProblem = { ...p, reason: "modified", detail: "the event was moved to another tenant" };
+    } else if (rows.length) {
+      this.eventProblem = { ...p, reason: "modified", detail: "the event's transaction id was changed" };
     }
   }
 
@@ -438,19 +467,12 @@ class TenantVerification {
 
   /** 3. Events that appeared inside the sealed past: a transaction id below the watermark, yet in no block. */
   async findInserted(): Promise<void> {
-    const { client, tenantId, tenantKey } = this;
-    const tenantFilter = tenantId === null ? "e.tenant_id is null and $1::uuid is null" : "e.tenant_id = $1::uuid";
-    // Incremental: only transactions sealed since (earlier ones were checked then).
+    const { client, tenantKey } = this;
+    if (!this.strays.length) return;
     const inserted = await client.query(
-      `select e.event_id::text as id, e.occurred_at, e.txid::text as txid
-       from warden.audit_events e
-       left join (select u.id from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) u(id)
-                  where b.tenant_key = $2 and b.first_seq > $3::bigint) s
-         on s.id = e.event_id
-       where ${tenantFilter} and e.txid < (select watermark from warden_private.seal_state) and e.txid >= $4::bigint and s.id is null
-         and not exists (select 1 from warden_private.suspect_events x where x.event_id = e.event_id)
-       order by e.occurred_at, e.txid limit 1`,
-      [tenantId, tenantKey, this.fromSeq.toString(), (this.from?.watermark ?? 0n).toString()],
+      `select e.event_id::text as id, e.occurred_at, e.txid::text as txid from warden.audit_events e
+       where e.event_id = any($1::uuid[]) order by e.occurred_at, e.txid limit 1`,
+      [this.strays],
     );
     if (!inserted.rowCount) return;
     const ins = inserted.rows[0];

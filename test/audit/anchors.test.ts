@@ -191,6 +191,9 @@ test("a forged event inserted with a new transaction id and backdated is set asi
     expect(v).toMatchObject({ ok: false, first_bad: null, suspect_events: 1 });
     expect(v.status).toBe("suspect");
     expect(v.message).toContain("acknowledge_suspect_events");
+    // reviewed and acknowledged (so the shared test database's whole trail stays ok)
+    await c.query("select warden.acknowledge_suspect_events($1, 'forged by the attack test')", [[forged]]);
+    expect((await verifyTrail(c, key, { tenantId: tenant })).statuses).not.toContain("suspect");
   } finally {
     c.release();
   }
