@@ -3,7 +3,11 @@
  * registered on its schedule, verifies every chain, moves each tenant's
  * verified position, and exports its metrics.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { runTaskListOnce } from "graphile-worker";
+import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import { makeTaskList } from "../../tasks";
 import { crontab } from "../../src/worker/crontab";
 import { verifyCrontabLine, verifyIntervalMinutes } from "../../tasks/verifyAuditTrail";
@@ -49,5 +53,31 @@ test("verify_audit_trail verifies each chain from its last verified checkpoint a
     expect(text).toMatch(/^warden_verify_failures_total \d+$/m);
   } finally {
     c.release();
+  }
+});
+
+test("seal_audit_events anchors the checkpoints it signs to the anchor file", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warden-worker-anchors-"));
+  const previous = process.env.WARDEN_ANCHOR_FILE;
+  process.env.WARDEN_ANCHOR_FILE = path.join(dir, "anchors.jsonl");
+  const pool = ownerPool();
+  const c = await pool.connect();
+  try {
+    const tenant = await createTenant(c);
+    await c.query(
+      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id)
+       values ($1, 'worker.anchor.event', 'test', 'x', 'system', 'system')`,
+      [tenant],
+    );
+    await c.query("select warden_private.enqueue_job('seal_audit_events', '{}', null, $1)", [SEAL_JOB_KEY]);
+    await runTaskListOnce({ pgPool: pool }, makeTaskList({ sealingKey: testSealingKey() }), c);
+    const lines = fs.readFileSync(process.env.WARDEN_ANCHOR_FILE, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const head = (await c.query("select last_seq::int as s from warden_private.seal_heads where tenant_key = $1", [tenant])).rows[0].s;
+    expect(lines.filter((l) => l.tenant_key === tenant).pop()).toMatchObject({ format: "warden.anchor.v1", last_seq: head });
+  } finally {
+    c.release();
+    if (previous === undefined) delete process.env.WARDEN_ANCHOR_FILE;
+    else process.env.WARDEN_ANCHOR_FILE = previous;
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
