@@ -28,6 +28,7 @@ import { contextSection } from "./context";
 import { dqSection } from "./dq";
 import { viewerSection } from "./viewer";
 import { sessionsSection } from "./sessions";
+import { verifySection } from "./verify";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
@@ -39,6 +40,7 @@ export const sections: BenchSection[] = [
   exportSection, // GET /api/v1/audit/export of 1M events: server RSS growth and throughput vs a pg cursor read
   contextSection, // set_context's commit-time check (the outside-a-transaction warning) vs the same transaction without it
   sessionsSection, // user-token lookup with a session vs membership only; revocation NOTIFY delivery vs a round trip
+  verifySection, // full warden verify vs the same events read with the same streamed cursor; incremental scheduled verify
   dqSection, // data quality: one-scan dq_run vs count(*) and vs one query per rule; dq_enforce reject vs plain INSERT
   viewerSection, // viewer tokens: scoped and unscoped reads vs an auditor's token with the same filter
 ];

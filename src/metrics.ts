@@ -146,6 +146,28 @@ export const redactions = new client.Counter({
   },
 });
 
+export const verifyLastSuccess = new client.Gauge({
+  name: "warden_verify_last_success_timestamp_seconds",
+  help: "When the scheduled verification last verified a tenant's chain without a finding, as a Unix time (tenant: the chain's key, the zero uuid for events outside any tenant).",
+  labelNames: ["tenant"] as const,
+  registers: [registry],
+});
+
+/** Failed scheduled verifications, from the database's own running total (warden_private.verify_positions). */
+let verifyFailuresSnapshot = 0;
+export function setVerifyFailures(total: number): void {
+  verifyFailuresSnapshot = total;
+}
+export const verifyFailures = new client.Counter({
+  name: "warden_verify_failures_total",
+  help: "Scheduled verification runs that found a problem in a tenant's chain (tampered or truncated), in total.",
+  registers: [registry],
+  collect() {
+    this.reset();
+    this.inc(verifyFailuresSnapshot);
+  },
+});
+
 /** Times an async operation into a histogram. */
 export async function timed<T>(histogram: client.Histogram, fn: () => Promise<T>): Promise<T> {
   const end = histogram.startTimer();

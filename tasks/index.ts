@@ -12,6 +12,7 @@ import { dqSchedule } from "./dqSchedule";
 import { checkCaptureCoverage } from "./checkCaptureCoverage";
 import { makePromoteTask, promoteOptionsFromEnv } from "./promoteCapture";
 import { compactUserSessions } from "./compactUserSessions";
+import { makeVerifyTask } from "./verifyAuditTrail";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -31,5 +32,6 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     check_capture_coverage: checkCaptureCoverage,
     promote_capture: makePromoteTask(promoteOptionsFromEnv()),
     compact_user_sessions: compactUserSessions,
+    verify_audit_trail: makeVerifyTask(deps.sealingKey),
   };
 }

@@ -8,12 +8,26 @@ import type { Task } from "graphile-worker";
 import type pg from "pg";
 import { sealOnce } from "../src/audit/sealer";
 import type { SealingKey } from "../src/audit/sealingKey";
+import { anchorFromEnv } from "../src/audit/anchors";
+import { loadConfig } from "../src/config";
 
 export const SEAL_JOB_KEY = "warden:seal_audit_events";
 
 export function makeSealTask(key: SealingKey, intervalMs = 1000): Task {
+  // true at start: checkpoints a previous process could not anchor are sent on the first pass
+  let anchorRetry = true;
   return async (_payload, helpers) => {
-    const result = await helpers.withPgClient((client) => sealOnce(client as unknown as pg.ClientBase, key));
+    const result = await helpers.withPgClient(async (client) => {
+      const r = await sealOnce(client as unknown as pg.ClientBase, key);
+      // Its checkpoints (and any a failed anchor write left behind) go outside the database.
+      if (r.tenants > 0 || anchorRetry) {
+        const anchored = await anchorFromEnv(client as unknown as pg.ClientBase, loadConfig());
+        const failed = Object.entries(anchored.failed);
+        anchorRetry = failed.length > 0;
+        for (const [sink, why] of failed) helpers.logger.error(`anchoring checkpoints to ${sink} failed (sent again next pass): ${why}`);
+      }
+      return r;
+    });
     if (result.sealed > 0) helpers.logger.debug(`sealed ${result.sealed} events for ${result.tenants} tenant(s)`);
     await helpers.addJob("seal_audit_events", {}, { jobKey: SEAL_JOB_KEY, runAt: new Date(Date.now() + intervalMs), maxAttempts: 25 });
   };

@@ -108,11 +108,16 @@ export class ErasureIndex {
     return new ErasureIndex(new Map());
   }
 
-  static async load(client: pg.ClientBase, key: SealingKey, tenantKey: string): Promise<ErasureIndex> {
+  /**
+   * `withUnsigned`: also the records no signature of this key covers yet
+   * (the verifier asks whether they alone explain a difference: status
+   * pending_signature). A record with a wrong signature never counts.
+   */
+  static async load(client: pg.ClientBase, key: SealingKey, tenantKey: string, withUnsigned = false): Promise<ErasureIndex> {
     const { rows } = await client.query(
       `select ${RECORD_COLUMNS}, s.signature
        from warden_private.erasure_records r
-       join warden_private.erasure_record_signatures s
+       ${withUnsigned ? "left " : ""}join warden_private.erasure_record_signatures s
          on s.event_id = r.event_id and s.erased_payload_hash = r.erased_payload_hash and s.key_id = $2
        where r.tenant_key = $1`,
       [tenantKey, key.keyId],
@@ -121,7 +126,8 @@ export class ErasureIndex {
     for (const row of rows) {
       const record = toRecord(row);
       // Only what the sealing key vouched for, and only for this chain.
-      if (record.tenantKey !== tenantKey || !erasureRecordSignatureValid(key, record, row.signature)) continue;
+      if (record.tenantKey !== tenantKey) continue;
+      if (!(withUnsigned && row.signature === null) && !erasureRecordSignatureValid(key, record, row.signature)) continue;
       let m = byEvent.get(record.eventId);
       if (!m) byEvent.set(record.eventId, (m = new Map()));
       m.set(record.erasedHash.toString("hex"), record.originalHash);

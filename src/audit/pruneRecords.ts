@@ -161,7 +161,8 @@ function micros(d: Date): bigint {
 }
 
 /** Loads and checks one tenant's prune records: only those signed by this key count. */
-export async function loadPruneCover(client: pg.ClientBase, key: SealingKey, tenantKey: string): Promise<PruneCover> {
+/** `withUnsigned`: records without any signature count too (see ErasureIndex.load). */
+export async function loadPruneCover(client: pg.ClientBase, key: SealingKey, tenantKey: string, withUnsigned = false): Promise<PruneCover> {
   const cover = new PruneCover();
   const { rows } = await client.query(
     `select ${RECORD_COLUMNS}, s.signed_at, s.key_id, s.signature
@@ -171,7 +172,7 @@ export async function loadPruneCover(client: pg.ClientBase, key: SealingKey, ten
   );
   for (const row of rows) {
     const record = toRecord(row);
-    let valid = false;
+    let valid = withUnsigned && !row.signature;
     if (row.signature && row.key_id === key.keyId) {
       try {
         valid = verify(null, pruneRecordMessage(record, row.signed_at), key.publicKey, row.signature);

@@ -8,6 +8,11 @@
  *   reordered    events no longer stand in their sealed order
  *   inserted     an event appeared inside the sealed past
  *   bad_signature a checkpoint's signature does not verify
+ *
+ * Beside the chain, the report has a status (VerifyStatus): tampered,
+ * truncated (a chain behind its anchor outside the database, or gone),
+ * pending_signature (the only differences are explained by erasure or prune
+ * records written from SQL without the key), suspect, capture_gap, or ok.
  */
 import type pg from "pg";
 import { checkpointSignatureValid } from "./checkpoint";
@@ -16,14 +21,15 @@ import type { SealingKey } from "./sealingKey";
 import { PruneCover, loadPruneCover, microsAt } from "./pruneRecords";
 import { ErasureIndex } from "./erasureRecords";
 import { streamRows } from "../db/streamRows";
+import type { AnchorRecord } from "./anchors";
 
 interface VerifyRow {
-  first_seq: string;
+  first_seq: string | null;
+  stray: string | null;
   ord: number;
   id: string;
-  present: boolean;
-  occurred_us: string | null;
-  txid: string | null;
+  /** True when the event sorts before the previous present one of its block (sealed order broken). */
+  unordered: boolean | null;
   env: string | null;
   ph: string | null;
 }
@@ -38,8 +44,42 @@ export interface VerifyProblem {
   detail: string;
 }
 
+/** The overall outcome, most serious first. */
+export type VerifyStatus = "tampered" | "truncated" | "pending_signature" | "suspect" | "capture_gap" | "ok";
+
+/** A chain shorter than what was anchored outside the database (or gone). */
+export interface TruncatedChain {
+  tenant_id: string | null;
+  /** The last sequence number anchored outside the database. */
+  anchored_seq: number;
+  /** The database's head now (0: the chain is gone). */
+  database_seq: number;
+  /** The missing range, inclusive. */
+  missing_from: number;
+  missing_to: number;
+  anchored_at: string;
+  checkpoint_id: string;
+}
+
+export interface CaptureGap {
+  table_name: string;
+  tenant_id: string | null;
+  reason: string;
+  since: string;
+}
+
+export interface PendingSignatures {
+  erasure_records: number;
+  prune_records: number;
+}
+
 export interface VerifyReport {
   ok: boolean;
+  status: VerifyStatus;
+  /** Every status that applies (status is the first of them). */
+  statuses: VerifyStatus[];
+  /** What the status means and what to do next. */
+  message: string;
   tenants: number;
   events_verified: number;
   /** Sealed events that retention removed (covered by signed prune records). */
@@ -53,6 +93,22 @@ export interface VerifyReport {
    * (warden.acknowledge_suspect_events): a trail holding them is not ok.
    */
   suspect_events: number;
+  /** Audited tables whose capture is not working, and since when (warden.capture_gaps()). */
+  capture_gaps: CaptureGap[];
+  /** Chains behind the checkpoint anchored outside the database. */
+  truncated: TruncatedChain[];
+  /** Unsigned erasure and prune records of the verified chains (written from SQL without the seal key). */
+  pending_signatures: PendingSignatures;
+  /** Anchored checkpoints compared with the database (null: no anchors were given). */
+  anchors_checked: number | null;
+}
+
+/** Where a tenant's verification starts: a verified, signed checkpoint. */
+export interface VerifyFrom {
+  seq: bigint;
+  head: Buffer;
+  /** The sealing watermark then: only events of later transactions are checked for insertion. */
+  watermark: bigint;
 }
 
 export interface VerifyOptions {
@@ -62,6 +118,10 @@ export interface VerifyOptions {
   inTransaction?: boolean;
   /** Called before each tenant's chain (the CLI's progress line). */
   onProgress?: (p: { tenant: number; tenants: number; events: number }) => void;
+  /** The newest anchor per chain (readAnchors): chains are compared with them. */
+  anchors?: Map<string, AnchorRecord>;
+  /** Capture gaps are left out (the incremental task reports them elsewhere). */
+  skipCaptureGaps?: boolean;
 }
 
 function tenantOut(key: string): string | null {
@@ -93,6 +153,9 @@ function keyBefore(a: EventKey, b: EventKey): boolean {
 
 interface BlockMeta {
   last_seq: string;
+  event_count: number;
+  min_txid: string;
+  max_txid: string;
   prev_hash: Buffer;
   head_hash: Buffer;
   leaf_prefixes: Buffer;
@@ -115,13 +178,23 @@ class TenantVerification {
   checkpoints = 0;
   private cover = new PruneCover();
   lastSealed = 0n;
+  /** Events of sealed transactions in no block (inserted into the sealed past). */
+  private strays: string[] = [];
 
   constructor(
     private readonly client: pg.ClientBase,
     private readonly key: SealingKey,
     private readonly tenantKey: string,
+    /** Start after this verified checkpoint (incremental); null: from the genesis. */
+    private readonly from: VerifyFrom | null = null,
+    /** Count unsigned erasure and prune records as if signed (is that all that differs?). */
+    private readonly provisional = false,
   ) {
     this.tenantId = tenantOut(tenantKey);
+  }
+
+  private get fromSeq(): bigint {
+    return this.from?.seq ?? 0n;
   }
 
   get problem(): VerifyProblem | null {
@@ -139,14 +212,15 @@ class TenantVerification {
   /** 1. Every sealed position joined to its event: present, unmodified, in order, chained. */
   async walkChain(): Promise<void> {
     const { client, tenantKey } = this;
-    this.cover = await loadPruneCover(client, this.key, tenantKey);
+    this.cover = await loadPruneCover(client, this.key, tenantKey, this.provisional);
     // GDPR erasures: payloads rewritten under a validly signed erasure record.
-    const erasures = await ErasureIndex.load(client, this.key, tenantKey);
+    const erasures = await ErasureIndex.load(client, this.key, tenantKey, this.provisional);
     // Block bookkeeping once per block; the cursor carries only per-event data.
     const blockRows = await client.query(
-      `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, b.prev_hash, b.head_hash, b.leaf_prefixes, b.occurred_micros
-       from warden_private.seal_blocks b where b.tenant_key = $1 order by b.first_seq`,
-      [tenantKey],
+      `select b.first_seq::text as first_seq, b.last_seq::text as last_seq, cardinality(b.event_ids) as event_count,
+              b.min_txid::text as min_txid, b.max_txid::text as max_txid, b.prev_hash, b.head_hash, b.leaf_prefixes, b.occurred_micros
+       from warden_private.seal_blocks b where b.tenant_key = $1 and b.first_seq > $2::bigint order by b.first_seq`,
+      [tenantKey, this.fromSeq.toString()],
     );
     const blocksByFirst = new Map<string, BlockMeta>();
     for (const b of blockRows.rows) blocksByFirst.set(b.first_seq, b);
@@ -155,20 +229,39 @@ class TenantVerification {
     // joined to this tenant's events only, so verifying one tenant reads
     // that tenant's rows, not every tenant's; a sealed event found nowhere
     // in the tenant is looked for elsewhere afterwards (movedElsewhere).
-    const tenantEvents = this.tenantId === null ? "e.tenant_id is null" : "e.tenant_id = $2::uuid";
+    const params = [tenantKey, this.fromSeq.toString()];
+    let tenantEvents = "e.tenant_id is null";
+    if (this.tenantId !== null) {
+      params.push(this.tenantId);
+      tenantEvents = `e.tenant_id = $${params.length}::uuid`;
+    }
+    // Every sealed event has a transaction id below the watermark; the ones
+    // there that no position claims are checked as inserted (one scan for both).
+    if (this.from) {
+      // Incremental: only transactions sealed since the verified position (the
+      // BRIN index on txid), so a run reads what is new, not the tenant's history.
+      // An event whose txid was changed falls outside and shows as missing, then modified.
+      params.push(this.from.watermark.toString());
+      tenantEvents += ` and e.txid >= $${params.length}::bigint`;
+    }
     const sql = `with positions as materialized (
          select b.first_seq, u.ord, u.id
          from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
-         where b.tenant_key = $1
+         where b.tenant_key = $1 and b.first_seq > $2::bigint
        )
-       select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.event_id is not null as present,
-              e.occurred_us, e.txid, e.env, e.ph
+       select p.first_seq::text as first_seq, p.ord::int as ord, p.id::text as id, e.env, e.ph,
+              case when p.id is null then e.event_id::text end as stray,
+              -- the sealed order (occurred_at, txid, event_id) checked here, on rows already sorted:
+              -- nothing per event to send or compare in this process
+              (e.occurred_at, e.txid, e.event_id) < lag((e.occurred_at, e.txid, e.event_id)) over (partition by p.first_seq order by p.ord) as unordered
        from positions p
-       left join (
+       full join (
          -- planned on its own (offset 0), so parallel workers can compute the hashed columns
-         select e.event_id, (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us, e.txid::text as txid,
-                ${HASHED_COLUMNS}
-         from warden.audit_events e where ${tenantEvents} offset 0
+         select e.event_id, e.occurred_at, e.txid, ${HASHED_COLUMNS}
+         from warden.audit_events e
+         where ${tenantEvents} and e.txid < (select s.watermark from warden_private.seal_state s)
+           and not exists (select 1 from warden_private.suspect_events x where x.event_id = e.event_id)
+         offset 0
        ) e on e.event_id = p.id
        order by p.first_seq, p.ord`;
     const hasher = new EventHasher();
@@ -179,9 +272,9 @@ class TenantVerification {
     let blockLength = 0;
     let lastOrdSeen = 0;
     const seqOf = (ord: number) => blockFirst + BigInt(ord) - 1n;
-    let head: Buffer = GENESIS;
-    let storedHead: Buffer = GENESIS;
-    let expectedNextSeq = 1n;
+    let head: Buffer = this.from?.head ?? GENESIS;
+    let storedHead: Buffer = head;
+    let expectedNextSeq = this.fromSeq + 1n;
     // A block with pruned events no longer hashes to its head: it is held
     // by its surviving leaf prefixes, its links and the signed checkpoints.
     let blockPruned = false;
@@ -195,6 +288,8 @@ class TenantVerification {
     };
     // Sealed order is (occurred_at, txid, event_id) within a block: the first
     // position whose event no longer sorts there was reordered.
+    // Blocks with an event out of order (few, if any): their keys are read afterwards to pinpoint it.
+    const unorderedBlocks: BlockMeta[] = [];
     let blockKeys: { ord: number; key: EventKey }[] = [];
     const checkOrder = () => {
       // Usually in order: one pass proves it; only a block out of order is sorted to pinpoint the event.
@@ -218,11 +313,15 @@ class TenantVerification {
     };
     // A block's end: its order is checked and the next block must start right after it.
     const finishBlock = () => {
-      checkOrder();
       if (blockFirstText !== null) expectedNextSeq = blockFirst + BigInt(lastOrdSeen);
     };
     // Per event: string compares and two hashes; BigInt only per block or for a finding.
-    await streamRows<VerifyRow>(client, sql, this.tenantId === null ? [tenantKey] : [tenantKey, this.tenantId], (r) => {
+    await streamRows<VerifyRow>(client, sql, params, (r) => {
+      if (r.first_seq === null) {
+        // sorted last: an event of a sealed transaction that no position claims
+        this.strays.push(r.stray!);
+        return;
+      }
       if (r.first_seq !== blockFirstText) {
         // a new block: it must continue the chain
         finishBlock();
@@ -241,21 +340,22 @@ class TenantVerification {
         blockLength = Number(BigInt(block.last_seq) - first + 1n);
       }
       lastOrdSeen = r.ord;
-      if (!r.present && this.cover.covers(r.id, seqOf(r.ord), microsAt(block!.occurred_micros, r.ord))) {
+      const present = r.env !== null;
+      if (!present && this.cover.covers(r.id, seqOf(r.ord), microsAt(block!.occurred_micros, r.ord))) {
         this.pruned++;
         blockPruned = true;
         endOfPosition(r.ord);
         return;
       }
       this.events++;
-      if (!r.present) {
+      if (!present) {
         this.note({ seq: Number(seqOf(r.ord)), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
         return;
       }
       const stored = block!.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
       hasher.load(r.env!, r.ph!);
       hasher.replacePayloadHash(erasures.resolve(r.id, hasher.envelope, hasher.payloadHash, stored));
-      blockKeys.push({ ord: r.ord, key: { occurredAt: Number(r.occurred_us), txid: r.txid!, id: r.id } });
+      if (r.unordered && unorderedBlocks[unorderedBlocks.length - 1] !== block) unorderedBlocks.push(block!);
       if (!hasher.leafPrefix().equals(stored)) {
         this.note({ seq: Number(seqOf(r.ord)), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
       }
@@ -264,6 +364,19 @@ class TenantVerification {
     });
     finishBlock();
     this.lastSealed = expectedNextSeq - 1n;
+    for (const b of unorderedBlocks) {
+      const keys = await client.query(
+        `select u.ord::int as ord, e.event_id::text as id, e.txid::text as txid,
+                (extract(epoch from e.occurred_at) * 1000000)::bigint::text as occurred_us
+         from warden_private.seal_blocks sb cross join lateral unnest(sb.event_ids) with ordinality u(id, ord)
+         join warden.audit_events e on e.event_id = u.id
+         where sb.tenant_key = $1 and sb.first_seq = $2::bigint order by u.ord`,
+        [tenantKey, (BigInt(b.last_seq) - BigInt(b.event_count) + 1n).toString()],
+      );
+      blockFirst = BigInt(b.last_seq) - BigInt(b.event_count) + 1n;
+      blockKeys = keys.rows.map((k) => ({ ord: k.ord, key: { occurredAt: Number(k.occurred_us), txid: k.txid, id: k.id } }));
+      checkOrder();
+    }
     await this.movedElsewhere();
   }
 
@@ -281,6 +394,8 @@ class TenantVerification {
     );
     if (rows.length && rows[0].tenant_key !== this.tenantKey) {
       this.eventProblem = { ...p, reason: "modified", detail: "the event was moved to another tenant" };
+    } else if (rows.length) {
+      this.eventProblem = { ...p, reason: "modified", detail: "the event's transaction id was changed" };
     }
   }
 
@@ -289,11 +404,24 @@ class TenantVerification {
     const { key, tenantKey, lastSealed } = this;
     const cps = await this.client.query(
       `select first_seq::text, last_seq::text, head_hash, signed_at, key_id, signature
-       from warden_private.seal_checkpoints c where c.tenant_key = $1 order by c.last_seq`,
-      [tenantKey],
+       from warden_private.seal_checkpoints c where c.tenant_key = $1 and c.last_seq >= $2::bigint order by c.last_seq`,
+      [tenantKey, this.fromSeq.toString()],
     );
-    this.checkpoints = cps.rowCount ?? 0;
-    let covered = 0n;
+    let covered = this.fromSeq;
+    if (this.from && this.from.seq > 0n) {
+      // Incremental: the checkpoint it starts from must still be there, signed, with the head verified then.
+      const start = cps.rows.shift();
+      const ok =
+        start &&
+        BigInt(start.last_seq) === this.from.seq &&
+        start.key_id === key.keyId &&
+        (start.head_hash as Buffer).equals(this.from.head) &&
+        checkpointSignatureValid(key, { tenantKey, firstSeq: BigInt(start.first_seq), lastSeq: this.from.seq, headHash: start.head_hash, signedAt: start.signed_at }, start.signature);
+      if (!ok) {
+        this.noteChain({ seq: Number(this.from.seq), reason: start && BigInt(start.last_seq) === this.from.seq ? "modified" : "missing", detail: `the checkpoint at seq ${this.from.seq} verified earlier is gone or changed` });
+      }
+    }
+    this.checkpoints = cps.rows.length;
     for (const cp of cps.rows) {
       const firstSeq = BigInt(cp.first_seq);
       const lastSeq = BigInt(cp.last_seq);
@@ -341,17 +469,12 @@ class TenantVerification {
 
   /** 3. Events that appeared inside the sealed past: a transaction id below the watermark, yet in no block. */
   async findInserted(): Promise<void> {
-    const { client, tenantId, tenantKey } = this;
-    const tenantFilter = tenantId === null ? "e.tenant_id is null and $1::uuid is null" : "e.tenant_id = $1::uuid";
+    const { client, tenantKey } = this;
+    if (!this.strays.length) return;
     const inserted = await client.query(
-      `select e.event_id::text as id, e.occurred_at, e.txid::text as txid
-       from warden.audit_events e
-       left join (select u.id from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) u(id) where b.tenant_key = $2) s
-         on s.id = e.event_id
-       where ${tenantFilter} and e.txid < (select watermark from warden_private.seal_state) and s.id is null
-         and not exists (select 1 from warden_private.suspect_events x where x.event_id = e.event_id)
-       order by e.occurred_at, e.txid limit 1`,
-      [tenantId, tenantKey],
+      `select e.event_id::text as id, e.occurred_at, e.txid::text as txid from warden.audit_events e
+       where e.event_id = any($1::uuid[]) order by e.occurred_at, e.txid limit 1`,
+      [this.strays],
     );
     if (!inserted.rowCount) return;
     const ins = inserted.rows[0];
@@ -368,12 +491,118 @@ class TenantVerification {
   }
 }
 
-async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: string) {
-  const v = new TenantVerification(client, key, tenantKey);
-  await v.walkChain();
-  await v.checkCheckpoints();
-  await v.findInserted();
-  return { problem: v.problem, events: v.events, pruned: v.pruned, checkpoints: v.checkpoints };
+export interface TenantResult {
+  tenantKey: string;
+  problem: VerifyProblem | null;
+  events: number;
+  pruned: number;
+  checkpoints: number;
+  /** The last sealed seq walked and its head (where an incremental run may start next). */
+  lastSeq: bigint;
+  /** The problem is explained by unsigned erasure/prune records alone. */
+  pendingOnly: boolean;
+}
+
+/** Unsigned erasure and prune records of one chain (or of every chain). */
+async function countPending(client: pg.ClientBase, key: SealingKey, tenantKey: string | null): Promise<PendingSignatures> {
+  const { rows } = await client.query(
+    `select (select count(*) from warden_private.erasure_records r
+             where ($2::uuid is null or r.tenant_key = $2::uuid)
+               and not exists (select 1 from warden_private.erasure_record_signatures s
+                               where s.event_id = r.event_id and s.erased_payload_hash = r.erased_payload_hash and s.key_id = $1))::int as erasure,
+            (select count(*) from warden_private.prune_records r
+             where ($2::uuid is null or r.tenant_key = $2::uuid)
+               and not exists (select 1 from warden_private.prune_record_signatures s where s.record_id = r.id))::int as prune`,
+    [key.keyId, tenantKey],
+  );
+  return { erasure_records: rows[0].erasure, prune_records: rows[0].prune };
+}
+
+/** Verifies one chain, from the genesis or from a verified checkpoint. */
+export async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: string, from: VerifyFrom | null = null): Promise<TenantResult> {
+  const run = async (provisional: boolean) => {
+    const v = new TenantVerification(client, key, tenantKey, from, provisional);
+    await v.walkChain();
+    await v.checkCheckpoints();
+    await v.findInserted();
+    return v;
+  };
+  const v = await run(false);
+  let pendingOnly = false;
+  if (v.problem && v.problem.reason !== "bad_signature") {
+    // Written from SQL without the key (warden.erase_subject, apply_retention):
+    // if counting those records as signed explains every difference, the
+    // chain waits for `warden sign-records` rather than being tampered with.
+    const pending = await countPending(client, key, tenantKey);
+    if (pending.erasure_records + pending.prune_records > 0) pendingOnly = (await run(true)).problem === null;
+  }
+  return { tenantKey, problem: v.problem, events: v.events, pruned: v.pruned, checkpoints: v.checkpoints, lastSeq: v.lastSealed, pendingOnly };
+}
+
+/** Compares each chain's database state with its newest anchor outside the database. */
+export async function compareAnchors(client: pg.ClientBase, anchors: AnchorRecord[]): Promise<{ truncated: TruncatedChain[]; rewritten: VerifyProblem[] }> {
+  const truncated: TruncatedChain[] = [];
+  const rewritten: VerifyProblem[] = [];
+  if (!anchors.length) return { truncated, rewritten };
+  const { rows } = await client.query(
+    `select a.k::text as tenant_key, a.s::text as anchored_seq, coalesce(h.last_seq, 0)::text as head_seq, c.head_hash as cp_hash
+     from unnest($1::uuid[], $2::bigint[]) a(k, s)
+     left join warden_private.seal_heads h on h.tenant_key = a.k
+     left join warden_private.seal_checkpoints c on c.tenant_key = a.k and c.last_seq = a.s`,
+    [anchors.map((a) => a.tenant_key), anchors.map((a) => String(a.last_seq))],
+  );
+  const byKey = new Map(anchors.map((a) => [a.tenant_key, a]));
+  for (const r of rows) {
+    const a = byKey.get(r.tenant_key)!;
+    const headSeq = Number(r.head_seq);
+    if (headSeq < a.last_seq) {
+      truncated.push({
+        tenant_id: tenantOut(r.tenant_key),
+        anchored_seq: a.last_seq,
+        database_seq: headSeq,
+        missing_from: headSeq + 1,
+        missing_to: a.last_seq,
+        anchored_at: a.anchored_at,
+        checkpoint_id: a.checkpoint_id,
+      });
+    } else if (!r.cp_hash || !(r.cp_hash as Buffer).equals(Buffer.from(a.head_hash, "hex"))) {
+      rewritten.push({
+        tenant_id: tenantOut(r.tenant_key),
+        seq: a.first_seq,
+        reason: "modified",
+        detail: `the chain up to seq ${a.last_seq} differs from the checkpoint anchored outside the database at ${a.anchored_at} (${a.checkpoint_id})`,
+      });
+    }
+  }
+  return { truncated, rewritten };
+}
+
+function statusMessage(r: Omit<VerifyReport, "message">): string {
+  const bad = r.first_bad;
+  switch (r.status) {
+    case "ok":
+      return `ok: ${r.events_verified} event(s) and ${r.checkpoints_verified} checkpoint(s) of ${r.tenants} tenant(s) verified`;
+    case "tampered":
+      return `TAMPERED: tenant ${bad!.tenant_id ?? "(none)"} seq ${bad!.seq}: ${bad!.reason} (${bad!.detail})`;
+    case "truncated": {
+      const t = r.truncated[0];
+      return `TRUNCATED: tenant ${t.tenant_id ?? "(none)"}: seq ${t.missing_from}..${t.missing_to} were anchored outside the database (${t.checkpoint_id}, ${t.anchored_at}) but are gone from it` +
+        (t.database_seq === 0 ? " (the whole trail)" : ` (its head is now seq ${t.database_seq})`) +
+        (r.truncated.length > 1 ? `; ${r.truncated.length - 1} more chain(s) truncated` : "");
+    }
+    case "pending_signature":
+      return `PENDING SIGNATURE: ${r.pending_signatures.erasure_records} erasure and ${r.pending_signatures.prune_records} prune record(s) were written from SQL without the seal key, and they explain every difference in the chain (first: tenant ${bad?.tenant_id ?? "(none)"} seq ${bad?.seq}). Review them with \`warden sign-records --dry-run\`, then sign them with \`warden sign-records\`; a record forged by hand looks the same until reviewed`;
+    case "suspect":
+      return `SUSPECT: ${r.suspect_events} event(s) dated outside their occurred_at window were written past ingest and left unsealed (warden_private.suspect_events); the sealed chain itself verifies. Review them, then \`select warden.acknowledge_suspect_events(...)\``;
+    case "capture_gap": {
+      const g = r.capture_gaps[0];
+      return `CAPTURE GAP: ${r.capture_gaps.length} audited table(s) without working capture (first: ${g.table_name}, ${g.reason}, since ${g.since}); changes made meanwhile were not recorded. The sealed chain itself verifies. Restore capture with warden.enable_auditing`;
+    }
+  }
+}
+
+export function withMessage(r: Omit<VerifyReport, "message">): VerifyReport {
+  return { ...r, message: statusMessage(r) };
 }
 
 export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: VerifyOptions = {}): Promise<VerifyReport> {
@@ -385,8 +614,9 @@ export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: 
     // Whole chains are joined to whole tables: hash joins, not per-event probes.
     await client.query("set local enable_nestloop = off");
     let tenantKeys: string[];
-    if (opts.tenantId !== undefined) {
-      tenantKeys = [opts.tenantId ?? ZERO_TENANT];
+    const scopeKey = opts.tenantId === undefined ? null : (opts.tenantId ?? ZERO_TENANT);
+    if (scopeKey !== null) {
+      tenantKeys = [scopeKey];
     } else {
       const { rows } = await client.query(
         `select tenant_key::text from warden_private.seal_heads
@@ -398,13 +628,23 @@ export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: 
     let pruned = 0;
     let checkpoints = 0;
     let firstBad: VerifyProblem | null = null;
+    let allPendingOnly = true;
     for (const [i, tenantKey] of tenantKeys.entries()) {
       opts.onProgress?.({ tenant: i + 1, tenants: tenantKeys.length, events });
       const r = await verifyTenant(client, key, tenantKey);
       events += r.events;
       pruned += r.pruned;
       checkpoints += r.checkpoints;
-      if (!firstBad && r.problem) firstBad = r.problem;
+      if (r.problem) {
+        if (!firstBad) firstBad = r.problem;
+        if (!r.pendingOnly) allPendingOnly = false;
+      }
+    }
+    const anchors = opts.anchors ? [...opts.anchors.values()].filter((a) => scopeKey === null || a.tenant_key === scopeKey) : null;
+    const { truncated, rewritten } = anchors ? await compareAnchors(client, anchors) : { truncated: [], rewritten: [] };
+    if (rewritten.length) {
+      allPendingOnly = false;
+      firstBad ??= rewritten[0];
     }
     const suspects = Number(
       (
@@ -416,16 +656,39 @@ export async function verifyTrail(client: pg.ClientBase, key: SealingKey, opts: 
         )
       ).rows[0].n,
     );
+    const gaps: CaptureGap[] = opts.skipCaptureGaps
+      ? []
+      : (
+          await client.query(
+            `select g.table_name, g.tenant_id::text as tenant_id, g.reason, g.since from warden.capture_gaps() g
+             where $1::uuid is null or g.tenant_id is null or g.tenant_id = $1::uuid`,
+            [opts.tenantId ?? null],
+          )
+        ).rows.map((g) => ({ table_name: g.table_name, tenant_id: g.tenant_id, reason: g.reason, since: (g.since as Date).toISOString() }));
+    const pending = await countPending(client, key, scopeKey);
     if (own) await client.query("commit");
-    return {
-      ok: firstBad === null && suspects === 0,
+    const statuses: VerifyStatus[] = [];
+    if (firstBad && !allPendingOnly) statuses.push("tampered");
+    if (truncated.length) statuses.push("truncated");
+    if (firstBad && allPendingOnly) statuses.push("pending_signature");
+    if (suspects > 0) statuses.push("suspect");
+    if (gaps.length) statuses.push("capture_gap");
+    if (!statuses.length) statuses.push("ok");
+    return withMessage({
+      ok: statuses[0] === "ok",
+      status: statuses[0],
+      statuses,
       tenants: tenantKeys.length,
       events_verified: events,
       events_pruned: pruned,
       checkpoints_verified: checkpoints,
       first_bad: firstBad,
       suspect_events: suspects,
-    };
+      capture_gaps: gaps,
+      truncated,
+      pending_signatures: pending,
+      anchors_checked: anchors ? anchors.length : null,
+    });
   } catch (err) {
     if (own) await client.query("rollback").catch(() => undefined);
     throw err;

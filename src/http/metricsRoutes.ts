@@ -8,6 +8,7 @@ import type pg from "pg";
 import { auditCoverage, captureBacklog, captureGaps, captureLag, httpRequests, registry, sealingLag, setCapturePromoted, setWriteRedactions } from "../metrics";
 import { problem, sendProblem } from "./problem";
 import { refreshRetentionMetrics } from "../retention/metrics";
+import { refreshVerifyMetrics } from "../audit/verifyMetrics";
 
 export function countRequests(req: Request, res: Response, next: NextFunction): void {
   res.on("finish", () => {
@@ -35,6 +36,7 @@ export function metricsRoutes(ownerPool: pg.Pool, token: string | undefined = pr
       );
       sealingLag.set(rows[0].lag);
       await refreshRetentionMetrics(ownerPool);
+      await refreshVerifyMetrics(ownerPool);
       const counts = await ownerPool.query(
         "select mode, method, sum(n)::float8 as n from warden_private.redaction_counts group by mode, method order by mode, method",
       );

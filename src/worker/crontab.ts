@@ -4,6 +4,7 @@
  */
 import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import { PROMOTE_JOB_KEY } from "../../tasks/promoteCapture";
+import { verifyCrontabLine } from "../../tasks/verifyAuditTrail";
 
 export const crontab = [
   "* * * * * heartbeat ?id=heartbeat&max=1",
@@ -18,5 +19,7 @@ export const crontab = [
   // seal_audit_events reschedules itself every second; this revives it if lost.
   `* * * * * seal_audit_events ?id=seal_audit_events&max=1&jobKey=${SEAL_JOB_KEY}&jobKeyMode=preserve_run_at`,
   // promote_capture runs passes continuously and queues its successor; this revives it if lost.
+  // incremental verification of every chain (WARDEN_VERIFY_INTERVAL_MINUTES, default 10)
+  verifyCrontabLine(),
   `* * * * * promote_capture ?id=promote_capture&max=1&jobKey=${PROMOTE_JOB_KEY}&jobKeyMode=preserve_run_at`,
 ].join("\n");

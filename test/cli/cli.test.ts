@@ -236,7 +236,16 @@ test("sign-records: what was erased from plain SQL waits unsigned (verify fails)
   expect((await warden("seal", "--json")).code).toBe(0);
   const before = await warden("verify", "--tenant", tenant, "--json");
   expect(before.code).toBe(1);
-  expect(JSON.parse(before.stdout).first_bad).toMatchObject({ reason: "modified" });
+  // not tampering: its own status, with the next step
+  expect(JSON.parse(before.stdout)).toMatchObject({
+    ok: false,
+    status: "pending_signature",
+    first_bad: { reason: "modified" },
+    pending_signatures: { erasure_records: 1 },
+  });
+  const human = await warden("verify", "--tenant", tenant);
+  expect(human.stdout).toMatch(/^PENDING SIGNATURE: .*warden sign-records/);
+  expect(human.stdout).not.toContain("TAMPERED");
 
   const listed = await warden("sign-records", "--dry-run", "--json");
   expect(listed.code).toBe(0);
@@ -248,7 +257,9 @@ test("sign-records: what was erased from plain SQL waits unsigned (verify fails)
   const signed = await warden("sign-records", "--json");
   expect(signed.code).toBe(0);
   expect(JSON.parse(signed.stdout).erasure_records_signed).toBeGreaterThanOrEqual(1);
-  expect((await warden("verify", "--tenant", tenant, "--json")).code).toBe(0);
+  const after = await warden("verify", "--tenant", tenant, "--json");
+  expect(after.code).toBe(0);
+  expect(JSON.parse(after.stdout)).toMatchObject({ status: "ok", pending_signatures: { erasure_records: 0, prune_records: 0 } });
   expect((await warden("sign-records", "--bogus")).code).toBe(2);
 });
 

@@ -66,7 +66,8 @@ test("GET /api/v1/audit/verify: ok for an intact trail, pinpoints tampering, and
   const ok = await fetch(`${server.url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${t.tokens.auditor}` } });
   expect(ok.status).toBe(200);
   const body = (await ok.json()) as any;
-  expect(body).toMatchObject({ ok: true, tenant_id: t.tenantId, first_bad: null });
+  expect(body).toMatchObject({ ok: true, status: "ok", tenant_id: t.tenantId, first_bad: null, truncated: [], capture_gaps: [] });
+  expect(body.message).toMatch(/^ok: /);
   expect(body.events_verified).toBeGreaterThan(0);
 
   const denied = await fetch(`${server.url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${t.tokens.member}` } });
@@ -86,6 +87,8 @@ test("GET /api/v1/audit/verify: ok for an intact trail, pinpoints tampering, and
     const bad = await fetch(`${server.url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${t.tokens.owner}` } });
     const report = (await bad.json()) as any;
     expect(report.ok).toBe(false);
+    expect(report.status).toBe("tampered");
+    expect(report.message).toMatch(/^TAMPERED: /);
     expect(report.first_bad).toMatchObject({ reason: "modified", event_id: victim.rows[0].event_id, tenant_id: t.tenantId });
   } finally {
     await su.query("update warden.audit_events set actor_id = $2 where event_id = $1", [victim.rows[0].event_id, victim.rows[0].actor_id]);

@@ -3,6 +3,7 @@ import { loadConfig } from "../../config";
 import { loadSealingKey } from "../../audit/sealingKey";
 import { sealOnce } from "../../audit/sealer";
 import { verifyTrail } from "../../audit/verifier";
+import { anchorFromEnv, anchorsFromEnv, closeAnchorSinks } from "../../audit/anchors";
 import { archiveDirFromEnv, retentionDaysFromEnv, runRetention } from "../../retention/run";
 import { UsageError } from "../args";
 import { JSON_OPTION, type CommandSpec } from "../registry";
@@ -16,25 +17,32 @@ export class CheckFailed extends Error {}
 
 export const seal: CommandSpec = {
   name: "seal",
-  summary: "one sealing pass: hash-chain and sign new events (the worker runs them continuously)",
+  summary: "one sealing pass: hash-chain and sign new events, then anchor the checkpoints outside the database (the worker runs them continuously)",
   options: { json: JSON_OPTION },
   examples: ["npx warden seal --json"],
   run: async (args) => {
-    const key = loadSealingKey(loadConfig());
+    const config = loadConfig();
+    const key = loadSealingKey(config);
     const started = Date.now();
-    const result = await withOwnerClient((c) => sealOnce(c, key));
+    // The new checkpoints are anchored outside the database right after the pass.
+    const [result, anchored] = await withOwnerClient(async (c) => {
+      const r = await sealOnce(c, key);
+      return [r, await anchorFromEnv(c, config).finally(closeAnchorSinks)] as const;
+    });
     const seconds = (Date.now() - started) / 1000;
+    const failed = Object.entries(anchored.failed);
     emit(
       args.booleans.has("json"),
-      { ...result, seconds, key_id: key.keyId },
-      `sealed ${result.sealed} event(s) for ${result.tenants} tenant(s) in ${seconds.toFixed(2)} s`,
+      { ...result, seconds, key_id: key.keyId, anchors: anchored },
+      `sealed ${result.sealed} event(s) for ${result.tenants} tenant(s) in ${seconds.toFixed(2)} s` +
+        (failed.length ? `; anchoring failed (${failed.map(([s, e]) => `${s}: ${e}`).join("; ")}), the next pass sends it again` : ""),
     );
   },
 };
 
 export const verify: CommandSpec = {
   name: "verify",
-  summary: "verify the sealed trail (hash chain, checkpoints, capture gaps); exit 1 when tampered",
+  summary: "verify the sealed trail (hash chain, checkpoints, anchors, capture gaps); exit 1 unless ok",
   options: {
     tenant: { type: "string", value: "ID", help: "only this tenant (default: every tenant)" },
     json: JSON_OPTION,
@@ -43,23 +51,28 @@ export const verify: CommandSpec = {
   run: async (args) => {
     const tenant = args.flags.tenant;
     if (tenant !== undefined && !UUID.test(tenant)) throw new UsageError(`--tenant must be a uuid, got ${JSON.stringify(tenant)}`);
-    const key = loadSealingKey(loadConfig());
+    const config = loadConfig();
+    const key = loadSealingKey(config);
     const started = Date.now();
     const bar = progress("verify");
-    const report = await withOwnerClient((c) => verifyTrail(c, key, {
-      ...(tenant === undefined ? {} : { tenantId: tenant.toLowerCase() }),
-      onProgress: (p) => bar.update(`tenant ${p.tenant} of ${p.tenants}, ${p.events} event(s) verified`),
-    }).finally(() => bar.done()));
+    const [report, anchors] = await withOwnerClient(async (c) => {
+      // The heads are compared with the newest checkpoints anchored outside the database.
+      const view = await anchorsFromEnv(c, config, key).finally(closeAnchorSinks);
+      const r = await verifyTrail(c, key, {
+        ...(tenant === undefined ? {} : { tenantId: tenant.toLowerCase() }),
+        anchors: view.latest,
+        onProgress: (p) => bar.update(`tenant ${p.tenant} of ${p.tenants}, ${p.events} event(s) verified`),
+      }).finally(() => bar.done());
+      return [r, view] as const;
+    });
     const seconds = (Date.now() - started) / 1000;
-    const bad = report.first_bad;
     emit(
       args.booleans.has("json"),
-      { ...report, seconds },
-      report.ok
-        ? `ok: ${report.events_verified} event(s) and ${report.checkpoints_verified} checkpoint(s) of ${report.tenants} tenant(s) verified`
-        : bad
-          ? `TAMPERED: tenant ${bad.tenant_id ?? "(none)"} seq ${bad.seq}: ${bad.reason} (${bad.detail})`
-          : `SUSPECT: ${report.suspect_events} event(s) dated outside their occurred_at window were written past ingest and left unsealed (warden_private.suspect_events); the sealed chain itself verifies`,
+      { ...report, seconds, anchor_sources: anchors.sources, anchors_invalid: anchors.invalid, anchors_unreadable: anchors.unreadable },
+      report.message +
+        (report.statuses.length > 1 ? `\nalso: ${report.statuses.slice(1).join(", ")}` : "") +
+        (Object.keys(anchors.unreadable).length ? `\nwarning: anchors unreadable: ${JSON.stringify(anchors.unreadable)}` : "") +
+        (anchors.invalid ? `\nwarning: ${anchors.invalid} anchor record(s) with an invalid signature ignored` : ""),
     );
     if (!report.ok) throw new CheckFailed("verification failed");
   },

@@ -1,14 +1,18 @@
 /**
  * GET /api/v1/audit/verify: verifies the caller's tenant's sealed trail
  * (tenant owners, admins and auditors). 200 with {ok: true, ...} or
- * {ok: false, first_bad: {seq, reason, ...}}; the tenant always comes from
- * the credential.
+ * {ok: false, first_bad: {seq, reason, ...}}, with a status (ok, tampered,
+ * truncated, pending_signature, suspect, capture_gap) and a message; the
+ * tenant always comes from the credential. The tenant's head is compared
+ * with its newest checkpoint anchored outside the database.
  */
 import { Router } from "express";
 import type pg from "pg";
 import { verifyTrail } from "../../audit/verifier";
 import type { SealingKey } from "../../audit/sealingKey";
 import { requireRole } from "../auth";
+import { anchorsFromEnv } from "../../audit/anchors";
+import { loadConfig } from "../../config";
 
 export function auditVerifyRoutes(ownerPool: pg.Pool, key: SealingKey): Router {
   const router = Router();
@@ -19,7 +23,8 @@ export function auditVerifyRoutes(ownerPool: pg.Pool, key: SealingKey): Router {
     });
     if (!client) return;
     try {
-      const report = await verifyTrail(client, key, { tenantId: req.warden!.tenantId });
+      const anchors = await anchorsFromEnv(client, loadConfig(), key);
+      const report = await verifyTrail(client, key, { tenantId: req.warden!.tenantId, anchors: anchors.latest });
       res.json({ tenant_id: req.warden!.tenantId, ...report });
     } catch (err) {
       next(err);
