@@ -44,6 +44,7 @@ create or replace function warden_private.capture_ingest_counts_refresh()
   security definer
   set search_path = pg_catalog
 as $$
+#variable_conflict use_column
 declare
   v_from bigint;
   v_to bigint;
