@@ -13,7 +13,7 @@ import { createHttp, type WardenHttp } from "./http/app";
 import { startWorker, type WorkerHandle } from "./worker/runner";
 import { loadSealingKey } from "./audit/sealingKey";
 import { retentionDaysFromEnv } from "./retention/run";
-import { flushLogs, logger } from "./observability/logger";
+import { flushLogs, getLogger, logger } from "./observability/logger";
 
 export interface RunningWarden {
   url: string;
@@ -25,6 +25,7 @@ export async function startWarden(
   config: WardenConfig = loadConfig(),
   opts: { worker?: boolean; log?: (line: string) => void } = {},
 ): Promise<RunningWarden> {
+  getLogger(); // an invalid LOG_LEVEL stops the start here, with its message
   const log = opts.log ?? ((line: string) => logger("server").info(line));
   const urls = await prepareDatabase(config, { migrate: true, log });
   // AUDIT_RETENTION_DAYS reaches SQL (warden_private.retention_default_days)

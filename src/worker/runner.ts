@@ -111,6 +111,7 @@ const RESTART_MAX_MS = 30_000;
  * is a configuration error, reported to the caller.
  */
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
+  getLogger(); // an invalid LOG_LEVEL stops the start here, with its message
   let stopped = false;
   let current: Runner | null = null;
   let timer: NodeJS.Timeout | null = null;
