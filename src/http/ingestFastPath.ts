@@ -161,6 +161,7 @@ function send(res: ServerResponse, traceId: string, status: number, contentType:
     tenant: meta?.ctx?.tenantId ?? null,
     actor: actorOf(meta?.ctx),
     route: ROUTE,
+    path: ROUTE,
     method: "POST",
     status,
     duration_ms: meta ? Date.now() - meta.start : 0,

@@ -1,7 +1,8 @@
 /**
  * One JSON line per HTTP request (pino-http): trace_id, tenant, actor,
- * route (the matched pattern, never the raw path or query string, where a
- * token could travel), method, status and duration_ms. Nothing of the
+ * route (the matched pattern; "unmatched" when the request was answered
+ * before routing, e.g. a refused credential), path (never the query string,
+ * where a token could travel), method, status and duration_ms. Nothing of the
  * request's headers or body is logged. The ingest fast path, which answers
  * before Express, logs the same line through logRequest.
  */
@@ -16,6 +17,7 @@ export interface RequestLine {
   tenant: string | null;
   actor: string | null;
   route: string;
+  path: string;
   method: string;
   status: number;
   duration_ms: number;
@@ -62,6 +64,8 @@ function fields(req: Request, res: Response, routeOf: (req: Request) => string, 
     tenant: ctx?.tenantId ?? null,
     actor: actorOf(ctx),
     route: routeOf(req),
+    // the path without its query string (where a token could travel); a request refused before routing has no route
+    path: req.originalUrl.split("?", 1)[0],
     method: req.method,
     status: res.statusCode,
     duration_ms: val.duration_ms,
