@@ -57,7 +57,10 @@ test("normalisation drops what differs between machines and runs", () => {
 test("schema.sql is what the migrations produce (npm run schema:check)", async () => {
   const r = await schemaScript("check");
   if (!dumpable) {
-    expect(r).toEqual({ code: 0, stderr: expect.stringMatching(/cannot dump a PostgreSQL \d+ server .*schema\.sql is generated against PostgreSQL 15.*skipped/) });
+    expect(r).toEqual({
+      code: 0,
+      stderr: expect.stringMatching(/cannot dump a PostgreSQL \d+ server .*schema\.sql is generated against PostgreSQL 15.*skipped|pg_dump is not installed/),
+    });
     return;
   }
   expect(r).toEqual({ code: 0, stderr: expect.stringContaining("schema.sql matches the migrations") });
@@ -96,7 +99,7 @@ test("graphile-migrate's afterAllMigrations hook dumps the shadow database (and 
   }
   expect({ code: result.code, out: result.code ? result.stdout + result.stderr : "" }).toEqual({ code: 0, out: "" });
   if (!dumpable) {
-    expect(result.stdout + result.stderr).toMatch(/schema dump hook: pg_dump \d+ cannot dump a PostgreSQL \d+ server/);
+    expect(result.stdout + result.stderr).toMatch(/schema dump hook: (pg_dump \d+ cannot dump a PostgreSQL \d+ server|pg_dump is not installed)/);
     expect(fs.existsSync(out)).toBe(false);
     return;
   }
