@@ -66,10 +66,15 @@ export async function startInProcessServer(ownerUrl: string, authUrl: string, au
 }
 
 /** The same server in a child process (bench/serverMain.ts), so its RSS is its own. */
-export async function startChildServer(ownerUrl: string, authUrl: string, nodeArgs: string[] = []): Promise<BenchServer & { child: ChildProcess }> {
+export async function startChildServer(
+  ownerUrl: string,
+  authUrl: string,
+  nodeArgs: string[] = [],
+  opts: { env?: Record<string, string>; stderr?: "inherit" | "ignore" } = {},
+): Promise<BenchServer & { child: ChildProcess }> {
   const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, "serverMain.js")], {
-    env: { ...process.env, WARDEN_BENCH_OWNER_URL: ownerUrl, WARDEN_BENCH_AUTH_URL: authUrl },
-    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, WARDEN_BENCH_OWNER_URL: ownerUrl, WARDEN_BENCH_AUTH_URL: authUrl, ...opts.env },
+    stdio: ["ignore", "pipe", opts.stderr ?? "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";

@@ -16,7 +16,7 @@ const SECONDS = envInt("BENCH_INGEST_SECONDS", 6);
 /** Seconds of the same load before each timed phase (JIT, plan caches, connections), not counted. */
 const WARMUP_SECONDS = envInt("BENCH_INGEST_WARMUP_SECONDS", 2);
 
-function event(i: number): object {
+export function event(i: number): object {
   return {
     event_type: "bench.ingest.received",
     outcome: i % 10 === 0 ? "failure" : "success",
@@ -37,7 +37,7 @@ function event(i: number): object {
  * as the server under test, and the clients of a real deployment run
  * elsewhere.
  */
-async function load(port: number, key: string, clients: number, size: number, seconds = SECONDS): Promise<{ perSecond: number; errors: number; acked: number }> {
+export async function load(port: number, key: string, clients: number, size: number, seconds = SECONDS): Promise<{ perSecond: number; errors: number; acked: number }> {
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: clients, pipelining: 1 });
   let acked = 0;
   let errors = 0;

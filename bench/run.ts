@@ -116,6 +116,9 @@ function printSummary(outcomes: SectionOutcome[], totalSeconds: number): void {
 
 /** Runs the selected sections; resolves to the process exit code (0, or 1 when a section crashed). */
 export async function runBench(selected: BenchSection[] = selectSections()): Promise<number> {
+  // Request lines of the servers under load would flood this output: warn
+  // unless LOG_LEVEL says otherwise (the logging section measures info).
+  process.env.LOG_LEVEL ??= "warn";
   const started = process.hrtime.bigint();
   const db = await prepareBenchDatabase();
   const outcomes: SectionOutcome[] = [];

@@ -29,6 +29,7 @@ import { dqSection } from "./dq";
 import { viewerSection } from "./viewer";
 import { sessionsSection } from "./sessions";
 import { verifySection } from "./verify";
+import { loggingSection } from "./logging";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
@@ -43,4 +44,5 @@ export const sections: BenchSection[] = [
   verifySection, // full warden verify vs the same events read with the same streamed cursor; incremental scheduled verify
   dqSection, // data quality: one-scan dq_run vs count(*) and vs one query per rule; dq_enforce reject vs plain INSERT
   viewerSection, // viewer tokens: scoped and unscoped reads vs an auditor's token with the same filter
+  loggingSection, // one JSON request line per ingest POST (LOG_LEVEL=info) vs LOG_LEVEL=silent
 ];

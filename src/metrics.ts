@@ -4,6 +4,7 @@
  * exposes it together with gauges read from the database at scrape time.
  */
 import client from "prom-client";
+import { IngestLabels } from "./observability/labels";
 
 export const registry = new client.Registry();
 // prom-client's default process metrics are left out: some of their names
@@ -16,10 +17,82 @@ export const httpRequests = new client.Counter({
   registers: [registry],
 });
 
+/** The bound on the label values of warden_events_ingested_total (one per process). */
+export const ingestLabels = IngestLabels.fromEnv();
+
+/**
+ * Label values of warden_events_ingested_total are bounded: the first
+ * WARDEN_METRICS_MAX_SERVICES services (default 25) and
+ * WARDEN_METRICS_MAX_OPERATIONS operations (default 25) a process sees keep
+ * their name, every later one is counted as "other" (src/observability/labels.ts).
+ */
 export const eventsIngested = new client.Counter({
   name: "warden_events_ingested_total",
-  help: "Audit events accepted through the API, by outcome.",
-  labelNames: ["outcome"] as const,
+  help: "Audit events stored, by source (api: posted through the API, counted by this process; capture: trigger-captured changes promoted into the audit store, counted in the database), service, operation and outcome. Services and operations beyond the bound are labelled other.",
+  labelNames: ["source", "service", "operation", "outcome"] as const,
+  registers: [registry],
+  collect() {
+    // the capture series: the database's running totals (set at scrape time), as increments
+    const totals = new Map<string, { labels: { source: string; service: string; operation: string; outcome: string }; n: number }>();
+    // the busiest first: when the bound is reached, the smallest go to other
+    for (const r of [...capturedSnapshot].sort((a, b) => b.n - a.n)) {
+      const labels = { source: "capture", service: ingestLabels.service(r.service), operation: ingestLabels.operation(r.operation), outcome: "success" };
+      const k = JSON.stringify(labels);
+      const t = totals.get(k);
+      if (t) t.n += r.n;
+      else totals.set(k, { labels, n: r.n });
+    }
+    for (const [k, t] of totals) {
+      const reported = capturedReported.get(k) ?? 0;
+      if (t.n > reported) {
+        this.inc(t.labels, t.n - reported);
+        capturedReported.set(k, t.n);
+      }
+    }
+  },
+});
+
+/** Captured events promoted, by (bounded) service and operation, from the database. */
+let capturedSnapshot: { service: string; operation: string; n: number }[] = [];
+const capturedReported = new Map<string, number>();
+export function setCapturedIngested(rows: { service: string; operation: string; n: number }[]): void {
+  capturedSnapshot = rows;
+}
+
+export const writeFailures = new client.Counter({
+  name: "warden_audit_write_failures_total",
+  help: "POSTs of audit events that failed on Warden's side (the database refused or was away; not client mistakes), by reason.",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+
+/** The group-commit queue of this process, as its gauges read it at scrape time. */
+let ingestQueueProbe: { depth: number; capacity: number } | null = null;
+export function observeIngestQueue(probe: { readonly depth: number; readonly capacity: number }): void {
+  ingestQueueProbe = probe;
+}
+
+export const ingestQueuedEvents = new client.Gauge({
+  name: "warden_ingest_queued_events",
+  help: "Audit events waiting in the group-commit queue or being written.",
+  registers: [registry],
+  collect() {
+    this.set(ingestQueueProbe?.depth ?? 0);
+  },
+});
+
+export const ingestQueueCapacity = new client.Gauge({
+  name: "warden_ingest_queue_capacity_events",
+  help: "Events the group-commit queue holds at most; beyond it ingest answers 503.",
+  registers: [registry],
+  collect() {
+    this.set(ingestQueueProbe?.capacity ?? 0);
+  },
+});
+
+export const ingestOverloaded = new client.Counter({
+  name: "warden_ingest_overloaded_total",
+  help: "Ingest POSTs refused with 503 because the group-commit queue was full.",
   registers: [registry],
 });
 

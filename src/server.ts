@@ -16,6 +16,7 @@ import { createHttp, type WardenHttp } from "./http/app";
 import { startWorker, type WorkerHandle } from "./worker/runner";
 import { loadSealingKey } from "./audit/sealingKey";
 import { retentionDaysFromEnv } from "./retention/run";
+import { flushLogs, getLogger, logger } from "./observability/logger";
 
 export interface RunningWarden {
   url: string;
@@ -27,7 +28,8 @@ export async function startWarden(
   config: WardenConfig = loadConfig(),
   opts: { worker?: boolean; log?: (line: string) => void } = {},
 ): Promise<RunningWarden> {
-  const log = opts.log ?? ((line: string) => console.log(line));
+  getLogger(); // an invalid LOG_LEVEL stops the start here, with its message
+  const log = opts.log ?? ((line: string) => logger("server").info(line));
   const urls = await prepareDatabase(config, { migrate: true, log });
   // AUDIT_RETENTION_DAYS reaches SQL (warden_private.retention_default_days)
   // on every connection: the occurred_at window of ingest reaches back that far.
@@ -78,6 +80,7 @@ export async function startWarden(
   }
   const address = httpApp.server.address() as AddressInfo;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
+  logger("server").info({ url, worker: opts.worker !== false }, "listening");
   let stopped = false;
   return {
     url,
@@ -95,6 +98,7 @@ export async function startWarden(
       await ownerPool.end();
       await authPool.end();
       if (urls.embedded?.startedHere) await urls.embedded.stop();
+      flushLogs();
     },
   };
 }

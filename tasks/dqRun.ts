@@ -11,7 +11,8 @@ import { executeQueuedRun } from "../src/dq/runner";
 export const dqRun: Task = async (payload, helpers) => {
   const runId = (payload as { run_id?: unknown } | null)?.run_id;
   if (typeof runId !== "string") {
-    helpers.logger.error(`dq_run: payload needs a run_id, got ${JSON.stringify(payload)}`);
+    // the payload itself is never echoed into the logs
+    helpers.logger.error("dq_run: the payload has no string run_id; job dropped");
     return;
   }
   try {

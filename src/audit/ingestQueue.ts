@@ -17,6 +17,7 @@ import type pg from "pg";
 import type { AuthContext } from "../auth/types";
 import { pgSettingsFor, type ClientInfo } from "../db/requestContext";
 import { mapPgError } from "../db/errors";
+import { observeIngestQueue } from "../metrics";
 
 export interface IngestRequest {
   ctx: AuthContext;
@@ -96,6 +97,12 @@ export class IngestQueue {
     this.maxQueuedBytes = opts.maxQueuedBytes ?? 256 * 1024 * 1024;
     this.writers = opts.writers ?? 4;
     this.minExtraWriterEvents = opts.minExtraWriterEvents ?? 256;
+    observeIngestQueue(this);
+  }
+
+  /** Events the queue holds at most. */
+  get capacity(): number {
+    return this.maxQueued;
   }
 
   private waitingEvents(): number {

@@ -12,6 +12,7 @@ import pg from "pg";
 import { PROJECT_ROOT } from "../config";
 import { grantDatabaseAccess } from "./roles";
 import { databaseName } from "./urls";
+import { logger } from "../observability/logger";
 
 async function grantConnect(rootUrl: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: rootUrl });
@@ -25,7 +26,8 @@ async function grantConnect(rootUrl: string, database: string): Promise<void> {
 
 /** graphile-migrate logs every applied migration; keep warnings and errors. */
 const quietLogger = new Logger(() => (level: unknown, message: string) => {
-  if (String(level) === "error" || String(level) === "warning") console.error(`[migrate] ${message}`);
+  if (String(level) === "error") logger("migrate").error(message);
+  else if (String(level) === "warning") logger("migrate").warn(message);
 });
 
 async function settingsFor(ownerUrl: string, rootUrl?: string, verbose = false): Promise<Settings> {

@@ -1,5 +1,6 @@
 /** pg pools with the error handlers a long-running process needs. */
 import pg from "pg";
+import { errorFields, logger } from "../observability/logger";
 
 /**
  * A lost connection is reported by its client and again by the pool, and a
@@ -16,7 +17,7 @@ function errorLogger(name: string, ending: () => boolean, windowMs = 5000): (err
     if (last !== undefined && now - last < windowMs) return;
     lastLogged.set(err.message, now);
     if (lastLogged.size > 100) lastLogged.delete(lastLogged.keys().next().value!);
-    console.error(`[${name}] connection error: ${err.message}`);
+    logger("db").error({ pool: name, err: errorFields(err) }, "connection error");
   };
 }
 

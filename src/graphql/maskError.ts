@@ -7,6 +7,7 @@
 import { GraphQLError } from "postgraphile/graphql";
 import { mapPgError } from "../db/errors";
 import { currentTraceId } from "../http/trace";
+import { errorFields, logger } from "../observability/logger";
 
 const NOTHING_MATCHED = /^No values were (updated|deleted) in collection/;
 
@@ -31,9 +32,9 @@ export function maskError(error: GraphQLError): GraphQLError {
       extensions = { code: mapped.code, status: mapped.status };
       if (mapped.missingRole) extensions.missing_role = mapped.missingRole;
       if (mapped.errors) extensions.errors = mapped.errors;
-      if (mapped.status >= 500) console.error(`[graphql] trace ${traceId}: ${original.message}`);
+      if (mapped.status >= 500) logger("graphql").error({ trace_id: traceId, err: errorFields(original) }, "graphql request failed");
     } else {
-      console.error(`[graphql] trace ${traceId}:`, original);
+      logger("graphql").error({ trace_id: traceId, err: errorFields(original) }, "graphql request failed");
       message = "an internal error occurred";
       extensions = { code: "internal_error", status: 500 };
     }

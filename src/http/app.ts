@@ -13,7 +13,8 @@ import { traceMiddleware } from "./trace";
 import { requireAuth } from "./auth";
 import { healthRoutes } from "./health";
 import { openApiDocument } from "./openapi";
-import { countRequests, metricsRoutes } from "./metricsRoutes";
+import { countRequests, metricsRoutes, routeLabel } from "./metricsRoutes";
+import { httpLogger } from "../observability/httpLog";
 import { errorHandler, notFound } from "./errorHandler";
 import { meRoutes } from "./routes/me";
 import { apiKeyRoutes } from "./routes/apiKeys";
@@ -73,6 +74,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   answerClientErrors(server);
 
   app.use(traceMiddleware);
+  app.use(httpLogger(routeLabel));
   app.use(countRequests);
   app.use(healthRoutes(deps.ownerPool));
   app.use(metricsRoutes(deps.ownerPool));

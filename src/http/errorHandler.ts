@@ -6,6 +6,7 @@
 import type { NextFunction, Request, Response } from "express";
 import { mapPgError } from "../db/errors";
 import { problem, sendProblem, type Problem } from "./problem";
+import { errorFields, logger } from "../observability/logger";
 
 interface HttpishError {
   type?: string;
@@ -14,13 +15,15 @@ interface HttpishError {
   message?: string;
 }
 
+const log = () => logger("http");
+
 /** An outage fails every request: say so at most every 5 seconds, not once per request. */
 let lastUnavailableLog = 0;
 function logUnavailable(message: string): void {
   const now = Date.now();
   if (now - lastUnavailableLog < 5000) return;
   lastUnavailableLog = now;
-  console.error(`[http] database unavailable: ${message}`);
+  log().error({ err: { message } }, "database unavailable");
 }
 
 export function notFound(req: Request, res: Response): void {
@@ -44,7 +47,7 @@ export function problemForError(err: unknown, traceId: string | undefined): { pr
   const mapped = mapPgError(err);
   if (mapped) {
     if (mapped.status === 503) logUnavailable((err as Error).message);
-    else if (mapped.status >= 500) console.error(`[http] trace ${traceId}: ${(err as Error).message}`);
+    else if (mapped.status >= 500) log().error({ trace_id: traceId, err: errorFields(err) }, "request failed");
     return {
       problem: problem(mapped.status, mapped.code, mapped.message, {
         ...(mapped.missingRole ? { missing_role: mapped.missingRole } : {}),
@@ -53,7 +56,7 @@ export function problemForError(err: unknown, traceId: string | undefined): { pr
       headers: mapped.status === 503 ? { "Retry-After": "1" } : {},
     };
   }
-  console.error(`[http] trace ${traceId}:`, err);
+  log().error({ trace_id: traceId, err: errorFields(err) }, "request failed");
   return plain(problem(500, "internal_error", "an internal error occurred"));
 }
 

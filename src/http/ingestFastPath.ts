@@ -22,6 +22,7 @@ import { problemForError } from "./errorHandler";
 import { traceIdFromHeaders } from "./trace";
 import { httpRequests } from "../metrics";
 import { BODY_LIMIT, INVALID_UTF8, strictUtf8 } from "./body";
+import { actorOf, logRequest } from "../observability/httpLog";
 
 const ROUTE = "/api/v1/audit/events";
 
@@ -66,12 +67,18 @@ export function ingestFastPath(deps: IngestFastPathDeps): (req: IncomingMessage,
   };
 }
 
+/** When each request started and who made it, for its log line. */
+const started = new WeakMap<ServerResponse, { start: number; ctx?: AuthContext }>();
+
 function serve(deps: IngestFastPathDeps, req: IncomingMessage, res: ServerResponse): void {
   const traceId = traceIdFromHeaders((name) => header(req, name));
+  const meta: { start: number; ctx?: AuthContext } = { start: Date.now() };
+  started.set(res, meta);
   req.on("error", () => res.destroy()); // the client went away mid-body: nobody to answer
   authenticated(deps, req, res, traceId)
     .then((ctx) => {
       if (!ctx) return;
+      meta.ctx = ctx;
       const declared = Number(req.headers["content-length"]);
       if (!(declared <= BODY_LIMIT)) {
         // Node discards the unread body once the response is finished.
@@ -152,6 +159,17 @@ function send(res: ServerResponse, traceId: string, status: number, contentType:
     "Content-Length": Buffer.byteLength(body),
   });
   res.end(body);
+  const meta = started.get(res);
+  logRequest({
+    trace_id: traceId,
+    tenant: meta?.ctx?.tenantId ?? null,
+    actor: actorOf(meta?.ctx),
+    route: ROUTE,
+    path: ROUTE,
+    method: "POST",
+    status,
+    duration_ms: meta ? Date.now() - meta.start : 0,
+  });
 }
 
 function sendProblem(res: ServerResponse, traceId: string, p: Problem, headers: Record<string, string> = {}): void {

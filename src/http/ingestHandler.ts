@@ -15,7 +15,8 @@ import type { RateLimiter } from "./rateLimit";
 import { problem, type Problem } from "./problem";
 import { problemForError } from "./errorHandler";
 import { inspectJson, parseJson } from "./jsonInput";
-import { eventsIngested, ingestInFlight, rateLimited, timed, writeDuration } from "../metrics";
+import { eventsIngested, ingestInFlight, ingestLabels, ingestOverloaded, rateLimited, timed, writeDuration, writeFailures } from "../metrics";
+import { postedOperation } from "../observability/labels";
 
 const DEFAULT_RATE = 500;
 
@@ -51,6 +52,13 @@ const HEADER_DEFAULTS: [string, (item: Record<string, unknown>, v: string) => vo
     },
   ],
 ];
+
+const OUTCOMES = new Set(["success", "failure", "unknown"]);
+/** The outcome label: the database accepted the event, so it is one of its three outcomes (case aside). */
+function outcomeLabel(v: unknown): string {
+  const o = typeof v === "string" ? v.toLowerCase() : "success";
+  return OUTCOMES.has(o) ? o : "unknown";
+}
 
 const invalid = (detail: string, errors: { pointer: string; reason: string }[]): IngestReply => ({
   kind: "problem",
@@ -133,7 +141,14 @@ export class IngestHandler {
         }),
       );
       if (!result.replayed) {
-        for (const item of items as Record<string, unknown>[]) eventsIngested.inc({ outcome: String(item.outcome ?? "unknown").toLowerCase() });
+        for (const item of items as Record<string, unknown>[]) {
+          eventsIngested.inc({
+            source: "api",
+            service: ingestLabels.service(item.service),
+            operation: ingestLabels.operation(postedOperation(item)),
+            outcome: outcomeLabel(item.outcome),
+          });
+        }
       }
       return {
         kind: "json",
@@ -143,10 +158,12 @@ export class IngestHandler {
       };
     } catch (err) {
       if (err instanceof QueueFull) {
+        ingestOverloaded.inc();
         return { kind: "problem", problem: problem(503, "overloaded", "the ingest queue is full; retry shortly"), headers: { ...headers, "Retry-After": "1" } };
       }
       // validation problems map to 400 validation_failed with their pointers (src/db/errors.ts)
       const mapped = problemForError(err, req.traceId);
+      if (mapped.problem.status >= 500) writeFailures.inc({ reason: mapped.problem.status === 503 ? "database_unavailable" : "error" });
       return { kind: "problem", problem: mapped.problem, headers: { ...headers, ...mapped.headers } };
     } finally {
       ingestInFlight.dec();

@@ -9,11 +9,16 @@ import { auditCoverage, captureBacklog, captureGaps, captureLag, httpRequests, r
 import { problem, sendProblem } from "./problem";
 import { refreshRetentionMetrics } from "../retention/metrics";
 import { refreshVerifyMetrics } from "../audit/verifyMetrics";
+import { refreshCapturedIngested } from "../observability/capturedIngest";
+
+/** The route pattern a request matched (never its raw path), once it is answered. */
+export function routeLabel(req: Request): string {
+  return req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path.startsWith("/graphql") ? "/graphql" : "unmatched";
+}
 
 export function countRequests(req: Request, res: Response, next: NextFunction): void {
   res.on("finish", () => {
-    const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path.startsWith("/graphql") ? "/graphql" : "unmatched";
-    httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
+    httpRequests.inc({ route: routeLabel(req), method: req.method, status: String(res.statusCode) });
   });
   next();
 }
@@ -56,6 +61,7 @@ export function metricsRoutes(ownerPool: pg.Pool, token: string | undefined = pr
     } catch {
       /* the database is away: serve the rest */
     }
+    await refreshCapturedIngested(ownerPool);
     res.type(registry.contentType).send(await registry.metrics());
   });
   return router;

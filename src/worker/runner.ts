@@ -11,6 +11,7 @@ import type { SealingKey } from "../audit/sealingKey";
 import { crontab } from "./crontab";
 import { PROMOTE_JOB_KEY } from "../../tasks/promoteCapture";
 import { workerJobs } from "../metrics";
+import { errorFields, getLogger } from "../observability/logger";
 
 export interface WorkerOptions {
   pool: pg.Pool;
@@ -19,15 +20,53 @@ export interface WorkerOptions {
 }
 
 /**
- * Worker logs go to stderr, so `--json` output on stdout stays parseable.
- * Routine successes (the sealer finishes a job every second) are not logged;
- * failures always are, and job counts are in /metrics.
+ * graphile-worker's own messages through the process logger (stderr, JSON).
+ * Job outcomes are logged by logJobOutcomes below, so graphile-worker's
+ * "Completed task" / "Failed task" lines are demoted to debug.
  */
-const logger = new Logger(() => (level: unknown, message: string) => {
+const workerLog = () => getLogger().child({ component: "worker" });
+const logger = new Logger((scope) => (level: unknown, message: string) => {
   const l = String(level);
-  if (l === "debug" || (l === "info" && message.startsWith("Completed task"))) return;
-  process.stderr.write(`[worker] ${l}: ${message}\n`);
+  // the scope only (graphile-worker's meta may carry a job's payload or error details)
+  const fields = { scope: { label: scope.label, worker_id: scope.workerId, task: scope.taskIdentifier, job_id: scope.jobId } };
+  if (l === "debug" || /^(Completed|Failed) task/.test(message)) workerLog().debug(fields, message);
+  else if (l === "error") workerLog().error(fields, message);
+  else if (l === "warning") workerLog().warn(fields, message);
+  else workerLog().info(fields, message);
 });
+
+/** The loops that finish a job every fraction of a second: their successes are logged at debug. */
+const LOOP_TASKS = new Set(["seal_audit_events", "promote_capture"]);
+
+/** One line per job outcome: task, job id, attempt, duration and, on failure, the error (never the payload). */
+function logJobOutcomes(runner: Runner): void {
+  const started = new Map<string, number>();
+  const base = (job: { id: string; task_identifier: string; attempts: number; max_attempts: number }) => {
+    const t0 = started.get(job.id);
+    started.delete(job.id);
+    return {
+      task: job.task_identifier,
+      job_id: job.id,
+      attempt: job.attempts,
+      max_attempts: job.max_attempts,
+      ...(t0 !== undefined ? { duration_ms: Date.now() - t0 } : {}),
+    };
+  };
+  runner.events.on("job:start", ({ job }) => {
+    started.set(job.id, Date.now());
+  });
+  runner.events.on("job:success", ({ job }) => {
+    const fields = { ...base(job), outcome: "success" };
+    if (LOOP_TASKS.has(job.task_identifier)) workerLog().debug(fields, "job succeeded");
+    else workerLog().info(fields, "job succeeded");
+  });
+  runner.events.on("job:error", ({ job, error }) => {
+    const final = job.attempts >= job.max_attempts;
+    const fields = { ...base(job), outcome: final ? "failure" : "retry", err: errorFields(error) };
+    if (final) workerLog().error(fields, "job failed permanently");
+    else workerLog().warn(fields, "job failed; it will be retried");
+  });
+}
 
 async function startRunner(opts: WorkerOptions): Promise<Runner> {
   const runner = await run({
@@ -45,6 +84,7 @@ async function startRunner(opts: WorkerOptions): Promise<Runner> {
     // an unhandled rejection that would end the process.
     preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
+  logJobOutcomes(runner);
   runner.events.on("job:success", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "success" }));
   runner.events.on("job:failed", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "failure" }));
   await runner.addJob("seal_audit_events", {}, { jobKey: SEAL_JOB_KEY, jobKeyMode: "preserve_run_at" });
@@ -71,6 +111,7 @@ const RESTART_MAX_MS = 30_000;
  * is a configuration error, reported to the caller.
  */
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
+  getLogger(); // an invalid LOG_LEVEL stops the start here, with its message
   let stopped = false;
   let current: Runner | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -83,7 +124,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     const ended = (why: string) => {
       if (current === runner) current = null;
       if (stopped) return;
-      process.stderr.write(`[worker] error: the worker stopped (${why}); restarting in ${delay / 1000} s\n`);
+      workerLog().error({ reason: why, restart_in_s: delay / 1000 }, "the worker stopped; restarting");
       schedule();
     };
     runner.promise.then(
@@ -103,11 +144,11 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
           }
           current = runner;
           delay = RESTART_MIN_MS;
-          process.stderr.write("[worker] info: the worker is running again\n");
+          workerLog().info("the worker is running again");
           watch(runner);
         },
         (err: unknown) => {
-          process.stderr.write(`[worker] error: could not restart the worker (${(err as Error)?.message ?? err}); next try in ${delay / 1000} s\n`);
+          workerLog().error({ err: errorFields(err), retry_in_s: delay / 1000 }, "could not restart the worker");
           schedule();
         },
       );

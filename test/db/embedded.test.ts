@@ -118,6 +118,7 @@ test("Ctrl-C on `warden start` with the embedded server: Warden drains, then sto
       WARDEN_EMBEDDED_PG_PORT: String(freePort(54400)),
       WARDEN_JWT_SECRET: "embedded-start-test-secret-0123456789abcdef",
       PORT: String(port),
+      LOG_LEVEL: "info",
     },
     { detached: true },
   );
@@ -132,7 +133,8 @@ test("Ctrl-C on `warden start` with the embedded server: Warden drains, then sto
   // Ctrl-C: SIGINT to the terminal's process group
   process.kill(-warden.child.pid!, "SIGINT");
   expect(await warden.exited).toBe(0);
-  expect(warden.stderr()).toContain("received SIGINT, stopping");
+  // structured logs (src/observability/logger.ts)
+  expect(warden.stderr()).toMatch(/"signal":"SIGINT".*"msg":"signal received, stopping"/);
   expect(warden.stderr()).not.toMatch(/connection error|terminating connection|Client error/i);
   // a clean shutdown removes postmaster.pid and says so in the server's log
   expect(fs.existsSync(path.join(dataDir, "postmaster.pid"))).toBe(false);

@@ -57,7 +57,13 @@ test("the named series exist and move with traffic", async () => {
   ]) {
     expect({ name, present: after.includes(name) }).toEqual({ name, present: true });
   }
-  expect(value(after, 'warden_events_ingested_total{outcome="failure"}') - value(before, 'warden_events_ingested_total{outcome="failure"}')).toBe(2);
+  // labelled by source, service and operation too (test/observability/metrics.test.ts)
+  const failures = (text: string) =>
+    text
+      .split("\n")
+      .filter((l) => l.startsWith("warden_events_ingested_total{") && l.includes('outcome="failure"') && l.includes('source="api"'))
+      .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+  expect(failures(after) - failures(before)).toBe(2);
   expect(after).toMatch(/warden_http_requests_total\{route="\/api\/v1\/audit\/events",method="POST",status="201"\} \d+/);
   expect(after).toMatch(/warden_http_requests_total\{route="unmatched",method="GET",status="404"\} \d+/);
   expect(after).not.toMatch(/route="\/api\/v1\/audit\/events\/[0-9a-f-]{36}"/); // ids never become labels

@@ -12,6 +12,7 @@ const lazy = {
 import { loadSealingKey } from "../../audit/sealingKey";
 import { JSON_OPTION, type CommandSpec } from "../registry";
 import { emit, note } from "../output";
+import { errorFields, logger } from "../../observability/logger";
 
 /**
  * SIGINT/SIGTERM (and SIGHUP: the terminal went away) stop the process
@@ -25,20 +26,20 @@ function onSignal(stop: () => Promise<void>, timeoutSeconds: number): void {
   let stopping = false;
   const handler = (signal: string) => {
     if (stopping) {
-      console.error(`received ${signal} again, exiting without waiting`);
+      logger("server").warn({ signal }, "signal received again, exiting without waiting");
       process.exit(1);
     }
     stopping = true;
-    console.error(`received ${signal}, stopping`);
+    logger("server").info({ signal }, "signal received, stopping");
     const deadline = setTimeout(() => {
-      console.error(`did not stop within ${timeoutSeconds} s (SHUTDOWN_TIMEOUT_SECONDS); exiting`);
+      logger("server").error({ timeout_s: timeoutSeconds }, "did not stop within SHUTDOWN_TIMEOUT_SECONDS; exiting");
       process.exit(1);
     }, timeoutSeconds * 1000);
     deadline.unref();
     stop()
       .then(() => process.exit(0))
       .catch((err) => {
-        console.error(`error while stopping: ${(err as Error).message}`);
+        logger("server").error({ err: errorFields(err) }, "error while stopping");
         process.exit(1);
       });
   };
