@@ -175,7 +175,7 @@ CREATE TABLE warden.tenant_memberships (
     role warden.tenant_role DEFAULT 'member'::warden.tenant_role NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     joined_via text DEFAULT 'operator'::text NOT NULL,
-    CONSTRAINT tenant_memberships_joined_via_check CHECK ((joined_via = ANY (ARRAY['operator'::text, 'invitation'::text, 'unconfirmed'::text])))
+    CONSTRAINT tenant_memberships_joined_via_check CHECK ((joined_via = ANY (ARRAY['operator'::text, 'invitation'::text, 'unconfirmed'::text, 'identity_provider'::text])))
 );
 
 ALTER TABLE ONLY warden.tenant_memberships FORCE ROW LEVEL SECURITY;
@@ -220,7 +220,7 @@ COMMENT ON COLUMN warden.tenant_memberships.created_at IS 'When the membership w
 -- Name: COLUMN tenant_memberships.joined_via; Type: COMMENT; Schema: warden; Owner: -
 --
 
-COMMENT ON COLUMN warden.tenant_memberships.joined_via IS 'How the member joined: operator (added by a DBA or the CLI), invitation (the user accepted an invitation), or unconfirmed (added through the API before invitations existed, without the user''s consent: the tenant does not see the user''s personal fields until they accept an invitation).';
+COMMENT ON COLUMN warden.tenant_memberships.joined_via IS 'How the member joined: operator (added by a DBA or the CLI), invitation (the user accepted an invitation), identity_provider (provisioned on first sign-in through a tenant''s trusted identity provider), or unconfirmed (added through the API before invitations existed, without the user''s consent: the tenant does not see the user''s personal fields until they accept an invitation).';
 
 --
 -- Name: accept_tenant_invitation(text); Type: FUNCTION; Schema: warden; Owner: -
@@ -581,6 +581,30 @@ $$;
 --
 
 COMMENT ON FUNCTION warden.create_api_key(name text, role warden.tenant_role, rate_limit_per_second integer, OUT id uuid, OUT key text) IS 'Creates an API key in the current tenant (tenant owners and admins). The key is returned only this once; Warden stores its hash.';
+
+--
+-- Name: create_user_session(timestamp with time zone); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.create_user_session(expires_at timestamp with time zone) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if warden.current_actor_type() is distinct from 'user' or warden.current_user_id() is null or warden.current_tenant_id() is null then
+    raise exception 'only a signed-in user opens a session' using errcode = '42501';
+  end if;
+  return warden_private.create_user_session(warden.current_tenant_id(), warden.current_user_id(), create_user_session.expires_at,
+    nullif(current_setting('warden.actor_ip', true), '')::inet, nullif(current_setting('warden.user_agent', true), ''));
+end;
+$$;
+
+--
+-- Name: FUNCTION create_user_session(expires_at timestamp with time zone); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.create_user_session(expires_at timestamp with time zone) IS '@behavior -*
+Opens a session for the current user in the current tenant (the address and user agent of the request), expiring at expires_at; returns its id. POST /api/v1/sessions signs a token for it.';
 
 --
 -- Name: current_actor(); Type: FUNCTION; Schema: warden; Owner: -
@@ -2480,6 +2504,151 @@ $$;
 COMMENT ON FUNCTION warden.revoke_tenant_invitation(invitation_id uuid) IS 'Revokes an open invitation of the current tenant (tenant owners and admins; an owner''s invitation only by an owner), so its token can no longer be accepted. Writes governance.invitation.revoked.';
 
 --
+-- Name: user_sessions; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.user_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone,
+    ip inet,
+    user_agent text,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_by jsonb,
+    CONSTRAINT user_sessions_check CHECK ((expires_at > created_at)),
+    CONSTRAINT user_sessions_check1 CHECK (((revoked_at IS NULL) = (revoked_by IS NULL))),
+    CONSTRAINT user_sessions_user_agent_check CHECK ((length(user_agent) <= 1024))
+);
+
+ALTER TABLE ONLY warden.user_sessions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE user_sessions; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.user_sessions IS '@behavior -insert -update -delete
+Sessions of users: every user token Warden mints belongs to one (its jti). Revoking a session refuses its token on the next request of every API process. Users see their own sessions; tenant owners and admins see every session of the tenant.';
+
+--
+-- Name: COLUMN user_sessions.id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.id IS 'Session id: the jti claim of the token.';
+
+--
+-- Name: COLUMN user_sessions.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.tenant_id IS 'The tenant the session acts in.';
+
+--
+-- Name: COLUMN user_sessions.user_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.user_id IS 'The user.';
+
+--
+-- Name: COLUMN user_sessions.created_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.created_at IS 'When the session (its token) was created.';
+
+--
+-- Name: COLUMN user_sessions.last_seen_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.last_seen_at IS 'When the session was last used (updated at most once a minute).';
+
+--
+-- Name: COLUMN user_sessions.ip; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.ip IS 'Address of the client the session was created for (null for the CLI).';
+
+--
+-- Name: COLUMN user_sessions.user_agent; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.user_agent IS 'User agent the session was created for (null for the CLI).';
+
+--
+-- Name: COLUMN user_sessions.expires_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.expires_at IS 'When the session (its token) expires.';
+
+--
+-- Name: COLUMN user_sessions.revoked_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.revoked_at IS 'When the session was revoked; null while it is not.';
+
+--
+-- Name: COLUMN user_sessions.revoked_by; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.user_sessions.revoked_by IS 'Who revoked the session: the actor ({type, id, ...}, as warden.current_actor() gives it).';
+
+--
+-- Name: revoke_user_session(uuid); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.revoke_user_session(session_id uuid) RETURNS warden.user_sessions
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  s warden.user_sessions;
+begin
+  select * into s from warden.user_sessions us
+  where us.id = revoke_user_session.session_id and us.tenant_id = warden.current_tenant_id();
+  if s.id is null then
+    raise exception 'no session % in the current tenant', revoke_user_session.session_id using errcode = 'P0002';
+  end if;
+  perform warden_private.check_session_revoker(s.user_id);
+  if s.revoked_at is not null then
+    return s; -- revoking twice answers with the first revocation
+  end if;
+  select * into s from warden_private.revoke_user_sessions(array[s.id], warden.current_actor());
+  return s;
+end;
+$$;
+
+--
+-- Name: FUNCTION revoke_user_session(session_id uuid); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.revoke_user_session(session_id uuid) IS 'Revokes a session of the current tenant: one''s own, or any as tenant owner or admin (an owner''s only as owner). Its token is refused on the next request. Revoking a revoked session returns it unchanged.';
+
+--
+-- Name: revoke_user_sessions(uuid); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.revoke_user_sessions(user_id uuid) RETURNS SETOF warden.user_sessions
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  perform warden_private.check_session_revoker(revoke_user_sessions.user_id);
+  return query
+  select * from warden_private.revoke_user_sessions(
+    array(select us.id from warden.user_sessions us
+          where us.tenant_id = warden.current_tenant_id() and us.user_id = revoke_user_sessions.user_id
+            and us.revoked_at is null and us.expires_at > now()),
+    warden.current_actor());
+end;
+$$;
+
+--
+-- Name: FUNCTION revoke_user_sessions(user_id uuid); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.revoke_user_sessions(user_id uuid) IS 'Revokes every live session of a user in the current tenant (one''s own, or anyone''s as tenant owner or admin; an owner''s only as owner); returns the sessions revoked.';
+
+--
 -- Name: row_history(regclass, jsonb); Type: FUNCTION; Schema: warden; Owner: -
 --
 
@@ -3413,6 +3582,49 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.authenticate_api_key(key text, OUT api_key_id uuid, OUT tenant_id uuid, OUT role warden.tenant_role, OUT rate_limit_per_second integer) IS 'Resolves an API key to its id, tenant, role and rate limit; returns nulls for an unknown, revoked or expired key.';
+
+--
+-- Name: authenticate_session(uuid, uuid, uuid); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.authenticate_session(session_id uuid, tenant_id uuid, user_id uuid, OUT tenant_role warden.tenant_role, OUT failure text, OUT expires_at timestamp with time zone) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  s warden.user_sessions;
+begin
+  select * into s from warden.user_sessions us where us.id = authenticate_session.session_id;
+  if s.id is null or s.tenant_id <> authenticate_session.tenant_id or s.user_id <> authenticate_session.user_id then
+    failure := 'session_not_found';
+    return;
+  end if;
+  if s.revoked_at is not null then
+    failure := 'session_revoked';
+    return;
+  end if;
+  if s.expires_at <= now() then
+    failure := 'session_expired';
+    return;
+  end if;
+  select m.role into tenant_role from warden.tenant_memberships m
+  where m.tenant_id = s.tenant_id and m.user_id = s.user_id;
+  if tenant_role is null then
+    failure := 'not_a_member';
+    return;
+  end if;
+  expires_at := s.expires_at;
+  if s.last_seen_at is null or s.last_seen_at < now() - interval '1 minute' then
+    update warden.user_sessions us set last_seen_at = now() where us.id = s.id;
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION authenticate_session(session_id uuid, tenant_id uuid, user_id uuid, OUT tenant_role warden.tenant_role, OUT failure text, OUT expires_at timestamp with time zone); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.authenticate_session(session_id uuid, tenant_id uuid, user_id uuid, OUT tenant_role warden.tenant_role, OUT failure text, OUT expires_at timestamp with time zone) IS 'Resolves a session token: the member''s tenant role and the session''s expiry, or a failure (session_not_found, session_revoked, session_expired, not_a_member). Updates last_seen_at at most once a minute.';
 
 --
 -- Name: canonical_field(text); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -5795,6 +6007,65 @@ $$;
 COMMENT ON FUNCTION warden_private.capture_table_changed(target regclass, event_type text, before jsonb, after jsonb, details jsonb) IS 'Writes the critical governance.capture_table_altered|renamed|dropped event of an audited table (a dropped table leaves the registry; its captured changes are still promoted).';
 
 --
+-- Name: check_session_revoker(uuid); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.check_session_revoker(target_user_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if warden.current_tenant_id() is null then
+    raise exception 'revoking sessions needs a tenant context' using errcode = '42501';
+  end if;
+  if target_user_id is not distinct from warden.current_user_id() then
+    return;
+  end if;
+  if not warden.has_tenant_role('{owner,admin}') then
+    raise exception 'revoking another user''s sessions requires tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  if not warden.has_tenant_role('{owner}') and exists (
+      select 1 from warden.tenant_memberships m
+      where m.tenant_id = warden.current_tenant_id() and m.user_id = target_user_id and m.role = 'owner') then
+    raise exception 'only a tenant owner can revoke an owner''s sessions' using errcode = '42501', hint = 'missing_role=owner';
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION check_session_revoker(target_user_id uuid); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.check_session_revoker(target_user_id uuid) IS 'Raises 42501 unless the current actor may revoke sessions of target_user_id in the current tenant: their own, or any as tenant owner or admin (an owner''s only as owner).';
+
+--
+-- Name: compact_user_sessions(integer); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.compact_user_sessions(retention_days integer DEFAULT 30) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_count bigint;
+begin
+  if retention_days is null or retention_days < 0 then
+    raise exception 'retention_days must be 0 or more' using errcode = '22023';
+  end if;
+  delete from warden.user_sessions s
+  where least(coalesce(s.revoked_at, s.expires_at), s.expires_at) < now() - make_interval(days => compact_user_sessions.retention_days);
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+--
+-- Name: FUNCTION compact_user_sessions(retention_days integer); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.compact_user_sessions(retention_days integer) IS 'Deletes sessions that ended (were revoked, or expired) more than retention_days ago; returns how many (worker task compact_user_sessions, SESSION_RETENTION_DAYS).';
+
+--
 -- Name: compile_read_marker(jsonb); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -6032,6 +6303,42 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.create_user(tenant_id uuid, email text, role warden.tenant_role, display_name text) IS 'Creates a user (or finds one by email) and makes them a member of the tenant with the role unless they already are one: an existing membership is never changed (warden_private.set_member_role changes roles). Returns the user id (CLI: warden user create).';
+
+--
+-- Name: create_user_session(uuid, uuid, timestamp with time zone, inet, text); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.create_user_session(tenant_id uuid, user_id uuid, expires_at timestamp with time zone, ip inet DEFAULT NULL::inet, user_agent text DEFAULT NULL::text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_id uuid;
+begin
+  if create_user_session.expires_at is null or create_user_session.expires_at <= now() then
+    raise exception 'a session must expire in the future' using errcode = '22023';
+  end if;
+  if create_user_session.expires_at > now() + interval '366 days' then
+    raise exception 'a session lasts at most 366 days' using errcode = '22023';
+  end if;
+  if not exists (select 1 from warden.tenant_memberships m
+                 where m.tenant_id = create_user_session.tenant_id and m.user_id = create_user_session.user_id) then
+    raise exception 'user % is not a member of tenant %', create_user_session.user_id, create_user_session.tenant_id
+      using errcode = '42501';
+  end if;
+  insert into warden.user_sessions (tenant_id, user_id, expires_at, ip, user_agent)
+  values (create_user_session.tenant_id, create_user_session.user_id, create_user_session.expires_at,
+          create_user_session.ip, left(create_user_session.user_agent, 1024))
+  returning id into v_id;
+  return v_id;
+end;
+$$;
+
+--
+-- Name: FUNCTION create_user_session(tenant_id uuid, user_id uuid, expires_at timestamp with time zone, ip inet, user_agent text); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.create_user_session(tenant_id uuid, user_id uuid, expires_at timestamp with time zone, ip inet, user_agent text) IS 'Opens a session for a member of a tenant, expiring at expires_at (at most 366 days ahead); returns its id, the jti of the token minted for it. Writes governance.session.created. Raises 42501 when the user is not a member.';
 
 --
 -- Name: dq_abandon_stale_runs(interval); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -8141,6 +8448,25 @@ $$;
 COMMENT ON FUNCTION warden_private.hmac_with(inner_key bytea, outer_key bytea, value text) IS 'HMAC-SHA256 of a value under a pre-padded key, as hmac:<hex> (same result as warden_private.keyed_hash).';
 
 --
+-- Name: identity_providers_for_issuer(text); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.identity_providers_for_issuer(issuer text) RETURNS TABLE(id uuid, tenant_id uuid, issuer text, jwks_url text, audience text, user_claim text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select p.id, p.tenant_id, p.issuer, p.jwks_url, p.audience, p.user_claim
+  from warden.identity_providers p
+  where p.issuer = identity_providers_for_issuer.issuer and p.enabled
+$$;
+
+--
+-- Name: FUNCTION identity_providers_for_issuer(issuer text); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.identity_providers_for_issuer(issuer text) IS 'The enabled identity providers of an issuer (one per audience), for the API to verify a token the issuer signed.';
+
+--
 -- Name: in_capture_promotion(); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -8288,6 +8614,23 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.new_api_key_secret() IS 'A fresh 64-hex-character API key secret (244 random bits).';
+
+--
+-- Name: notify_auth_invalidation(text); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.notify_auth_invalidation(kind text) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select pg_notify('warden_auth_invalidate', notify_auth_invalidation.kind)
+$$;
+
+--
+-- Name: FUNCTION notify_auth_invalidation(kind text); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.notify_auth_invalidation(kind text) IS 'NOTIFYs warden_auth_invalidate with the kind of credential that changed (session, api_key, membership, identity_provider): every API process drops its authentication cache when the transaction commits.';
 
 --
 -- Name: occurred_at_window(uuid); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -9319,6 +9662,83 @@ $$;
 COMMENT ON FUNCTION warden_private.register_soft_delete_table(target regclass, tenant_column text, purge_after interval, rls_enabled boolean) IS 'Records a table in warden_private.soft_delete_tables (only from warden.enable_soft_delete) and writes governance.soft_delete.enabled (before: the previous options when it was already enabled; after: tenant_column, purge_after).';
 
 --
+-- Name: resolve_external_identity(uuid, text, text, boolean, text); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.resolve_external_identity(provider_id uuid, subject text, email text, email_verified boolean DEFAULT NULL::boolean, display_name text DEFAULT NULL::text, OUT user_id uuid, OUT tenant_id uuid, OUT tenant_role warden.tenant_role, OUT failure text) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+#variable_conflict use_column
+declare
+  p warden.identity_providers;
+  v_email text := nullif(btrim(resolve_external_identity.email), '');
+begin
+  select * into p from warden.identity_providers ip where ip.id = resolve_external_identity.provider_id and ip.enabled;
+  if p.id is null then
+    failure := 'unknown_identity_provider';
+    return;
+  end if;
+  tenant_id := p.tenant_id;
+  if p.user_claim = 'email' then
+    if v_email is null or v_email !~ '^[^@\s]+@[^@\s]+$' or length(v_email) > 320 then
+      failure := 'missing_email_claim';
+      return;
+    end if;
+    if resolve_external_identity.email_verified is false then
+      failure := 'email_not_verified';
+      return;
+    end if;
+    select u.id into user_id from warden.users u where lower(u.email) = lower(v_email);
+  else
+    if resolve_external_identity.subject is null or length(resolve_external_identity.subject) not between 1 and 1024 then
+      failure := 'missing_subject_claim';
+      return;
+    end if;
+    select i.user_id into user_id from warden_private.user_identities i
+    where i.provider_id = p.id and i.subject = resolve_external_identity.subject;
+  end if;
+  if user_id is not null then
+    select m.role into tenant_role from warden.tenant_memberships m where m.tenant_id = p.tenant_id and m.user_id = resolve_external_identity.user_id;
+  end if;
+  if tenant_role is not null then
+    return;
+  end if;
+  if not p.auto_provision then
+    failure := 'not_a_member';
+    return;
+  end if;
+  -- First sight, auto_provision: a user (for sub mapping always a new one:
+  -- a provider's word on an email never takes over an existing account) and
+  -- a membership with the provider's default role.
+  if user_id is null then
+    insert into warden.users (email, display_name)
+    values (case when p.user_claim = 'email' then v_email
+                 else 'oidc-' || encode(sha256(convert_to(p.id::text || ':' || resolve_external_identity.subject, 'UTF8')), 'hex')
+                      || '@' || p.id::text || '.oidc.invalid' end,
+            left(coalesce(nullif(btrim(resolve_external_identity.display_name), ''), v_email), 200))
+    on conflict (lower(email)) do update set display_name = warden.users.display_name
+    returning id into user_id;
+    if p.user_claim = 'sub' then
+      insert into warden_private.user_identities (provider_id, subject, user_id)
+      values (p.id, resolve_external_identity.subject, user_id)
+      on conflict do nothing;
+    end if;
+  end if;
+  insert into warden.tenant_memberships (tenant_id, user_id, role, joined_via)
+  values (p.tenant_id, user_id, p.default_role, 'identity_provider')
+  on conflict on constraint tenant_memberships_tenant_id_user_id_key do nothing;
+  select m.role into tenant_role from warden.tenant_memberships m where m.tenant_id = p.tenant_id and m.user_id = resolve_external_identity.user_id;
+end;
+$_$;
+
+--
+-- Name: FUNCTION resolve_external_identity(provider_id uuid, subject text, email text, email_verified boolean, display_name text, OUT user_id uuid, OUT tenant_id uuid, OUT tenant_role warden.tenant_role, OUT failure text); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.resolve_external_identity(provider_id uuid, subject text, email text, email_verified boolean, display_name text, OUT user_id uuid, OUT tenant_id uuid, OUT tenant_role warden.tenant_role, OUT failure text) IS 'Maps a verified token of an identity provider to a member of the provider''s tenant (by email or by sub, as the provider says); with auto_provision, makes a first-seen user a member with the default role (governance.membership.added, joined_via identity_provider). Returns the user, tenant and role, or a failure (unknown_identity_provider, missing_email_claim, email_not_verified, missing_subject_claim, not_a_member).';
+
+--
 -- Name: resolve_membership(uuid, uuid); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -9505,6 +9925,25 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.retention_tenant_keys() IS 'Every tenant key whose events the row path visits: the tenants, every tenant with a sealed chain, and the zero uuid (events outside any tenant).';
+
+--
+-- Name: revoke_user_sessions(uuid[], jsonb); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.revoke_user_sessions(session_ids uuid[], revoked_by jsonb) RETURNS SETOF warden.user_sessions
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  update warden.user_sessions s set revoked_at = now(), revoked_by = revoke_user_sessions.revoked_by
+  where s.id = any (revoke_user_sessions.session_ids) and s.revoked_at is null
+  returning s.*
+$$;
+
+--
+-- Name: FUNCTION revoke_user_sessions(session_ids uuid[], revoked_by jsonb); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.revoke_user_sessions(session_ids uuid[], revoked_by jsonb) IS 'Revokes the given sessions that are not revoked yet, recording who revoked them; returns the sessions revoked. No permission checks: callers check (CLI, warden.revoke_user_session).';
 
 --
 -- Name: rfc3339_is_valid(text); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -9831,6 +10270,27 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.tenant_key(tenant_id uuid) IS 'Key of a tenant''s hash chain: the tenant id, or the zero uuid for events outside any tenant.';
+
+--
+-- Name: tg__notify_auth_invalidation(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.tg__notify_auth_invalidation() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  -- pg_notify itself: the trigger runs as whoever changed the row (API requests too).
+  perform pg_notify('warden_auth_invalidate', tg_argv[0]);
+  return null;
+end;
+$$;
+
+--
+-- Name: FUNCTION tg__notify_auth_invalidation(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.tg__notify_auth_invalidation() IS 'AFTER row trigger: NOTIFYs warden_auth_invalidate with the trigger''s argument (the kind of credential changed).';
 
 --
 -- Name: tg__timestamps(); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -10341,6 +10801,44 @@ $$;
 COMMENT ON FUNCTION warden_private.tg_dq_rules_validate() IS 'Trigger (BEFORE INSERT OR UPDATE on warden.dq_rules): validates and compiles every rule however it is written (GraphQL, warden.dq_add_rule, SQL), and records who changed it.';
 
 --
+-- Name: tg_identity_providers__governance(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.tg_identity_providers__governance() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_old jsonb;
+  v_new jsonb;
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    v_old := jsonb_build_object('name', old.name, 'issuer', old.issuer, 'jwks_url', old.jwks_url, 'audience', old.audience,
+      'user_claim', old.user_claim, 'auto_provision', old.auto_provision, 'default_role', old.default_role, 'enabled', old.enabled);
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    v_new := jsonb_build_object('name', new.name, 'issuer', new.issuer, 'jwks_url', new.jwks_url, 'audience', new.audience,
+      'user_claim', new.user_claim, 'auto_provision', new.auto_provision, 'default_role', new.default_role, 'enabled', new.enabled);
+  end if;
+  if tg_op = 'INSERT' then
+    perform warden_private.record_governance_event('governance.identity_provider.created', new.tenant_id, 'identity_provider', new.id::text, null, v_new);
+  elsif tg_op = 'DELETE' then
+    perform warden_private.record_governance_event('governance.identity_provider.deleted', old.tenant_id, 'identity_provider', old.id::text, v_old, null);
+  elsif v_old is distinct from v_new then
+    perform warden_private.record_governance_event('governance.identity_provider.updated', new.tenant_id, 'identity_provider', new.id::text, v_old, v_new);
+  end if;
+  perform warden_private.notify_auth_invalidation('identity_provider');
+  return null;
+end;
+$$;
+
+--
+-- Name: FUNCTION tg_identity_providers__governance(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.tg_identity_providers__governance() IS 'AFTER row trigger of identity providers: governance.identity_provider.created, .updated (before/after) and .deleted, and an authentication cache invalidation.';
+
+--
 -- Name: tg_projects__add_creator(); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -10552,6 +11050,58 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.tg_tenant_memberships__owner_guard() IS 'BEFORE UPDATE/DELETE row trigger of tenant memberships: an actor whose tenant role is below owner cannot change, remove or appoint an owner of the tenant it acts in (42501, missing_role owner).';
+
+--
+-- Name: tg_user_sessions__governance(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.tg_user_sessions__governance() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if tg_op = 'INSERT' then
+    perform warden_private.record_governance_event('governance.session.created', new.tenant_id, 'user_session', new.id::text, null,
+      jsonb_build_object('user_id', new.user_id, 'expires_at', new.expires_at, 'ip', host(new.ip), 'user_agent', new.user_agent));
+  elsif old.revoked_at is null and new.revoked_at is not null then
+    perform warden_private.record_governance_event('governance.session.revoked', new.tenant_id, 'user_session', new.id::text,
+      jsonb_build_object('revoked_at', null), jsonb_build_object('revoked_at', new.revoked_at),
+      jsonb_build_object('user_id', new.user_id, 'revoked_by', new.revoked_by));
+  end if;
+  return null;
+end;
+$$;
+
+--
+-- Name: FUNCTION tg_user_sessions__governance(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.tg_user_sessions__governance() IS 'AFTER row trigger of user sessions: governance.session.created (after: user_id, expires_at, ip, user_agent) and governance.session.revoked (before/after: revoked_at; user_id, revoked_by), in the session''s tenant and the transaction of the change.';
+
+--
+-- Name: tg_user_sessions__guard(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.tg_user_sessions__guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if old.revoked_at is not null and new.revoked_at is distinct from old.revoked_at then
+    raise exception 'session % was revoked at %: a revoked session stays revoked', old.id, old.revoked_at using errcode = '22023';
+  end if;
+  if (new.id, new.tenant_id, new.user_id) is distinct from (old.id, old.tenant_id, old.user_id) or new.expires_at > old.expires_at then
+    raise exception 'session % cannot be moved or extended', old.id using errcode = '22023';
+  end if;
+  return new;
+end;
+$$;
+
+--
+-- Name: FUNCTION tg_user_sessions__guard(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.tg_user_sessions__guard() IS 'BEFORE UPDATE row trigger of user sessions: a revoked session stays revoked, and a session is never moved to another user or tenant nor extended.';
 
 --
 -- Name: unregister_soft_delete_table(regclass); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -11662,6 +12212,118 @@ COMMENT ON COLUMN warden.dq_rule_status.rows_failing IS 'Rows failing.';
 --
 
 COMMENT ON COLUMN warden.dq_rule_status.observed_value IS 'What was measured.';
+
+--
+-- Name: identity_providers; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.identity_providers (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid DEFAULT warden.current_tenant_id() NOT NULL,
+    name text NOT NULL,
+    issuer text NOT NULL,
+    jwks_url text,
+    audience text NOT NULL,
+    user_claim text DEFAULT 'email'::text NOT NULL,
+    auto_provision boolean DEFAULT false NOT NULL,
+    default_role warden.tenant_role DEFAULT 'member'::warden.tenant_role NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    created_by uuid DEFAULT warden.current_user_id(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT identity_providers_audience_check CHECK (((length(audience) >= 1) AND (length(audience) <= 2048))),
+    CONSTRAINT identity_providers_default_role_check CHECK ((default_role = ANY (ARRAY['member'::warden.tenant_role, 'support'::warden.tenant_role, 'auditor'::warden.tenant_role]))),
+    CONSTRAINT identity_providers_issuer_check CHECK (((issuer ~ '^https?://[^\s]+$'::text) AND (length(issuer) <= 2048))),
+    CONSTRAINT identity_providers_jwks_url_check CHECK (((jwks_url ~ '^https?://[^\s]+$'::text) AND (length(jwks_url) <= 2048))),
+    CONSTRAINT identity_providers_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT identity_providers_user_claim_check CHECK ((user_claim = ANY (ARRAY['email'::text, 'sub'::text])))
+);
+
+ALTER TABLE ONLY warden.identity_providers FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE identity_providers; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.identity_providers IS 'OIDC issuers a tenant trusts: tokens the issuer signs (RS256 or ES256) for the audience act in the tenant as the member their email or sub claim maps to. Managed by tenant owners and admins; every change is a governance event.';
+
+--
+-- Name: COLUMN identity_providers.id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.id IS 'Identity provider id.';
+
+--
+-- Name: COLUMN identity_providers.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.tenant_id IS 'The tenant whose members the provider''s tokens act as (and no other).';
+
+--
+-- Name: COLUMN identity_providers.name; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.name IS 'Name, unique within the tenant (e.g. "okta").';
+
+--
+-- Name: COLUMN identity_providers.issuer; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.issuer IS 'The issuer (iss claim) exactly as the provider writes it, e.g. https://example.okta.com/oauth2/default.';
+
+--
+-- Name: COLUMN identity_providers.jwks_url; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.jwks_url IS 'Where the provider publishes its signing keys; null: discovered from issuer/.well-known/openid-configuration.';
+
+--
+-- Name: COLUMN identity_providers.audience; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.audience IS 'The audience (aud claim) tokens must carry: the client id registered for Warden at the provider. One (issuer, audience) belongs to one tenant.';
+
+--
+-- Name: COLUMN identity_providers.user_claim; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.user_claim IS 'How a token maps to a Warden user: email (the verified email claim) or sub (the provider''s subject, remembered per provider).';
+
+--
+-- Name: COLUMN identity_providers.auto_provision; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.auto_provision IS 'When true, a user seen for the first time becomes a member with default_role; when false, only existing members sign in.';
+
+--
+-- Name: COLUMN identity_providers.default_role; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.default_role IS 'Tenant role of auto-provisioned members: member, support or auditor (never admin or owner).';
+
+--
+-- Name: COLUMN identity_providers.enabled; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.enabled IS 'A disabled provider''s tokens are refused.';
+
+--
+-- Name: COLUMN identity_providers.created_by; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.created_by IS 'The user who added the provider.';
+
+--
+-- Name: COLUMN identity_providers.created_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.created_at IS 'When the provider was added.';
+
+--
+-- Name: COLUMN identity_providers.updated_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.identity_providers.updated_at IS 'When the provider was last changed.';
 
 --
 -- Name: project_members; Type: TABLE; Schema: warden; Owner: -
@@ -14734,6 +15396,56 @@ COMMENT ON COLUMN warden_private.capture_versions.retired_at IS 'When a newer ve
 COMMENT ON COLUMN warden_private.capture_versions.dropped_at IS 'When its drained log tables and function were dropped.';
 
 --
+-- Name: checkpoint_anchors; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.checkpoint_anchors (
+    sink text NOT NULL,
+    tenant_key uuid NOT NULL,
+    last_seq bigint NOT NULL,
+    head_hash bytea NOT NULL,
+    anchored_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY warden_private.checkpoint_anchors FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE checkpoint_anchors; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.checkpoint_anchors IS 'Per anchor sink and tenant: the last signed checkpoint written outside the database (src/audit/anchors.ts). The anchoring pass sends the checkpoints past it and then moves it; a failed write leaves it, so the checkpoint is sent again by the next pass.';
+
+--
+-- Name: COLUMN checkpoint_anchors.sink; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.checkpoint_anchors.sink IS 'The sink: file:<path> or nats:<subject prefix>.';
+
+--
+-- Name: COLUMN checkpoint_anchors.tenant_key; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.checkpoint_anchors.tenant_key IS 'The tenant (zero uuid for events outside any tenant).';
+
+--
+-- Name: COLUMN checkpoint_anchors.last_seq; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.checkpoint_anchors.last_seq IS 'last_seq of the last checkpoint the sink received.';
+
+--
+-- Name: COLUMN checkpoint_anchors.head_hash; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.checkpoint_anchors.head_hash IS 'Its head hash.';
+
+--
+-- Name: COLUMN checkpoint_anchors.anchored_at; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.checkpoint_anchors.anchored_at IS 'When the sink received it.';
+
+--
 -- Name: context_commit_checks; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -15999,6 +16711,122 @@ COMMENT ON COLUMN warden_private.tenant_invitation_secrets.invitation_id IS 'The
 COMMENT ON COLUMN warden_private.tenant_invitation_secrets.token_hash IS 'sha256 of the full token string.';
 
 --
+-- Name: user_identities; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.user_identities (
+    provider_id uuid NOT NULL,
+    subject text NOT NULL,
+    user_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT user_identities_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 1024)))
+);
+
+ALTER TABLE ONLY warden_private.user_identities FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE user_identities; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.user_identities IS 'Which Warden user a provider''s subject (sub claim) is, for providers that map by sub.';
+
+--
+-- Name: COLUMN user_identities.provider_id; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.user_identities.provider_id IS 'The identity provider.';
+
+--
+-- Name: COLUMN user_identities.subject; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.user_identities.subject IS 'The provider''s sub claim.';
+
+--
+-- Name: COLUMN user_identities.user_id; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.user_identities.user_id IS 'The Warden user.';
+
+--
+-- Name: COLUMN user_identities.created_at; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.user_identities.created_at IS 'When the subject was first seen.';
+
+--
+-- Name: verify_positions; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.verify_positions (
+    tenant_key uuid NOT NULL,
+    verified_seq bigint DEFAULT 0 NOT NULL,
+    verified_head bytea DEFAULT '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea NOT NULL,
+    verified_watermark bigint DEFAULT 0 NOT NULL,
+    last_success_at timestamp with time zone,
+    last_failure_at timestamp with time zone,
+    last_failure jsonb,
+    failures bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT verify_positions_check CHECK (((verified_seq >= 0) AND (length(verified_head) = 32) AND (failures >= 0)))
+);
+
+ALTER TABLE ONLY warden_private.verify_positions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE verify_positions; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.verify_positions IS 'Per tenant: how far the scheduled verification (task verify_audit_trail) has verified the chain, and its outcome. The next run starts from verified_seq (a signed checkpoint whose head must still be verified_head). /metrics exports warden_verify_last_success_timestamp_seconds{tenant} and warden_verify_failures_total from it.';
+
+--
+-- Name: COLUMN verify_positions.tenant_key; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.verify_positions.tenant_key IS 'The tenant (zero uuid for events outside any tenant).';
+
+--
+-- Name: COLUMN verify_positions.verified_seq; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.verify_positions.verified_seq IS 'The chain is verified up to this sequence number (the last_seq of a signed checkpoint).';
+
+--
+-- Name: COLUMN verify_positions.verified_head; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.verify_positions.verified_head IS 'The chain hash at verified_seq.';
+
+--
+-- Name: COLUMN verify_positions.verified_watermark; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.verify_positions.verified_watermark IS 'The sealing watermark when it was verified: events of later transactions are checked for insertion next time.';
+
+--
+-- Name: COLUMN verify_positions.last_success_at; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.verify_positions.last_success_at IS 'When a run last verified the tenant without a finding.';
+
+--
+-- Name: COLUMN verify_positions.last_failure_at; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.verify_positions.last_failure_at IS 'When a run last found a problem.';
+
+--
+-- Name: COLUMN verify_positions.last_failure; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.verify_positions.last_failure IS 'What it found (status, first_bad, truncated range).';
+
+--
+-- Name: COLUMN verify_positions.failures; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.verify_positions.failures IS 'Runs that found a problem, in total.';
+
+--
 -- Name: worker_heartbeats; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -16117,6 +16945,41 @@ ALTER TABLE ONLY warden.dq_runs
     ADD CONSTRAINT dq_runs_pkey PRIMARY KEY (id);
 
 --
+-- Name: identity_providers identity_providers_issuer_audience_key; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.identity_providers
+    ADD CONSTRAINT identity_providers_issuer_audience_key UNIQUE (issuer, audience);
+
+--
+-- Name: CONSTRAINT identity_providers_issuer_audience_key ON identity_providers; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON CONSTRAINT identity_providers_issuer_audience_key ON warden.identity_providers IS '@behavior -single -update -delete
+One (issuer, audience) pair is trusted by one tenant only: a token names the tenant it acts in through them.';
+
+--
+-- Name: identity_providers identity_providers_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.identity_providers
+    ADD CONSTRAINT identity_providers_pkey PRIMARY KEY (id);
+
+--
+-- Name: identity_providers identity_providers_tenant_id_name_key; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.identity_providers
+    ADD CONSTRAINT identity_providers_tenant_id_name_key UNIQUE (tenant_id, name);
+
+--
+-- Name: CONSTRAINT identity_providers_tenant_id_name_key ON identity_providers; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON CONSTRAINT identity_providers_tenant_id_name_key ON warden.identity_providers IS '@behavior -single -update -delete
+Provider names are unique within a tenant.';
+
+--
 -- Name: project_members project_members_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
 --
 
@@ -16194,6 +17057,13 @@ ALTER TABLE ONLY warden.tenants
     ADD CONSTRAINT tenants_pkey PRIMARY KEY (id);
 
 --
+-- Name: user_sessions user_sessions_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.user_sessions
+    ADD CONSTRAINT user_sessions_pkey PRIMARY KEY (id);
+
+--
 -- Name: users users_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
 --
 
@@ -16269,6 +17139,13 @@ ALTER TABLE ONLY warden_private.capture_state
 
 ALTER TABLE ONLY warden_private.capture_versions
     ADD CONSTRAINT capture_versions_pkey PRIMARY KEY (table_id, version);
+
+--
+-- Name: checkpoint_anchors checkpoint_anchors_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.checkpoint_anchors
+    ADD CONSTRAINT checkpoint_anchors_pkey PRIMARY KEY (sink, tenant_key);
 
 --
 -- Name: context_commit_checks context_commit_checks_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
@@ -16446,6 +17323,20 @@ ALTER TABLE ONLY warden_private.tenant_invitation_secrets
     ADD CONSTRAINT tenant_invitation_secrets_token_hash_key UNIQUE (token_hash);
 
 --
+-- Name: user_identities user_identities_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.user_identities
+    ADD CONSTRAINT user_identities_pkey PRIMARY KEY (provider_id, subject);
+
+--
+-- Name: verify_positions verify_positions_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.verify_positions
+    ADD CONSTRAINT verify_positions_pkey PRIMARY KEY (tenant_key);
+
+--
 -- Name: worker_heartbeats worker_heartbeats_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
 --
 
@@ -16555,6 +17446,18 @@ CREATE INDEX dq_rules_target_idx ON warden.dq_rules USING btree (target);
 CREATE INDEX dq_runs_tenant_idx ON warden.dq_runs USING btree (tenant_id, requested_at);
 
 --
+-- Name: identity_providers_created_by_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX identity_providers_created_by_idx ON warden.identity_providers USING btree (created_by);
+
+--
+-- Name: identity_providers_tenant_id_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX identity_providers_tenant_id_idx ON warden.identity_providers USING btree (tenant_id);
+
+--
 -- Name: project_members_tenant_user_idx; Type: INDEX; Schema: warden; Owner: -
 --
 
@@ -16589,6 +17492,24 @@ CREATE INDEX tenant_invitations_tenant_idx ON warden.tenant_invitations USING bt
 --
 
 CREATE INDEX tenant_memberships_user_id_idx ON warden.tenant_memberships USING btree (user_id);
+
+--
+-- Name: user_sessions_ended_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX user_sessions_ended_idx ON warden.user_sessions USING btree (LEAST(COALESCE(revoked_at, expires_at), expires_at));
+
+--
+-- Name: user_sessions_tenant_user_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX user_sessions_tenant_user_idx ON warden.user_sessions USING btree (tenant_id, user_id, created_at DESC);
+
+--
+-- Name: user_sessions_user_id_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX user_sessions_user_id_idx ON warden.user_sessions USING btree (user_id);
 
 --
 -- Name: users_email_key; Type: INDEX; Schema: warden; Owner: -
@@ -16693,6 +17614,12 @@ CREATE INDEX erasure_records_tenant_idx ON warden_private.erasure_records USING 
 CREATE INDEX legal_holds_active ON warden_private.legal_holds USING btree (tenant_id) WHERE (released_at IS NULL);
 
 --
+-- Name: user_identities_user_id_idx; Type: INDEX; Schema: warden_private; Owner: -
+--
+
+CREATE INDEX user_identities_user_id_idx ON warden_private.user_identities USING btree (user_id);
+
+--
 -- Name: audit_events_default_event_data_idx; Type: INDEX ATTACH; Schema: warden_private; Owner: -
 --
 
@@ -16789,6 +17716,12 @@ CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE ON warden.audit_events F
 CREATE TRIGGER _010_append_only_truncate BEFORE TRUNCATE ON warden.audit_events FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_audit_append_only();
 
 --
+-- Name: identity_providers _100_timestamps; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _100_timestamps BEFORE UPDATE ON warden.identity_providers FOR EACH ROW EXECUTE FUNCTION warden_private.tg__timestamps();
+
+--
 -- Name: projects _100_timestamps; Type: TRIGGER; Schema: warden; Owner: -
 --
 
@@ -16819,6 +17752,12 @@ CREATE TRIGGER _100_validate BEFORE INSERT OR UPDATE ON warden.dq_rules FOR EACH
 CREATE TRIGGER _200_guard BEFORE UPDATE ON warden.api_keys FOR EACH ROW EXECUTE FUNCTION warden_private.tg_api_keys__guard();
 
 --
+-- Name: user_sessions _200_guard; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _200_guard BEFORE UPDATE ON warden.user_sessions FOR EACH ROW EXECUTE FUNCTION warden_private.tg_user_sessions__guard();
+
+--
 -- Name: tenant_memberships _200_owner_guard; Type: TRIGGER; Schema: warden; Owner: -
 --
 
@@ -16843,10 +17782,22 @@ CREATE TRIGGER _800_keep_owner AFTER DELETE OR UPDATE ON warden.tenant_membershi
 CREATE TRIGGER _850_governance AFTER INSERT OR UPDATE ON warden.api_keys FOR EACH ROW EXECUTE FUNCTION warden_private.tg_api_keys__governance();
 
 --
+-- Name: identity_providers _850_governance; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _850_governance AFTER INSERT OR DELETE OR UPDATE ON warden.identity_providers FOR EACH ROW EXECUTE FUNCTION warden_private.tg_identity_providers__governance();
+
+--
 -- Name: tenant_memberships _850_governance; Type: TRIGGER; Schema: warden; Owner: -
 --
 
 CREATE TRIGGER _850_governance AFTER INSERT OR DELETE OR UPDATE ON warden.tenant_memberships FOR EACH ROW EXECUTE FUNCTION warden_private.tg_tenant_memberships__governance();
+
+--
+-- Name: user_sessions _850_governance; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _850_governance AFTER INSERT OR UPDATE ON warden.user_sessions FOR EACH ROW EXECUTE FUNCTION warden_private.tg_user_sessions__governance();
 
 --
 -- Name: dq_rules _900_audit; Type: TRIGGER; Schema: warden; Owner: -
@@ -17021,6 +17972,42 @@ CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.tenants REFERENCING OLD 
 --
 
 CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_2_v1();
+
+--
+-- Name: api_keys _900_auth_invalidation; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _900_auth_invalidation AFTER UPDATE ON warden.api_keys FOR EACH ROW WHEN ((((((old.revoked_at IS DISTINCT FROM new.revoked_at) OR (old.expires_at IS DISTINCT FROM new.expires_at)) OR (old.role IS DISTINCT FROM new.role)) OR (old.rate_limit_per_second IS DISTINCT FROM new.rate_limit_per_second)) OR (old.tenant_id IS DISTINCT FROM new.tenant_id))) EXECUTE FUNCTION warden_private.tg__notify_auth_invalidation('api_key');
+
+--
+-- Name: tenant_memberships _900_auth_invalidation; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _900_auth_invalidation AFTER UPDATE ON warden.tenant_memberships FOR EACH ROW WHEN ((((old.role IS DISTINCT FROM new.role) OR (old.tenant_id IS DISTINCT FROM new.tenant_id)) OR (old.user_id IS DISTINCT FROM new.user_id))) EXECUTE FUNCTION warden_private.tg__notify_auth_invalidation('membership');
+
+--
+-- Name: user_sessions _900_auth_invalidation; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _900_auth_invalidation AFTER UPDATE ON warden.user_sessions FOR EACH ROW WHEN (((old.revoked_at IS DISTINCT FROM new.revoked_at) OR (old.expires_at IS DISTINCT FROM new.expires_at))) EXECUTE FUNCTION warden_private.tg__notify_auth_invalidation('session');
+
+--
+-- Name: api_keys _901_auth_invalidation_delete; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _901_auth_invalidation_delete AFTER DELETE ON warden.api_keys FOR EACH ROW EXECUTE FUNCTION warden_private.tg__notify_auth_invalidation('api_key');
+
+--
+-- Name: tenant_memberships _901_auth_invalidation_delete; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _901_auth_invalidation_delete AFTER DELETE ON warden.tenant_memberships FOR EACH ROW EXECUTE FUNCTION warden_private.tg__notify_auth_invalidation('membership');
+
+--
+-- Name: user_sessions _901_auth_invalidation_delete; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _901_auth_invalidation_delete AFTER DELETE ON warden.user_sessions FOR EACH ROW WHEN ((old.revoked_at IS NULL)) EXECUTE FUNCTION warden_private.tg__notify_auth_invalidation('session');
 
 --
 -- Name: dq_rules _950_sync_enforcement; Type: TRIGGER; Schema: warden; Owner: -
@@ -17238,6 +18225,20 @@ ALTER TABLE ONLY warden.dq_runs
     ADD CONSTRAINT dq_runs_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
 
 --
+-- Name: identity_providers identity_providers_created_by_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.identity_providers
+    ADD CONSTRAINT identity_providers_created_by_fkey FOREIGN KEY (created_by) REFERENCES warden.users(id) ON DELETE SET NULL;
+
+--
+-- Name: identity_providers identity_providers_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.identity_providers
+    ADD CONSTRAINT identity_providers_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
+
+--
 -- Name: project_members project_members_project_id_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
 --
 
@@ -17299,6 +18300,20 @@ ALTER TABLE ONLY warden.tenant_memberships
 
 ALTER TABLE ONLY warden.tenant_memberships
     ADD CONSTRAINT tenant_memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES warden.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_sessions user_sessions_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.user_sessions
+    ADD CONSTRAINT user_sessions_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: user_sessions user_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.user_sessions
+    ADD CONSTRAINT user_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES warden.users(id) ON DELETE CASCADE;
 
 --
 -- Name: api_key_secrets api_key_secrets_api_key_id_fkey; Type: FK CONSTRAINT; Schema: warden_private; Owner: -
@@ -17385,6 +18400,20 @@ ALTER TABLE ONLY warden_private.tenant_invitation_secrets
     ADD CONSTRAINT tenant_invitation_secrets_invitation_id_fkey FOREIGN KEY (invitation_id) REFERENCES warden.tenant_invitations(id) ON DELETE CASCADE;
 
 --
+-- Name: user_identities user_identities_provider_id_fkey; Type: FK CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.user_identities
+    ADD CONSTRAINT user_identities_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES warden.identity_providers(id) ON DELETE CASCADE;
+
+--
+-- Name: user_identities user_identities_user_id_fkey; Type: FK CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.user_identities
+    ADD CONSTRAINT user_identities_user_id_fkey FOREIGN KEY (user_id) REFERENCES warden.users(id) ON DELETE CASCADE;
+
+--
 -- Name: api_keys; Type: ROW SECURITY; Schema: warden; Owner: -
 --
 
@@ -17427,10 +18456,22 @@ ALTER TABLE warden.dq_rules ENABLE ROW LEVEL SECURITY;
 ALTER TABLE warden.dq_runs ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: identity_providers; Type: ROW SECURITY; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.identity_providers ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: projects insert_tenant; Type: POLICY; Schema: warden; Owner: -
 --
 
 CREATE POLICY insert_tenant ON warden.projects FOR INSERT TO warden_visitor WITH CHECK (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin,member}'::warden.tenant_role[])));
+
+--
+-- Name: identity_providers manage_admin; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY manage_admin ON warden.identity_providers TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[]))) WITH CHECK (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[])));
 
 --
 -- Name: dq_rules manage_delete; Type: POLICY; Schema: warden; Owner: -
@@ -17517,6 +18558,12 @@ CREATE POLICY owner_maintenance ON warden.dq_rules TO warden_owner USING (true) 
 CREATE POLICY owner_maintenance ON warden.dq_runs TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: identity_providers owner_maintenance; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden.identity_providers TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: project_members owner_maintenance; Type: POLICY; Schema: warden; Owner: -
 --
 
@@ -17551,6 +18598,12 @@ CREATE POLICY owner_maintenance ON warden.tenant_memberships TO warden_owner USI
 --
 
 CREATE POLICY owner_maintenance ON warden.tenants TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: user_sessions owner_maintenance; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden.user_sessions TO warden_owner USING (true) WITH CHECK (true);
 
 --
 -- Name: users owner_maintenance; Type: POLICY; Schema: warden; Owner: -
@@ -17607,6 +18660,12 @@ CREATE POLICY select_members ON warden.users FOR SELECT TO warden_visitor USING 
 --
 
 CREATE POLICY select_own ON warden.tenants FOR SELECT TO warden_visitor USING ((id = warden.current_tenant_id()));
+
+--
+-- Name: user_sessions select_own_or_admin; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY select_own_or_admin ON warden.user_sessions FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND ((user_id = warden.current_user_id()) OR warden.has_tenant_role('{owner,admin}'::warden.tenant_role[]))));
 
 --
 -- Name: dq_enforcements select_tenant; Type: POLICY; Schema: warden; Owner: -
@@ -17697,6 +18756,12 @@ CREATE POLICY update_own ON warden.tenants FOR UPDATE TO warden_visitor USING ((
 --
 
 CREATE POLICY update_self ON warden.users FOR UPDATE TO warden_visitor USING ((id = warden.current_user_id())) WITH CHECK ((id = warden.current_user_id()));
+
+--
+-- Name: user_sessions; Type: ROW SECURITY; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.user_sessions ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: users; Type: ROW SECURITY; Schema: warden; Owner: -
@@ -17871,6 +18936,12 @@ ALTER TABLE warden_private.capture_statements_1 ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE warden_private.capture_versions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: checkpoint_anchors; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.checkpoint_anchors ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: context_commit_checks; Type: ROW SECURITY; Schema: warden_private; Owner: -
@@ -18107,6 +19178,12 @@ CREATE POLICY owner_maintenance ON warden_private.capture_statements_1 TO warden
 CREATE POLICY owner_maintenance ON warden_private.capture_versions TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: checkpoint_anchors owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.checkpoint_anchors TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: context_commit_checks owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
 --
 
@@ -18245,6 +19322,18 @@ CREATE POLICY owner_maintenance ON warden_private.tenant_hash_keys TO warden_own
 CREATE POLICY owner_maintenance ON warden_private.tenant_invitation_secrets TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: user_identities owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.user_identities TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: verify_positions owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.verify_positions TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: worker_heartbeats owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
 --
 
@@ -18335,6 +19424,18 @@ ALTER TABLE warden_private.tenant_hash_keys ENABLE ROW LEVEL SECURITY;
 ALTER TABLE warden_private.tenant_invitation_secrets ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: user_identities; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.user_identities ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: verify_positions; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.verify_positions ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: worker_heartbeats; Type: ROW SECURITY; Schema: warden_private; Owner: -
 --
 
@@ -18423,6 +19524,13 @@ REVOKE ALL ON FUNCTION warden.capture_gaps() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION warden.create_api_key(name text, role warden.tenant_role, rate_limit_per_second integer, OUT id uuid, OUT key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION warden.create_api_key(name text, role warden.tenant_role, rate_limit_per_second integer, OUT id uuid, OUT key text) TO warden_visitor;
+
+--
+-- Name: FUNCTION create_user_session(expires_at timestamp with time zone); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.create_user_session(expires_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.create_user_session(expires_at timestamp with time zone) TO warden_visitor;
 
 --
 -- Name: FUNCTION current_actor(); Type: ACL; Schema: warden; Owner: -
@@ -18816,6 +19924,26 @@ REVOKE ALL ON FUNCTION warden.revoke_tenant_invitation(invitation_id uuid) FROM 
 GRANT ALL ON FUNCTION warden.revoke_tenant_invitation(invitation_id uuid) TO warden_visitor;
 
 --
+-- Name: TABLE user_sessions; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT ON TABLE warden.user_sessions TO warden_visitor;
+
+--
+-- Name: FUNCTION revoke_user_session(session_id uuid); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.revoke_user_session(session_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.revoke_user_session(session_id uuid) TO warden_visitor;
+
+--
+-- Name: FUNCTION revoke_user_sessions(user_id uuid); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.revoke_user_sessions(user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.revoke_user_sessions(user_id uuid) TO warden_visitor;
+
+--
 -- Name: FUNCTION row_history(target regclass, pk jsonb); Type: ACL; Schema: warden; Owner: -
 --
 
@@ -19090,6 +20218,13 @@ REVOKE ALL ON FUNCTION warden_private.authenticate_api_key(key text, OUT api_key
 GRANT ALL ON FUNCTION warden_private.authenticate_api_key(key text, OUT api_key_id uuid, OUT tenant_id uuid, OUT role warden.tenant_role, OUT rate_limit_per_second integer) TO warden_authenticator;
 
 --
+-- Name: FUNCTION authenticate_session(session_id uuid, tenant_id uuid, user_id uuid, OUT tenant_role warden.tenant_role, OUT failure text, OUT expires_at timestamp with time zone); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.authenticate_session(session_id uuid, tenant_id uuid, user_id uuid, OUT tenant_role warden.tenant_role, OUT failure text, OUT expires_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden_private.authenticate_session(session_id uuid, tenant_id uuid, user_id uuid, OUT tenant_role warden.tenant_role, OUT failure text, OUT expires_at timestamp with time zone) TO warden_authenticator;
+
+--
 -- Name: FUNCTION canonical_field(value text); Type: ACL; Schema: warden_private; Owner: -
 --
 
@@ -19306,6 +20441,18 @@ REVOKE ALL ON FUNCTION warden_private.capture_storage_type(typ oid, typmod integ
 REVOKE ALL ON FUNCTION warden_private.capture_table_changed(target regclass, event_type text, before jsonb, after jsonb, details jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION check_session_revoker(target_user_id uuid); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.check_session_revoker(target_user_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION compact_user_sessions(retention_days integer); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.compact_user_sessions(retention_days integer) FROM PUBLIC;
+
+--
 -- Name: FUNCTION compile_read_marker(compiled jsonb); Type: ACL; Schema: warden_private; Owner: -
 --
 
@@ -19346,6 +20493,12 @@ REVOKE ALL ON FUNCTION warden_private.create_tenant(name text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION warden_private.create_user(tenant_id uuid, email text, role warden.tenant_role, display_name text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION create_user_session(tenant_id uuid, user_id uuid, expires_at timestamp with time zone, ip inet, user_agent text); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.create_user_session(tenant_id uuid, user_id uuid, expires_at timestamp with time zone, ip inet, user_agent text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION dq_abandon_stale_runs(older_than interval); Type: ACL; Schema: warden_private; Owner: -
@@ -19645,6 +20798,13 @@ REVOKE ALL ON FUNCTION warden_private.governance_start_erasure(tenant uuid, subj
 REVOKE ALL ON FUNCTION warden_private.hmac_with(inner_key bytea, outer_key bytea, value text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION identity_providers_for_issuer(issuer text); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.identity_providers_for_issuer(issuer text) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden_private.identity_providers_for_issuer(issuer text) TO warden_authenticator;
+
+--
 -- Name: FUNCTION in_capture_promotion(); Type: ACL; Schema: warden_private; Owner: -
 --
 
@@ -19685,6 +20845,12 @@ REVOKE ALL ON FUNCTION warden_private.keyed_hash(tenant_key uuid, value text) FR
 --
 
 REVOKE ALL ON FUNCTION warden_private.new_api_key_secret() FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_auth_invalidation(kind text); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.notify_auth_invalidation(kind text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION occurred_at_window(tenant_id uuid, OUT earliest timestamp with time zone, OUT latest timestamp with time zone); Type: ACL; Schema: warden_private; Owner: -
@@ -19840,6 +21006,13 @@ REVOKE ALL ON FUNCTION warden_private.register_audited_schema(schema_name text, 
 REVOKE ALL ON FUNCTION warden_private.register_soft_delete_table(target regclass, tenant_column text, purge_after interval, rls_enabled boolean) FROM PUBLIC;
 
 --
+-- Name: FUNCTION resolve_external_identity(provider_id uuid, subject text, email text, email_verified boolean, display_name text, OUT user_id uuid, OUT tenant_id uuid, OUT tenant_role warden.tenant_role, OUT failure text); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.resolve_external_identity(provider_id uuid, subject text, email text, email_verified boolean, display_name text, OUT user_id uuid, OUT tenant_id uuid, OUT tenant_role warden.tenant_role, OUT failure text) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden_private.resolve_external_identity(provider_id uuid, subject text, email text, email_verified boolean, display_name text, OUT user_id uuid, OUT tenant_id uuid, OUT tenant_role warden.tenant_role, OUT failure text) TO warden_authenticator;
+
+--
 -- Name: FUNCTION resolve_membership(tenant_id uuid, user_id uuid); Type: ACL; Schema: warden_private; Owner: -
 --
 
@@ -19887,6 +21060,12 @@ REVOKE ALL ON FUNCTION warden_private.retention_plan(default_days integer) FROM 
 --
 
 REVOKE ALL ON FUNCTION warden_private.retention_tenant_keys() FROM PUBLIC;
+
+--
+-- Name: FUNCTION revoke_user_sessions(session_ids uuid[], revoked_by jsonb); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.revoke_user_sessions(session_ids uuid[], revoked_by jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION rfc3339_is_valid(value text); Type: ACL; Schema: warden_private; Owner: -
@@ -19941,6 +21120,12 @@ REVOKE ALL ON FUNCTION warden_private.tenant_hash_key(tenant_key uuid, OUT inner
 --
 
 REVOKE ALL ON FUNCTION warden_private.tenant_key(tenant_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__notify_auth_invalidation(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.tg__notify_auth_invalidation() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg__timestamps(); Type: ACL; Schema: warden_private; Owner: -
@@ -20015,6 +21200,12 @@ REVOKE ALL ON FUNCTION warden_private.tg_dq_rules_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION warden_private.tg_dq_rules_validate() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_identity_providers__governance(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.tg_identity_providers__governance() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_projects__add_creator(); Type: ACL; Schema: warden_private; Owner: -
 --
 
@@ -20049,6 +21240,18 @@ REVOKE ALL ON FUNCTION warden_private.tg_tenant_memberships__keep_owner() FROM P
 --
 
 REVOKE ALL ON FUNCTION warden_private.tg_tenant_memberships__owner_guard() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_user_sessions__governance(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.tg_user_sessions__governance() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_user_sessions__guard(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.tg_user_sessions__guard() FROM PUBLIC;
 
 --
 -- Name: FUNCTION unregister_soft_delete_table(target regclass); Type: ACL; Schema: warden_private; Owner: -
@@ -20122,6 +21325,60 @@ GRANT SELECT ON TABLE warden.dq_enforcements TO warden_visitor;
 --
 
 GRANT SELECT ON TABLE warden.dq_rule_status TO warden_visitor;
+
+--
+-- Name: TABLE identity_providers; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE warden.identity_providers TO warden_visitor;
+
+--
+-- Name: COLUMN identity_providers.name; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE warden.identity_providers TO warden_visitor;
+
+--
+-- Name: COLUMN identity_providers.issuer; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(issuer),UPDATE(issuer) ON TABLE warden.identity_providers TO warden_visitor;
+
+--
+-- Name: COLUMN identity_providers.jwks_url; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(jwks_url),UPDATE(jwks_url) ON TABLE warden.identity_providers TO warden_visitor;
+
+--
+-- Name: COLUMN identity_providers.audience; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(audience),UPDATE(audience) ON TABLE warden.identity_providers TO warden_visitor;
+
+--
+-- Name: COLUMN identity_providers.user_claim; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(user_claim),UPDATE(user_claim) ON TABLE warden.identity_providers TO warden_visitor;
+
+--
+-- Name: COLUMN identity_providers.auto_provision; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(auto_provision),UPDATE(auto_provision) ON TABLE warden.identity_providers TO warden_visitor;
+
+--
+-- Name: COLUMN identity_providers.default_role; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(default_role),UPDATE(default_role) ON TABLE warden.identity_providers TO warden_visitor;
+
+--
+-- Name: COLUMN identity_providers.enabled; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(enabled),UPDATE(enabled) ON TABLE warden.identity_providers TO warden_visitor;
 
 --
 -- Name: TABLE project_members; Type: ACL; Schema: warden; Owner: -
