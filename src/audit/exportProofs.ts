@@ -59,7 +59,7 @@ export async function writeExportProofs(
           [tenantId, span.from, span.to],
         )
       : { rows: [] as { first_seq: string; last_seq: string }[] };
-    // Widen to whole checkpoints; a block no checkpoint covers is sent alone (the verifier reports it unsigned).
+    // Widen to whole checkpoints; a block no checkpoint covers proves nothing (its events count as unsealed).
     const ranges: [bigint, bigint][] = [];
     const chosen = new Set<string>();
     for (const b of hit.rows) {
@@ -69,8 +69,6 @@ export async function writeExportProofs(
       if (cp) {
         chosen.add(cp.last_seq);
         ranges.push([BigInt(cp.first_seq), BigInt(cp.last_seq)]);
-      } else {
-        ranges.push([first, BigInt(b.last_seq)]);
       }
     }
     for (const cp of cps.rows) {

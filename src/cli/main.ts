@@ -10,6 +10,7 @@ import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
 import { subjectErase, subjectExport } from "./commands/subjects";
 import { signRecords } from "./commands/signRecords";
+import { publicKey, verifyExport } from "./commands/verifyExport";
 import { dqRunCommand } from "../dq/cli";
 
 type Command = (argv: string[]) => Promise<void>;
@@ -29,6 +30,8 @@ const COMMANDS: Record<string, Command> = {
   coverage,
   retention,
   "sign-records": signRecords,
+  "verify-export": verifyExport,
+  "public-key": publicKey,
   "subject export": subjectExport,
   "subject erase": subjectErase,
   "dq run": dqRunCommand,
@@ -55,6 +58,10 @@ const USAGE = `usage: warden <command> [options]
   sign-records [--dry-run] [--json]
                                    sign prune/erasure records written without the key (retention
                                    or erasure run from plain SQL); --dry-run lists them
+  verify-export FILE --public-key KEY [--json]
+                                   verify an export made with ?format=jsonl&proofs=true offline;
+                                   exit 1 when tampered or incomplete
+  public-key [--json]              print the sealing public key (PEM) for verify-export
   subject export --tenant ID --subject S [--json]
                                    GDPR export: everything Warden holds about S, as JSON
   subject erase --tenant ID --subject S --reason R [--json]
