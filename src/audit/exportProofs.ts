@@ -89,19 +89,28 @@ export async function writeExportProofs(
     let blocks = 0;
     for (const [lo, hi] of ranges) {
       const bs = await client.query(
-        `select first_seq::text as first_seq, last_seq::text as last_seq, prev_hash, head_hash, leaf_prefixes, occurred_micros
+        `select first_seq::text as first_seq, last_seq::text as last_seq, prev_hash, head_hash, leaf_prefixes, occurred_micros, event_ids::text[] as event_ids
          from warden_private.seal_blocks where tenant_key = $1 and first_seq between $2 and $3 order by first_seq`,
         [tenantId, lo.toString(), hi.toString()],
       );
       for (const b of bs.rows) {
-        // Each position's hashed parts, read from the raw event (never the redacted view).
+        // Each position's hashed parts, read from the raw event (never the redacted view): one
+        // hash join against the tenant's events in the block's time span (a block is sorted by
+        // occurred_at), so partitions outside it are pruned.
+        const first = b.occurred_micros ? microsAt(b.occurred_micros, 1) : null;
+        const last = b.occurred_micros ? microsAt(b.occurred_micros, b.event_ids.length) : null;
         const { rows } = await client.query(
           `select u.ord::int as ord, u.id::text as id, e.env, e.ph
-           from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
-           left join lateral (select ${HASHED_COLUMNS} from warden.audit_events e where e.event_id = u.id and e.tenant_id = $1::uuid limit 1) e on true
-           where b.tenant_key = $1 and b.first_seq = $2
+           from unnest($2::uuid[]) with ordinality u(id, ord)
+           left join (
+             select e.event_id, ${HASHED_COLUMNS} from warden.audit_events e
+             where e.tenant_id = $1::uuid
+               and ($3::bigint is null or e.occurred_at >= to_timestamp(0) + $3::bigint * interval '1 microsecond')
+               and ($4::bigint is null or e.occurred_at <= to_timestamp(0) + $4::bigint * interval '1 microsecond')
+             offset 0
+           ) e on e.event_id = u.id
            order by u.ord`,
-          [tenantId, b.first_seq],
+          [tenantId, b.event_ids, first?.toString() ?? null, last?.toString() ?? null],
         );
         const positions: Position[] = rows.map((r) => {
           const us = b.occurred_micros && b.occurred_micros.length >= r.ord * MICROS_BYTES ? microsAt(b.occurred_micros, r.ord)!.toString() : null;
