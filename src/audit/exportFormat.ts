@@ -8,16 +8,18 @@
  *   {"warden_export": {version, proofs, tenant_id, key_id, public_key_sha256, exported_at, filter}}
  *   the events, one object per line, oldest first (as without proofs)
  *   {"checkpoint": ...}      the signed checkpoints covering those events
- *   {"block": ...}           every block of those checkpoints, each position's
- *                            event id, occurred_at (µs), envelope and payload
- *                            hash (null when retention purged the event)
  *   {"prune_record": ...}    signed records of what retention purged
  *   {"erasure_record": ...}  signed records of GDPR erasures
+ *   {"block": ...}           every block of those checkpoints in sequence
+ *                            order, each position's event id, occurred_at
+ *                            (µs), envelope and payload hash (null when
+ *                            retention purged the event)
  *   {"manifest": {count, sha256, key_id, signature}}
  *
  * manifest.sha256 covers every line before it; its signature (Ed25519, the
  * sealing key) covers exportManifestMessage, so no line can be dropped,
- * added, changed or moved without the signature failing.
+ * added, changed or moved without the signature failing. Blocks come last so a
+ * verifier checks each as it reads it, holding only the events' digests.
  */
 import { createHash, sign, verify, type KeyObject } from "node:crypto";
 import type { SealingKey } from "./sealingKey";

@@ -42,7 +42,7 @@ export async function writeExportProofs(
     await client.query("begin isolation level repeatable read read only");
     const cps = await client.query(
       `select first_seq::text as first_seq, last_seq::text as last_seq, head_hash, signed_at, key_id, signature
-       from warden_private.seal_checkpoints where tenant_key = $1 order by last_seq`,
+       from warden_private.seal_checkpoints c where c.tenant_key = $1 order by c.last_seq`,
       [tenantId],
     );
     // Blocks whose span meets the export's (a block is sorted by occurred_at: first and last bound it).
@@ -84,51 +84,6 @@ export async function writeExportProofs(
           signature: cp.signature.toString("base64"),
         },
       });
-    }
-    ranges.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    let blocks = 0;
-    for (const [lo, hi] of ranges) {
-      const bs = await client.query(
-        `select first_seq::text as first_seq, last_seq::text as last_seq, prev_hash, head_hash, leaf_prefixes, occurred_micros, event_ids::text[] as event_ids
-         from warden_private.seal_blocks where tenant_key = $1 and first_seq between $2 and $3 order by first_seq`,
-        [tenantId, lo.toString(), hi.toString()],
-      );
-      for (const b of bs.rows) {
-        // Each position's hashed parts, read from the raw event (never the redacted view): one
-        // hash join against the tenant's events in the block's time span (a block is sorted by
-        // occurred_at), so partitions outside it are pruned.
-        const first = b.occurred_micros ? microsAt(b.occurred_micros, 1) : null;
-        const last = b.occurred_micros ? microsAt(b.occurred_micros, b.event_ids.length) : null;
-        const { rows } = await client.query(
-          `select u.ord::int as ord, u.id::text as id, e.env, e.ph
-           from unnest($2::uuid[]) with ordinality u(id, ord)
-           left join (
-             select e.event_id, ${HASHED_COLUMNS} from warden.audit_events e
-             where e.tenant_id = $1::uuid
-               and ($3::bigint is null or e.occurred_at >= to_timestamp(0) + $3::bigint * interval '1 microsecond')
-               and ($4::bigint is null or e.occurred_at <= to_timestamp(0) + $4::bigint * interval '1 microsecond')
-             offset 0
-           ) e on e.event_id = u.id
-           order by u.ord`,
-          [tenantId, b.event_ids, first?.toString() ?? null, last?.toString() ?? null],
-        );
-        const positions: Position[] = rows.map((r) => {
-          const us = b.occurred_micros && b.occurred_micros.length >= r.ord * MICROS_BYTES ? microsAt(b.occurred_micros, r.ord)!.toString() : null;
-          return [r.id, us, r.env ?? null, r.ph ?? null];
-        });
-        await emit({
-          block: {
-            tenant_key: tenantId,
-            first_seq: b.first_seq,
-            last_seq: b.last_seq,
-            prev_hash: b.prev_hash.toString("hex"),
-            head_hash: b.head_hash.toString("hex"),
-            leaf_prefixes: b.leaf_prefixes.toString("hex"),
-            positions,
-          },
-        });
-        blocks++;
-      }
     }
     const prunes = await client.query(
       `select r.id::text as id, r.method, r.partition_name, r.range_from, r.range_to, r.sealed_through::text as sealed_through,
@@ -175,6 +130,51 @@ export async function writeExportProofs(
           signature: r.signature.toString("base64"),
         },
       });
+    }
+    ranges.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    let blocks = 0;
+    for (const [lo, hi] of ranges) {
+      const bs = await client.query(
+        `select first_seq::text as first_seq, last_seq::text as last_seq, prev_hash, head_hash, leaf_prefixes, occurred_micros, event_ids::text[] as event_ids
+         from warden_private.seal_blocks b where b.tenant_key = $1 and b.first_seq between $2 and $3 order by b.first_seq`,
+        [tenantId, lo.toString(), hi.toString()],
+      );
+      for (const b of bs.rows) {
+        // Each position's hashed parts, read from the raw event (never the redacted view): one
+        // hash join against the tenant's events in the block's time span (a block is sorted by
+        // occurred_at), so partitions outside it are pruned.
+        const first = b.occurred_micros ? microsAt(b.occurred_micros, 1) : null;
+        const last = b.occurred_micros ? microsAt(b.occurred_micros, b.event_ids.length) : null;
+        const { rows } = await client.query(
+          `select u.ord::int as ord, u.id::text as id, e.env, e.ph
+           from unnest($2::uuid[]) with ordinality u(id, ord)
+           left join (
+             select e.event_id, ${HASHED_COLUMNS} from warden.audit_events e
+             where e.tenant_id = $1::uuid
+               and ($3::bigint is null or e.occurred_at >= to_timestamp(0) + $3::bigint * interval '1 microsecond')
+               and ($4::bigint is null or e.occurred_at <= to_timestamp(0) + $4::bigint * interval '1 microsecond')
+             offset 0
+           ) e on e.event_id = u.id
+           order by u.ord`,
+          [tenantId, b.event_ids, first?.toString() ?? null, last?.toString() ?? null],
+        );
+        const positions: Position[] = rows.map((r) => {
+          const us = b.occurred_micros && b.occurred_micros.length >= r.ord * MICROS_BYTES ? microsAt(b.occurred_micros, r.ord)!.toString() : null;
+          return [r.id, us, r.env ?? null, r.ph ?? null];
+        });
+        await emit({
+          block: {
+            tenant_key: tenantId,
+            first_seq: b.first_seq,
+            last_seq: b.last_seq,
+            prev_hash: b.prev_hash.toString("hex"),
+            head_hash: b.head_hash.toString("hex"),
+            leaf_prefixes: b.leaf_prefixes.toString("hex"),
+            positions,
+          },
+        });
+        blocks++;
+      }
     }
     await client.query("commit");
     return blocks;

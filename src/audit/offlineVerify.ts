@@ -87,18 +87,18 @@ function parseExact(text: string): any {
   return J.parse(text, (_k, v, ctx) => (typeof v === "number" && ctx?.source !== undefined && String(v) !== ctx.source ? J.rawJSON(ctx.source) : v));
 }
 
+/** Per exported event: where it is, and a digest of what must match its sealed position. */
 interface EventSeen {
   line: number;
-  env: string;
-  ph: Buffer | null; // null: payload redacted in the export
+  /** sha256(envelope || 0x0a || payload hash hex), or of the envelope alone when the export redacted the payload. */
+  digest: string;
+  redacted: boolean;
 }
 
-interface PositionAt {
-  block: number;
-  ord: number;
-  seq: bigint;
-  env: string;
-  ph: Buffer;
+function digestOf(env: string, phHex: string | null): string {
+  const h = createHash("sha256").update(env);
+  if (phHex !== null) h.update("\n").update(phHex);
+  return h.digest("base64");
 }
 
 function micros(iso: string | null): bigint | null {
@@ -117,8 +117,23 @@ export async function verifyExportText(text: string, publicKey: KeyObject): Prom
   return verifyExportLines(lines, publicKey);
 }
 
+/** A signed checkpoint being walked block by block. */
+interface Walk {
+  cp: CheckpointRecord;
+  last: bigint;
+  next: bigint;
+  prevHead: Buffer | null;
+  done: boolean;
+}
+
+/**
+ * One pass over the file: header, events (a digest each), checkpoints,
+ * prune and erasure records, then each block checked as it is read, then
+ * the manifest.
+ */
 export async function verifyExportLines(lines: AsyncIterable<string> | Iterable<string>, publicKey: KeyObject): Promise<OfflineReport> {
   const keyId = keyIdOf(publicKey);
+  const sealing = { publicKey, keyId };
   const problems: OfflineProblem[] = [];
   let problemCount = 0;
   const note = (p: OfflineProblem) => {
@@ -141,94 +156,58 @@ export async function verifyExportLines(lines: AsyncIterable<string> | Iterable<
     problems,
   };
 
-  let header: ExportHeader | null = null;
+  let tenantKey = "";
   let manifest: ExportManifest | null = null;
   let manifestLine = 0;
   const hash = createHash("sha256");
   const events = new Map<string, EventSeen>();
-  const checkpoints: CheckpointRecord[] = [];
-  const blocks: BlockRecord[] = [];
-  const prunes: { line: number; r: PruneRecordLine }[] = [];
-  const erasures: { line: number; r: ErasureRecordLine }[] = [];
-  let n = 0;
-  for await (const text of lines as AsyncIterable<string>) {
-    n++;
-    if (text === "") continue;
-    let obj: any;
-    try {
-      obj = parseExact(text);
-    } catch {
-      note({ reason: "malformed", line: n, detail: "the line is not JSON" });
-      hash.update(text + "\n");
-      continue;
-    }
-    if (manifest) {
-      note({ reason: "manifest", line: n, detail: "lines follow the manifest" });
-    }
-    if (obj && typeof obj === "object" && "manifest" in obj && Object.keys(obj).length === 1) {
-      manifest = obj.manifest;
-      manifestLine = n;
-      continue;
-    }
-    hash.update(text + "\n");
-    if (n === 1) {
-      if (!obj?.warden_export) {
-        note({ reason: "malformed", line: 1, detail: "the file does not start with a warden_export header: export with ?format=jsonl&proofs=true" });
-      } else {
-        header = obj.warden_export;
-      }
-      continue;
-    }
-    if (obj?.warden_export) {
-      note({ reason: "malformed", line: n, detail: "a second header" });
-    } else if (obj?.checkpoint) {
-      checkpoints.push(obj.checkpoint);
-    } else if (obj?.block) {
-      blocks.push(obj.block);
-    } else if (obj?.prune_record) {
-      prunes.push({ line: n, r: obj.prune_record });
-    } else if (obj?.erasure_record) {
-      erasures.push({ line: n, r: obj.erasure_record });
-    } else if (obj && typeof obj.event_id === "string") {
-      report.events++;
-      if (events.has(obj.event_id)) note({ reason: "modified", line: n, event_id: obj.event_id, detail: "the event appears twice" });
-      try {
-        const e = obj as ExportedEvent;
-        const redacted = e.redacted_fields && typeof e.redacted_fields === "object" && Object.keys(e.redacted_fields).length > 0;
-        events.set(obj.event_id, { line: n, env: envelopeOf(e), ph: redacted ? null : payloadHashOf(e) });
-      } catch (err) {
-        note({ reason: "malformed", line: n, event_id: obj.event_id, detail: `the event cannot be hashed: ${(err as Error).message}` });
-      }
-    } else {
-      note({ reason: "malformed", line: n, detail: "a line that is neither an event nor a proof record" });
-    }
-  }
-
-  // 1. The header and the signed manifest: the file is whole, in order, and from the key's holder.
-  if (header) {
-    report.tenant_id = header.tenant_id ?? null;
-    if (header.version !== EXPORT_FORMAT_VERSION) note({ reason: "malformed", line: 1, detail: `unknown export format version ${header.version}` });
-    if (header.public_key_sha256 !== publicKeySha256(publicKey) || header.key_id !== keyId) {
-      note({
-        reason: "key_mismatch",
-        line: 1,
-        detail: `the export was signed by key ${header.key_id} (sha256 ${header.public_key_sha256}); the key given is ${keyId} (sha256 ${publicKeySha256(publicKey)})`,
-      });
-    }
-  }
-  const tenantKey = report.tenant_id ?? "";
-  if (!manifest) {
-    note({ reason: "manifest", detail: "the manifest line is missing: the file was cut short" });
-  } else {
-    const sha256 = hash.digest("hex");
-    if (manifest.count !== report.events) note({ reason: "manifest", line: manifestLine, detail: `the manifest counts ${manifest.count} events, the file holds ${report.events}` });
-    if (manifest.sha256 !== sha256) note({ reason: "manifest", line: manifestLine, detail: "the lines before the manifest do not hash to its sha256: a line was changed, added, dropped or moved" });
-    else if (!exportManifestSignatureValid(publicKey, tenantKey, manifest)) note({ reason: "manifest", line: manifestLine, detail: "the manifest's signature does not verify with this key" });
-  }
-
-  // 2. Signed records: prune cover and erasure index (only what verifies counts).
+  const walks = new Map<string, Walk>(); // by first_seq
+  let walk: Walk | null = null;
+  let blocksSeen = false;
   const cover = new PruneCover();
-  for (const { line, r } of prunes) {
+  const erasedTo = new Map<string, Map<string, Buffer>>(); // event -> erased hash hex -> original hash
+  const hasher = new EventHasher();
+
+  const keyMismatch = (header: ExportHeader) =>
+    header.public_key_sha256 !== publicKeySha256(publicKey) || header.key_id !== keyId;
+
+  /** The sealed payload hash a current one leads back to through signed erasure records, or null. */
+  const resolveErased = (eventId: string, env: Buffer, current: Buffer, sealedLeaf: Buffer): Buffer | null => {
+    if (leafPrefix(env, current).equals(sealedLeaf)) return current;
+    const m = erasedTo.get(eventId);
+    let h = current;
+    for (let hops = 0; m && hops < 64; hops++) {
+      const before = m.get(h.toString("hex"));
+      if (!before) break;
+      if (leafPrefix(env, before).equals(sealedLeaf)) return before;
+      h = before;
+    }
+    return null;
+  };
+
+  const onCheckpoint = (cp: CheckpointRecord) => {
+    let valid = false;
+    try {
+      valid =
+        cp.key_id === keyId &&
+        cp.tenant_key === tenantKey &&
+        checkpointSignatureValid(
+          sealing,
+          { tenantKey: cp.tenant_key, firstSeq: BigInt(cp.first_seq), lastSeq: BigInt(cp.last_seq), headHash: Buffer.from(cp.head_hash, "hex"), signedAt: new Date(cp.signed_at) },
+          Buffer.from(cp.signature, "base64"),
+        );
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
+      note({ reason: "bad_signature", seq: String(cp.first_seq), detail: `checkpoint ${cp.first_seq}..${cp.last_seq} has no valid signature by this key` });
+      return;
+    }
+    report.checkpoints_verified++;
+    walks.set(String(cp.first_seq), { cp, last: BigInt(cp.last_seq), next: BigInt(cp.first_seq), prevHead: null, done: false });
+  };
+
+  const onPrune = (line: number, r: PruneRecordLine) => {
     const record: PruneRecord = {
       id: r.id,
       tenantKey: r.tenant_key,
@@ -249,15 +228,15 @@ export async function verifyExportLines(lines: AsyncIterable<string> | Iterable<
     }
     if (!valid) {
       note({ reason: "bad_signature", line, detail: `prune record ${r.id} does not verify with this key` });
-      continue;
+      return;
     }
     if (record.method === "rows") for (const id of record.eventIds ?? []) cover.ids.add(id);
     else if (record.rangeFrom && record.rangeTo) {
       cover.ranges.push({ from: micros(r.range_from)!, to: micros(r.range_to)!, sealedThrough: BigInt(r.sealed_through) });
     }
-  }
-  const erasedTo = new Map<string, Map<string, Buffer>>(); // event -> erased hash hex -> original hash
-  for (const { line, r } of erasures) {
+  };
+
+  const onErasure = (line: number, r: ErasureRecordLine) => {
     const record = {
       eventId: r.event_id,
       tenantKey: r.tenant_key,
@@ -265,140 +244,183 @@ export async function verifyExportLines(lines: AsyncIterable<string> | Iterable<
       originalHash: Buffer.from(r.original_payload_hash, "hex"),
       erasedHash: Buffer.from(r.erased_payload_hash, "hex"),
     };
-    const sealing = { publicKey, keyId };
-    if (r.key_id !== keyId || r.tenant_key !== tenantKey || !erasureRecordSignatureValid(sealing, record, Buffer.from(r.signature, "base64"))) {
-      note({ reason: "bad_signature", line, event_id: r.event_id, detail: `the erasure record of event ${r.event_id} does not verify with this key` });
-      continue;
-    }
-    let m = erasedTo.get(r.event_id);
-    if (!m) erasedTo.set(r.event_id, (m = new Map()));
-    m.set(r.erased_payload_hash, record.originalHash);
-  }
-  /** The sealed payload hash a current one leads back to through signed erasure records, or null. */
-  const resolveErased = (eventId: string, env: Buffer, current: Buffer, sealedLeaf: Buffer): Buffer | null => {
-    if (leafPrefix(env, current).equals(sealedLeaf)) return current;
-    const m = erasedTo.get(eventId);
-    let h = current;
-    for (let hops = 0; m && hops < 64; hops++) {
-      const before = m.get(h.toString("hex"));
-      if (!before) break;
-      if (leafPrefix(env, before).equals(sealedLeaf)) return before;
-      h = before;
-    }
-    return null;
-  };
-
-  // 3. Checkpoints: signed by the key, and the blocks of each range chain from prev to the signed head.
-  const blocksByFirst = new Map<string, number>();
-  blocks.forEach((b, i) => blocksByFirst.set(String(b.first_seq), i));
-  const signedBlock = new Set<number>();
-  const positions = new Map<string, PositionAt>();
-  const hasher = new EventHasher();
-  for (const cp of checkpoints) {
     let valid = false;
     try {
-      valid =
-        cp.key_id === keyId &&
-        cp.tenant_key === tenantKey &&
-        checkpointSignatureValid(
-          { publicKey, keyId },
-          { tenantKey: cp.tenant_key, firstSeq: BigInt(cp.first_seq), lastSeq: BigInt(cp.last_seq), headHash: Buffer.from(cp.head_hash, "hex"), signedAt: new Date(cp.signed_at) },
-          Buffer.from(cp.signature, "base64"),
-        );
+      valid = r.key_id === keyId && r.tenant_key === tenantKey && erasureRecordSignatureValid(sealing, record, Buffer.from(r.signature, "base64"));
     } catch {
       valid = false;
     }
     if (!valid) {
-      note({ reason: "bad_signature", seq: cp.first_seq, detail: `checkpoint ${cp.first_seq}..${cp.last_seq} has no valid signature by this key` });
-      continue;
+      note({ reason: "bad_signature", line, event_id: r.event_id, detail: `the erasure record of event ${r.event_id} does not verify with this key` });
+      return;
     }
-    report.checkpoints_verified++;
-    let seq = BigInt(cp.first_seq);
-    const last = BigInt(cp.last_seq);
-    let prevHead: Buffer | null = null;
-    while (seq <= last) {
-      const bi = blocksByFirst.get(seq.toString());
-      if (bi === undefined) {
-        note({ reason: "chain", seq: seq.toString(), detail: `checkpoint ${cp.first_seq}..${cp.last_seq}: the block starting at seq ${seq} is not in the file` });
-        break;
-      }
-      const b = blocks[bi];
-      signedBlock.add(bi);
-      const first = BigInt(b.first_seq);
-      const bLast = BigInt(b.last_seq);
-      const prev = Buffer.from(b.prev_hash, "hex");
-      const storedHead = Buffer.from(b.head_hash, "hex");
-      const leaves = Buffer.from(b.leaf_prefixes, "hex");
-      if (prevHead && !prev.equals(prevHead)) note({ reason: "chain", seq: b.first_seq, detail: `block ${b.first_seq}..${b.last_seq} does not continue the chain` });
-      if (!Array.isArray(b.positions) || BigInt(b.positions.length) !== bLast - first + 1n || leaves.length !== b.positions.length * LEAF_PREFIX_BYTES) {
-        note({ reason: "malformed", seq: b.first_seq, detail: `block ${b.first_seq}..${b.last_seq} does not hold one position and leaf per event` });
-        break;
-      }
-      let head: Buffer = prev;
-      let pruned = false;
-      b.positions.forEach(([id, us, env, ph], i) => {
-        const at = first + BigInt(i);
-        const sealedLeaf = leaves.subarray(i * LEAF_PREFIX_BYTES, (i + 1) * LEAF_PREFIX_BYTES);
-        if (env === null || ph === null) {
-          if (cover.covers(id, at, us === null ? null : BigInt(us))) {
-            report.positions_pruned++;
-            pruned = true;
-          } else {
-            note({ reason: "missing", seq: at.toString(), event_id: id, detail: "a sealed event is gone and no signed prune record covers it" });
-          }
-          return;
-        }
-        hasher.load(env, ph);
-        const sealedPh = resolveErased(id, Buffer.from(hasher.envelope), Buffer.from(hasher.payloadHash), sealedLeaf);
-        if (!sealedPh) {
-          note({ reason: "modified", seq: at.toString(), event_id: id, detail: "the event at this position differs from what was sealed" });
-        } else {
-          hasher.replacePayloadHash(sealedPh);
-        }
-        head = hasher.chain(head);
-        positions.set(id, { block: bi, ord: i, seq: at, env, ph: Buffer.from(ph, "hex") });
-      });
-      // A block with purged events no longer hashes to its head: its links and the signed heads hold it.
-      if (!pruned && !head.equals(storedHead)) note({ reason: "chain", seq: b.first_seq, detail: `block ${b.first_seq}..${b.last_seq}: its events do not hash to its head` });
-      prevHead = storedHead;
-      report.blocks_verified++;
-      seq = bLast + 1n;
-    }
-    if (seq === last + 1n && prevHead && !prevHead.equals(Buffer.from(cp.head_hash, "hex"))) {
-      note({ reason: "chain", seq: cp.first_seq, detail: `the chain up to seq ${cp.last_seq} does not end at the signed head` });
-    } else if (seq > last + 1n) {
-      note({ reason: "chain", seq: cp.last_seq, detail: `checkpoint ${cp.first_seq}..${cp.last_seq} ends inside a block` });
-    }
-  }
+    let m = erasedTo.get(r.event_id);
+    if (!m) erasedTo.set(r.event_id, (m = new Map()));
+    m.set(r.erased_payload_hash, record.originalHash);
+  };
 
-  // 4. Each exported event: its recomputed envelope and payload hash are the ones sealed at its position.
-  for (const [id, seen] of events) {
-    const at = positions.get(id);
-    if (!at) {
-      report.events_unsealed++;
-      continue;
+  /** Ends the current walk: its last block's head must be the signed one. */
+  const endWalk = () => {
+    if (!walk) return;
+    if (walk.next === walk.last + 1n) {
+      if (!walk.prevHead || !walk.prevHead.equals(Buffer.from(walk.cp.head_hash, "hex"))) {
+        note({ reason: "chain", seq: String(walk.cp.first_seq), detail: `the chain up to seq ${walk.cp.last_seq} does not end at the signed head` });
+      }
+    } else {
+      note({ reason: "chain", seq: walk.next.toString(), detail: `checkpoint ${walk.cp.first_seq}..${walk.cp.last_seq}: the blocks from seq ${walk.next} are not in the file` });
     }
-    if (seen.env !== at.env) {
-      note({ reason: "modified", line: seen.line, event_id: id, seq: at.seq.toString(), detail: "the event's envelope fields differ from what was sealed" });
-      continue;
+    walk.done = true;
+    walk = null;
+  };
+
+  const onBlock = (line: number, b: BlockRecord) => {
+    const first = BigInt(b.first_seq);
+    const bLast = BigInt(b.last_seq);
+    if (!walk || walk.next !== first) {
+      if (walk) endWalk();
+      const started = walks.get(String(b.first_seq));
+      if (!started || started.done) {
+        note({ reason: "chain", line, seq: String(b.first_seq), detail: `block ${b.first_seq}..${b.last_seq} is covered by no valid checkpoint, or out of sequence` });
+        return;
+      }
+      walk = started;
     }
-    if (seen.ph === null) {
-      report.events_payload_redacted++;
+    const prev = Buffer.from(b.prev_hash, "hex");
+    const storedHead = Buffer.from(b.head_hash, "hex");
+    const leaves = Buffer.from(b.leaf_prefixes, "hex");
+    if (walk.prevHead && !prev.equals(walk.prevHead)) note({ reason: "chain", line, seq: String(b.first_seq), detail: `block ${b.first_seq}..${b.last_seq} does not continue the chain` });
+    if (!Array.isArray(b.positions) || BigInt(b.positions.length) !== bLast - first + 1n || leaves.length !== b.positions.length * LEAF_PREFIX_BYTES || bLast > walk.last) {
+      note({ reason: "malformed", line, seq: String(b.first_seq), detail: `block ${b.first_seq}..${b.last_seq} does not hold one position and leaf per event inside its checkpoint` });
+      walk.next = bLast + 1n;
+      walk.prevHead = storedHead;
+      return;
+    }
+    let head: Buffer = prev;
+    let pruned = false;
+    b.positions.forEach(([id, us, env, ph], i) => {
+      const at = first + BigInt(i);
+      const sealedLeaf = leaves.subarray(i * LEAF_PREFIX_BYTES, (i + 1) * LEAF_PREFIX_BYTES);
+      if (env === null || ph === null) {
+        if (cover.covers(id, at, us === null ? null : BigInt(us))) {
+          report.positions_pruned++;
+          pruned = true;
+        } else {
+          note({ reason: "missing", line, seq: at.toString(), event_id: id, detail: "a sealed event is gone and no signed prune record covers it" });
+        }
+        if (events.has(id)) note({ reason: "modified", line: events.get(id)!.line, event_id: id, seq: at.toString(), detail: "the file holds an event its proof says was purged" });
+        return;
+      }
+      hasher.load(env, ph);
+      const sealedPh = resolveErased(id, Buffer.from(hasher.envelope), Buffer.from(hasher.payloadHash), sealedLeaf);
+      let erased = false;
+      if (!sealedPh) {
+        note({ reason: "modified", line, seq: at.toString(), event_id: id, detail: "the event at this position differs from what was sealed" });
+      } else {
+        erased = !sealedPh.equals(hasher.payloadHash);
+        hasher.replacePayloadHash(sealedPh);
+      }
+      head = hasher.chain(head);
+      // The exported event, if any, must be exactly this position's.
+      const seen = events.get(id);
+      if (!seen) return;
+      events.delete(id);
+      if (seen.digest !== digestOf(env, seen.redacted ? null : ph)) {
+        note({ reason: "modified", line: seen.line, event_id: id, seq: at.toString(), detail: "the exported event differs from what was sealed at its position" });
+        return;
+      }
       report.events_verified++;
+      if (seen.redacted) report.events_payload_redacted++;
+      else if (erased) report.events_erased++;
+    });
+    // A block with purged events no longer hashes to its head: its links and the signed heads hold it.
+    if (!pruned && !head.equals(storedHead)) note({ reason: "chain", line, seq: String(b.first_seq), detail: `block ${b.first_seq}..${b.last_seq}: its events do not hash to its head` });
+    walk.prevHead = storedHead;
+    walk.next = bLast + 1n;
+    report.blocks_verified++;
+    if (walk.next === walk.last + 1n) endWalk();
+  };
+
+  let n = 0;
+  for await (const text of lines as AsyncIterable<string>) {
+    n++;
+    if (text === "") continue;
+    let obj: any;
+    try {
+      obj = parseExact(text);
+    } catch {
+      note({ reason: "malformed", line: n, detail: "the line is not JSON" });
+      hash.update(text + "\n");
       continue;
     }
-    if (!seen.ph.equals(at.ph)) {
-      note({ reason: "modified", line: seen.line, event_id: id, seq: at.seq.toString(), detail: "the event's payload differs from what was sealed" });
+    if (manifest) note({ reason: "manifest", line: n, detail: "lines follow the manifest" });
+    if (obj && typeof obj === "object" && "manifest" in obj && Object.keys(obj).length === 1) {
+      manifest = obj.manifest;
+      manifestLine = n;
       continue;
     }
-    const leaves = Buffer.from(blocks[at.block].leaf_prefixes, "hex").subarray(at.ord * LEAF_PREFIX_BYTES, (at.ord + 1) * LEAF_PREFIX_BYTES);
-    if (!leafPrefix(Buffer.from(at.env, "utf8"), at.ph).equals(leaves)) report.events_erased++;
-    report.events_verified++;
+    hash.update(text + "\n");
+    if (n === 1) {
+      const header: ExportHeader | undefined = obj?.warden_export;
+      if (!header) {
+        note({ reason: "malformed", line: 1, detail: "the file does not start with a warden_export header: export with ?format=jsonl&proofs=true" });
+        continue;
+      }
+      report.tenant_id = header.tenant_id ?? null;
+      tenantKey = header.tenant_id ?? "";
+      if (header.version !== EXPORT_FORMAT_VERSION) note({ reason: "malformed", line: 1, detail: `unknown export format version ${header.version}` });
+      if (keyMismatch(header)) {
+        note({
+          reason: "key_mismatch",
+          line: 1,
+          detail: `the export was signed by key ${header.key_id} (sha256 ${header.public_key_sha256}); the key given is ${keyId} (sha256 ${publicKeySha256(publicKey)})`,
+        });
+      }
+      continue;
+    }
+    const isProof = obj?.checkpoint || obj?.prune_record || obj?.erasure_record;
+    if (blocksSeen && (isProof || (obj && typeof obj.event_id === "string"))) {
+      note({ reason: "malformed", line: n, detail: "blocks must come last, before the manifest" });
+    }
+    if (obj?.warden_export) {
+      note({ reason: "malformed", line: n, detail: "a second header" });
+    } else if (obj?.checkpoint) {
+      onCheckpoint(obj.checkpoint);
+    } else if (obj?.prune_record) {
+      onPrune(n, obj.prune_record);
+    } else if (obj?.erasure_record) {
+      onErasure(n, obj.erasure_record);
+    } else if (obj?.block) {
+      blocksSeen = true;
+      onBlock(n, obj.block);
+    } else if (obj && typeof obj.event_id === "string") {
+      report.events++;
+      if (events.has(obj.event_id)) note({ reason: "modified", line: n, event_id: obj.event_id, detail: "the event appears twice" });
+      try {
+        const e = obj as ExportedEvent;
+        const redacted = !!e.redacted_fields && typeof e.redacted_fields === "object" && Object.keys(e.redacted_fields).length > 0;
+        events.set(obj.event_id, { line: n, digest: digestOf(envelopeOf(e), redacted ? null : payloadHashOf(e).toString("hex")), redacted });
+      } catch (err) {
+        note({ reason: "malformed", line: n, event_id: obj.event_id, detail: `the event cannot be hashed: ${(err as Error).message}` });
+      }
+    } else {
+      note({ reason: "malformed", line: n, detail: "a line that is neither an event nor a proof record" });
+    }
   }
-  // Blocks that no valid checkpoint reached prove nothing; their events stay unsealed.
-  blocks.forEach((b, i) => {
-    if (!signedBlock.has(i)) note({ reason: "chain", seq: b.first_seq, detail: `block ${b.first_seq}..${b.last_seq} is covered by no valid checkpoint` });
-  });
+  endWalk();
+  for (const w of walks.values()) {
+    if (!w.done) note({ reason: "chain", seq: String(w.cp.first_seq), detail: `checkpoint ${w.cp.first_seq}..${w.cp.last_seq}: its blocks are not in the file` });
+  }
+  // Exported events no signed block reached: not proven.
+  report.events_unsealed = events.size;
+
+  if (!manifest) {
+    note({ reason: "manifest", detail: "the manifest line is missing: the file was cut short" });
+  } else {
+    const sha256 = hash.digest("hex");
+    if (manifest.count !== report.events) note({ reason: "manifest", line: manifestLine, detail: `the manifest counts ${manifest.count} events, the file holds ${report.events}` });
+    if (manifest.sha256 !== sha256) note({ reason: "manifest", line: manifestLine, detail: "the lines before the manifest do not hash to its sha256: a line was changed, added, dropped or moved" });
+    else if (!exportManifestSignatureValid(publicKey, tenantKey, manifest)) note({ reason: "manifest", line: manifestLine, detail: "the manifest's signature does not verify with this key" });
+  }
 
   report.ok = problemCount === 0 && report.events_unsealed === 0;
   report.status = problemCount > 0 ? "tampered" : report.events_unsealed > 0 ? "incomplete" : "ok";
