@@ -10,6 +10,11 @@
 import { createHash } from "node:crypto";
 import { isExactNumber } from "./exactJson";
 
+/** A JSON number kept as its source text (parseJsonExact). */
+export class JsonNumber {
+  constructor(readonly source: string) {}
+}
+
 /** warden_private.canonical_field: <length in characters>:<value>, or - for null. */
 export function canonicalField(value: string | null | undefined): string {
   if (value === null || value === undefined) return "-";
@@ -74,7 +79,8 @@ export function jsonbText(value: unknown): string {
     return pgNumericText(String(value));
   }
   if (typeof value === "string") return pgJsonString(value);
-  if (isExactNumber(value)) return pgNumericText(value.rawJSON);
+  if (value instanceof JsonNumber) return pgNumericText(value.source);
+  if (typeof (JSON as { isRawJSON?: unknown }).isRawJSON === "function" && isExactNumber(value)) return pgNumericText(value.rawJSON);
   if (Array.isArray(value)) return "[" + value.map(jsonbText).join(", ") + "]";
   if (typeof value === "object") {
     const keys = Object.keys(value as object).sort(jsonbKeyOrder);
@@ -184,4 +190,99 @@ export function payloadHashOf(e: ExportedEvent): Buffer {
     jsonbField(e.event_data),
   ].join("|");
   return createHash("sha256").update(text, "utf8").digest();
+}
+
+/**
+ * A number token JavaScript may not carry exactly: 16 or more digit/dot
+ * characters, an exponent, or a fraction ending in 0 (as src/audit/exactJson.ts).
+ * Any other JSON number survives JSON.parse: pgNumericText gives PostgreSQL's
+ * text for it from String(value).
+ */
+const MAYBE_INEXACT = /(?:^|[:[,])\s*-?(?:[\d.]{16}|\d+(?:\.\d+)?[eE]|\d+\.\d*0(?!\d))/;
+
+/**
+ * Parses one JSON text with every number's exact value: JSON.parse when no
+ * number could lose anything, else a small parser that keeps each number as
+ * a JsonNumber. Works on any Node version (no JSON.rawJSON needed).
+ */
+export function parseJsonExact(text: string): unknown {
+  if (!MAYBE_INEXACT.test(text)) return JSON.parse(text);
+  let i = 0;
+  const fail = (): never => {
+    throw new SyntaxError(`invalid JSON at position ${i}`);
+  };
+  const ws = () => {
+    while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
+  };
+  const str = (): string => {
+    const start = i;
+    i++; // opening quote
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (Number.isNaN(c)) fail();
+      if (c === 0x22) break;
+      if (c === 0x5c) i++;
+      i++;
+    }
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const value = (depth: number): unknown => {
+    if (depth > 1000) fail();
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      const obj: Record<string, unknown> = {};
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return obj;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        const k = str();
+        ws();
+        if (text[i++] !== ":") fail();
+        Object.defineProperty(obj, k, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") {
+          i++;
+          return obj;
+        } else fail();
+      }
+    }
+    if (c === "[") {
+      i++;
+      const arr: unknown[] = [];
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return arr;
+      }
+      for (;;) {
+        arr.push(value(depth + 1));
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") {
+          i++;
+          return arr;
+        } else fail();
+      }
+    }
+    if (c === '"') return str();
+    if (text.startsWith("true", i)) return (i += 4), true;
+    if (text.startsWith("false", i)) return (i += 5), false;
+    if (text.startsWith("null", i)) return (i += 4), null;
+    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 4096));
+    if (!m) fail();
+    i += m![0].length;
+    return new JsonNumber(m![0]);
+  };
+  const out = value(0);
+  ws();
+  if (i !== text.length) fail();
+  return out;
 }

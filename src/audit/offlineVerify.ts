@@ -26,7 +26,7 @@ import { checkpointSignatureValid } from "./checkpoint";
 import { keyIdOf } from "./sealingKey";
 import { erasureRecordSignatureValid } from "./erasureRecords";
 import { PruneCover, pruneRecordMessage, type PruneRecord } from "./pruneRecords";
-import { envelopeOf, payloadHashOf, type ExportedEvent } from "./canonical";
+import { envelopeOf, parseJsonExact, payloadHashOf, type ExportedEvent } from "./canonical";
 import {
   EXPORT_FORMAT_VERSION,
   exportManifestSignatureValid,
@@ -81,11 +81,7 @@ export function parsePublicKey(text: string): KeyObject {
   return key;
 }
 
-/** JSON.parse keeping every number's source text where JavaScript would change it (as src/audit/exactJson.ts). */
-function parseExact(text: string): any {
-  const J = JSON as unknown as { parse(t: string, r: (k: string, v: unknown, ctx?: { source?: string }) => unknown): unknown; rawJSON(t: string): unknown };
-  return J.parse(text, (_k, v, ctx) => (typeof v === "number" && ctx?.source !== undefined && String(v) !== ctx.source ? J.rawJSON(ctx.source) : v));
-}
+const parseExact = parseJsonExact;
 
 /** Per exported event: where it is, and a digest of what must match its sealed position. */
 interface EventSeen {

@@ -19,7 +19,7 @@ import { sealOnce } from "../../src/audit/sealer";
 import { verifyTrail } from "../../src/audit/verifier";
 import { runRetention } from "../../src/retention/run";
 import { verifyExportText, type OfflineReport } from "../../src/audit/offlineVerify";
-import { envelopeOf, jsonbText, payloadHashOf, pgNumericText, pgTextArray } from "../../src/audit/canonical";
+import { envelopeOf, jsonbText, parseJsonExact, payloadHashOf, pgNumericText, pgTextArray } from "../../src/audit/canonical";
 import { parseJson } from "../../src/audit/exactJson";
 
 let server: TestServer;
@@ -163,7 +163,13 @@ test("the canonical forms computed from an export equal the database's, for even
     expect(pgTextArray(a)).toBe(pgText);
   }
   const doc = `{"b": 1, "aa": [1, "x\\u0001"], "é": {"": null}, "a": 1.0}`;
-  expect(jsonbText(parseJson(doc))).toBe((await server.ownerPool.query("select $1::jsonb::text as t", [doc])).rows[0].t);
+  const docText = (await server.ownerPool.query("select $1::jsonb::text as t", [doc])).rows[0].t;
+  expect(jsonbText(parseJson(doc))).toBe(docText);
+  // The verifier's own parser (no JSON.rawJSON needed): every number kept exactly.
+  expect(jsonbText(parseJsonExact(doc))).toBe(docText);
+  const exact = `{"n": [1.50, 9007199254740993, 1e400, -0.0, 123456789012345678901234567890.10], "__proto__": {"x": "\\u00e9\\"q"}}`;
+  expect(jsonbText(parseJsonExact(exact))).toBe((await server.ownerPool.query("select $1::jsonb::text as t", [exact])).rows[0].t);
+  for (const bad of ["{", '{"a": 1,}', "[1 2]", '{"a": 01}', "1 1"]) expect(() => parseJsonExact(bad + " 1e5")).toThrow(SyntaxError);
 });
 
 test("an export with proofs verifies offline, erased and purged events included", async () => {
