@@ -89,7 +89,7 @@ export const exportProofsSection: BenchSection = {
       const dbSecs = Number(process.hrtime.bigint() - dbStarted) / 1e9;
       ctx.log(
         `offline verify: ${report.status}, ${fmtInt(report.events_verified)} events, ${report.blocks_verified} blocks, ${report.checkpoints_verified} checkpoint(s) in ${vSecs.toFixed(1)} s; ` +
-          `warden verify in the database: ok=${db.ok}, ${fmtInt(db.events_verified)} events in ${dbSecs.toFixed(1)} s`,
+          `warden verify in the database: ok=${db.ok} (first_bad ${JSON.stringify(db.first_bad)}, suspects ${db.suspect_events}), ${fmtInt(db.events_verified)} events in ${dbSecs.toFixed(1)} s`,
       );
       if (report.status !== "ok") ctx.log(`WARNING: the export did not verify: ${JSON.stringify(report.problems.slice(0, 3))}`);
       ctx.record({

@@ -64,10 +64,14 @@ function pgJsonString(s: string): string {
 }
 
 /** jsonb orders object keys by length in bytes, then bytewise. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 function jsonbKeyOrder(a: string, b: string): number {
-  const ba = Buffer.from(a, "utf8");
-  const bb = Buffer.from(b, "utf8");
-  return ba.length !== bb.length ? ba.length - bb.length : Buffer.compare(ba, bb);
+  const la = Buffer.byteLength(a, "utf8");
+  const lb = Buffer.byteLength(b, "utf8");
+  if (la !== lb) return la - lb;
+  // Without surrogates, UTF-16 order is code point order, which is UTF-8 byte order.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 /** A JSON value as PostgreSQL prints the jsonb holding it (value::text). */
@@ -279,7 +283,8 @@ export function parseJsonExact(text: string): unknown {
     const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 4096));
     if (!m) fail();
     i += m![0].length;
-    return new JsonNumber(m![0]);
+    // Plain numbers where JavaScript carries them exactly; the source text otherwise.
+    return String(Number(m![0])) === m![0] ? Number(m![0]) : new JsonNumber(m![0]);
   };
   const out = value(0);
   ws();
