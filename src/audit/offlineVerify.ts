@@ -88,6 +88,8 @@ interface EventSeen {
   line: number;
   /** sha256(envelope || 0x0a || payload hash hex), or of the envelope alone when the export redacted the payload. */
   digest: string;
+  /** Its leaf prefix (hex) as recomputed from the file, null when the payload is redacted. */
+  leaf: string | null;
   redacted: boolean;
 }
 
@@ -303,7 +305,14 @@ export async function verifyExportLines(lines: AsyncIterable<string> | Iterable<
         } else {
           note({ reason: "missing", line, seq: at.toString(), event_id: id, detail: "a sealed event is gone and no signed prune record covers it" });
         }
-        if (events.has(id)) note({ reason: "modified", line: events.get(id)!.line, event_id: id, seq: at.toString(), detail: "the file holds an event its proof says was purged" });
+        // Purged after the events were read (the proofs are read last): the event must still be the sealed one.
+        const gone = events.get(id);
+        if (gone) {
+          events.delete(id);
+          if (gone.leaf === null) events.set(id, gone); // a redacted payload cannot be matched to a bare leaf: unproven
+          else if (gone.leaf === sealedLeaf.toString("hex")) report.events_verified++;
+          else note({ reason: "modified", line: gone.line, event_id: id, seq: at.toString(), detail: "the exported event differs from what was sealed at its position" });
+        }
         return;
       }
       hasher.load(env, ph);
@@ -323,7 +332,8 @@ export async function verifyExportLines(lines: AsyncIterable<string> | Iterable<
       const seen = events.get(id);
       if (!seen) return;
       events.delete(id);
-      if (seen.digest !== digestOf(env, seen.redacted ? null : ph)) {
+      // Its digest matches the position's, or (erased after the events were read) its own leaf is the sealed one.
+      if (seen.digest !== digestOf(env, seen.redacted ? null : ph) && seen.leaf !== sealedLeaf.toString("hex")) {
         note({ reason: "modified", line: seen.line, event_id: id, seq: at.toString(), detail: "the exported event differs from what was sealed at its position" });
         return;
       }
@@ -398,7 +408,14 @@ export async function verifyExportLines(lines: AsyncIterable<string> | Iterable<
       try {
         const e = obj as ExportedEvent;
         const redacted = !!e.redacted_fields && typeof e.redacted_fields === "object" && Object.keys(e.redacted_fields).length > 0;
-        events.set(obj.event_id, { line: n, digest: digestOf(envelopeOf(e), redacted ? null : payloadHashOf(e).toString("hex")), redacted });
+        const env = envelopeOf(e);
+        const ph = redacted ? null : payloadHashOf(e);
+        events.set(obj.event_id, {
+          line: n,
+          digest: digestOf(env, ph ? ph.toString("hex") : null),
+          leaf: ph ? leafPrefix(Buffer.from(env, "utf8"), ph).toString("hex") : null,
+          redacted,
+        });
       } catch (err) {
         note({ reason: "malformed", line: n, event_id: obj.event_id, detail: `the event cannot be hashed: ${(err as Error).message}` });
       }
