@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
 import type pg from "pg";
-import { closePools } from "../support/db";
+import { asTriggerlessSuperuser, closePools } from "../support/db";
 import { startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 import { runWarden } from "../support/cli";
 import { sealOnce } from "../../src/audit/sealer";
@@ -286,6 +286,38 @@ test("tampering with the file is detected: a field, a dropped line, a reordered 
   expect(r.ok).toBe(false);
   expect(reasons(r)).toEqual(expect.arrayContaining(["key_mismatch", "manifest", "bad_signature"]));
   expect(r.checkpoints_verified).toBe(0);
+});
+
+test("an event a superuser changed in the database before the export is caught offline, and so is a deleted one", async () => {
+  const victim = (
+    await server.ownerPool.query("select event_id::text as id, event_data from warden.audit_events where tenant_id = $1 and event_type = 'app.fresh.done' order by occurred_at limit 1", [
+      t.tenantId,
+    ])
+  ).rows[0];
+  // Tests run one file at a time (--runInBand): the change is undone below, before any other file verifies the database.
+  await asTriggerlessSuperuser((su) => su.query("update warden.audit_events set event_data = '{\"g\": 999}' where event_id = $1", [victim.id]), true);
+  try {
+    const r = await verifyExportText(await exportText("&event_type=app.fresh.done"), server.sealingKey.publicKey);
+    expect(r.status).toBe("tampered");
+    expect(r.problems).toEqual(expect.arrayContaining([expect.objectContaining({ reason: "modified", event_id: victim.id })]));
+  } finally {
+    await asTriggerlessSuperuser((su) => su.query("update warden.audit_events set event_data = $2 where event_id = $1", [victim.id, victim.event_data]), true);
+  }
+  expect((await verifyExportText(await exportText("&event_type=app.fresh.done"), server.sealingKey.publicKey)).status).toBe("ok");
+  // A sealed event deleted without a prune record: its position is missing (restored afterwards, as it was).
+  const saved = (await server.ownerPool.query("select to_jsonb(e) as row from warden.audit_events e where e.event_id = $1", [victim.id])).rows[0].row;
+  await asTriggerlessSuperuser((su) => su.query("delete from warden.audit_events where event_id = $1", [victim.id]), true);
+  try {
+    const gone = await verifyExportText(await exportText("&event_type=app.fresh.done"), server.sealingKey.publicKey);
+    expect(gone.status).toBe("tampered");
+    expect(gone.problems).toEqual(expect.arrayContaining([expect.objectContaining({ reason: "missing", event_id: victim.id })]));
+  } finally {
+    await asTriggerlessSuperuser(
+      (su) => su.query("insert into warden.audit_events select * from jsonb_populate_record(null::warden.audit_events, $1::jsonb)", [JSON.stringify(saved)]),
+      true,
+    );
+  }
+  expect((await verifyExportText(await exportText("&event_type=app.fresh.done"), server.sealingKey.publicKey)).status).toBe("ok");
 });
 
 test("an export without proofs cannot be verified, and proofs need JSONL", async () => {
