@@ -12,7 +12,7 @@ import path from "node:path";
 import { makePool } from "../src/db/pools";
 import { Authenticator } from "../src/auth/authenticate";
 import { TokenService } from "../src/auth/tokens";
-import { generateSealingKey } from "../src/audit/sealingKey";
+import { generateSealingKey, type SealingKey } from "../src/audit/sealingKey";
 import { createHttp } from "../src/http/app";
 import { withUser } from "../src/db/urls";
 import type { BenchContext } from "./types";
@@ -33,7 +33,7 @@ export async function authenticatorUrl(ctx: BenchContext): Promise<string> {
 }
 
 /** Express + PostGraphile in this process, as `warden start` runs them (no worker). */
-export async function startInProcessServer(ownerUrl: string, authUrl: string, authPoolSize = 10): Promise<BenchServer> {
+export async function startInProcessServer(ownerUrl: string, authUrl: string, authPoolSize = 10, sealingKey: SealingKey = generateSealingKey()): Promise<BenchServer> {
   const ownerPool = makePool(ownerUrl, 4, "bench-owner");
   const authPool = makePool(authUrl, authPoolSize, "bench-api");
   const secret = randomBytes(32).toString("base64url");
@@ -42,7 +42,7 @@ export async function startInProcessServer(ownerUrl: string, authUrl: string, au
     authPool,
     authUrl,
     authenticator: new Authenticator(authPool, new TokenService(secret)),
-    sealingKey: generateSealingKey(),
+    sealingKey,
     cursorSecret: secret,
     production: true,
     // tuning experiments: BENCH_INGEST_MIN_EXTRA / BENCH_INGEST_WRITERS override the queue's defaults

@@ -24,6 +24,7 @@ import { retentionSection } from "./retention";
 import { redactionSection } from "./redaction";
 import { querySection } from "./query";
 import { exportSection } from "./export";
+import { exportProofsSection } from "./exportProofs";
 import { contextSection } from "./context";
 import { dqSection } from "./dq";
 import { viewerSection } from "./viewer";
@@ -39,6 +40,7 @@ export const sections: BenchSection[] = [
   redactionSection, // masked vs raw reads of the same page (API and SQL); write-time enforce trigger cost
   querySection, // GET /api/v1/audit/... p50/p95/p99 at 1M and 5M events vs the same SQL without HTTP
   exportSection, // GET /api/v1/audit/export of 1M events: server RSS growth and throughput vs a pg cursor read
+  exportProofsSection, // export with proofs vs plain export; verify-export of the file vs warden verify in the database
   contextSection, // set_context's commit-time check (the outside-a-transaction warning) vs the same transaction without it
   sessionsSection, // user-token lookup with a session vs membership only; revocation NOTIFY delivery vs a round trip
   verifySection, // full warden verify vs the same events read with the same streamed cursor; incremental scheduled verify

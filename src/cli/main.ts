@@ -9,17 +9,17 @@ import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../config";
 import { UsageError } from "./args";
-import { CommandExit, commandHelp, commandsUnder, findCommand, mainHelp, parseFor, wantsHelp, type CommandSpec } from "./registry";
+import { CommandExit, commandHelp, commandsUnder, findCommand, fromArgv, mainHelp, parseFor, wantsHelp, type CommandSpec } from "./registry";
 import { cliState } from "./output";
 import { apikeyCreate, apikeyRevoke, tenantCreate, tokenCreate, userCreate, userRole } from "./commands/admin";
 import { migrateCommand, start, worker } from "./commands/run";
 import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit";
 import { subjectErase, subjectExport } from "./commands/subjects";
 import { signRecords } from "./commands/signRecords";
+import { publicKey, verifyExport } from "./commands/verifyExport";
 import { dbUrl, psql } from "./commands/psql";
 import { exportCommand } from "./commands/export";
 import { idpAdd, idpList, idpRemove, sessionList, sessionRevoke } from "./commands/sessions";
-import { fromArgv } from "./registry";
 import { dqRunCommand } from "../dq/cli";
 
 /** Every command, in the order `warden --help` lists them. Add yours with one line. */
@@ -43,6 +43,8 @@ export const COMMANDS: CommandSpec[] = [
   coverage,
   retention,
   signRecords,
+  fromArgv("verify-export", "verify an export made with ?format=jsonl&proofs=true offline, without the database; exit 1 when tampered or incomplete", ["npx warden public-key > warden.pub", "npx warden verify-export audit.jsonl --public-key warden.pub"], verifyExport, "FILE --public-key KEY [--json]"),
+  fromArgv("public-key", "print the sealing public key (PEM) for verify-export", ["npx warden public-key > warden.pub"], publicKey, "[--json]"),
   exportCommand,
   subjectExport,
   subjectErase,
@@ -50,7 +52,6 @@ export const COMMANDS: CommandSpec[] = [
   dbUrl,
   psql,
 ];
-
 
 /** Commands that keep running after run() returns (servers). */
 const LONG_RUNNING = new Set(["start", "worker"]);

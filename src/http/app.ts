@@ -24,6 +24,7 @@ import { CursorCodec } from "../audit/cursor";
 import { auditIngestRoutes } from "./routes/auditIngest";
 import { IngestQueue, type IngestQueueOptions } from "../audit/ingestQueue";
 import { auditExportRoutes } from "./routes/auditExport";
+import { auditPublicKeyRoutes } from "./routes/auditPublicKey";
 import { subjectRoutes } from "./routes/subjects";
 import { invitationRoutes } from "./routes/invitations";
 import { sessionRoutes } from "./routes/sessions";
@@ -109,7 +110,8 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(sessionRoutes(deps.authPool, deps.tokens));
   api.use(auditVerifyRoutes(deps.ownerPool, deps.sealingKey));
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
-  api.use(auditExportRoutes(deps.authPool));
+  api.use(auditExportRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
+  api.use(auditPublicKeyRoutes(deps.sealingKey));
   api.use(auditRowHistoryRoutes(deps.authPool));
   api.use(viewerTokenRoutes(deps.authenticator.viewerTokens));
   api.use(subjectRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));

@@ -165,8 +165,14 @@ export const openApiDocument = {
     },
     "/api/v1/audit/export": {
       get: {
-        summary: "Stream every matching event, oldest first (JSONL ends with a manifest line)",
-        parameters: [{ name: "format", in: "query", schema: { type: "string", enum: ["jsonl", "csv"], default: "jsonl" } }, ...filterParameters, includeRedacted],
+        summary:
+          "Stream every matching event, oldest first (JSONL ends with a manifest line; proofs=true adds what `warden verify-export` needs to verify the file offline, docs/export.md). CSV cells starting with = + - @ tab or CR get a leading single quote. Writes governance.audit.exported.",
+        parameters: [
+          { name: "format", in: "query", schema: { type: "string", enum: ["jsonl", "csv"], default: "jsonl" } },
+          { name: "proofs", in: "query", description: "JSONL only: header, checkpoints, blocks, prune and erasure records, signed manifest", schema: { type: "string", enum: ["true", "false"], default: "false" } },
+          ...filterParameters,
+          includeRedacted,
+        ],
         responses: {
           "200": {
             description: "The export",
@@ -189,6 +195,27 @@ export const openApiDocument = {
         parameters: [subjectId],
         requestBody: { required: true, content: { "application/json": { schema: ref("ErasureInput") } } },
         responses: { "200": json(ref("ErasureReceipt"), "Erased"), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/audit/public-key": {
+      get: {
+        summary: "The sealing public key (Ed25519) that signs checkpoints and verifiable exports (any role); Accept: application/x-pem-file returns the PEM alone",
+        responses: {
+          "200": {
+            description: "The key",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["algorithm", "key_id", "public_key_sha256", "public_key_pem"],
+                  properties: { algorithm: { type: "string", enum: ["Ed25519"] }, key_id: { type: "string" }, public_key_sha256: { type: "string" }, public_key_pem: { type: "string" } },
+                },
+              },
+              "application/x-pem-file": { schema: { type: "string" } },
+            },
+          },
+          ...STANDARD_ERRORS,
+        },
       },
     },
     "/api/v1/audit/verify": {

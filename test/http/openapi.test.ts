@@ -61,6 +61,7 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
     "/api/v1/audit/events",
     "/api/v1/audit/events/{event_id}",
     "/api/v1/audit/export",
+    "/api/v1/audit/public-key",
     "/api/v1/audit/row-history",
     "/api/v1/audit/verify",
     "/api/v1/invitations",
