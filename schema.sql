@@ -2250,6 +2250,50 @@ COMMENT ON FUNCTION warden.record_audit_events(events jsonb, idempotency_key tex
 Records one posted audit event or a batch of up to 1000 for the current tenant, after validating all of them (any problem: SQLSTATE 22023, nothing written, the problems as JSON in the error detail; an occurred_at outside warden_private.occurred_at_window has hint occurred_at_out_of_window; an event_id of another tenant''s event is refused with 23505, hint event_id_taken). event_id or idempotency_key (scoped to the calling credential) make a retry return the same ids without writing twice. Returns {event_ids, replayed}.';
 
 --
+-- Name: record_audit_export(jsonb, text, bigint, boolean, jsonb); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.record_audit_export(filter jsonb, format text, event_count bigint, complete boolean DEFAULT true, details jsonb DEFAULT '{}'::jsonb) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_tenant uuid := warden.current_tenant_id();
+begin
+  if v_tenant is null then
+    raise exception 'recording an export needs a tenant context' using errcode = '42501';
+  end if;
+  if not warden.has_tenant_role('{owner,admin,auditor}') then
+    raise exception 'exporting the audit trail requires tenant role owner, admin or auditor' using errcode = '42501', hint = 'missing_role=auditor';
+  end if;
+  if format is null or format !~ '^[a-z0-9_-]{1,32}$' then
+    raise exception 'export format % is not a format name', coalesce(quote_literal(format), 'null') using errcode = '22023';
+  end if;
+  if event_count is null or event_count < 0 then
+    raise exception 'export event_count must be a count, got %', coalesce(event_count::text, 'null') using errcode = '22023';
+  end if;
+  if filter is not null and jsonb_typeof(filter) <> 'object' then
+    raise exception 'export filter must be a JSON object' using errcode = '22023';
+  end if;
+  if details is not null and jsonb_typeof(details) <> 'object' then
+    raise exception 'export details must be a JSON object' using errcode = '22023';
+  end if;
+  return warden_private.record_governance_event('governance.audit.exported', v_tenant, 'audit_export', format,
+    null, null,
+    coalesce(details, '{}') || jsonb_build_object('filter', coalesce(filter, '{}'), 'format', format,
+      'count', event_count, 'complete', coalesce(complete, false)),
+    'notice', case when coalesce(complete, false) then 'success' else 'failure' end::warden.audit_outcome);
+end;
+$_$;
+
+--
+-- Name: FUNCTION record_audit_export(filter jsonb, format text, event_count bigint, complete boolean, details jsonb); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.record_audit_export(filter jsonb, format text, event_count bigint, complete boolean, details jsonb) IS '@behavior -*
+Records one bulk export of the current tenant''s audit trail as governance.audit.exported (tenant owners, admins and auditors): event_data holds the filter, the format, the count of events written and whether the export completed (complete=false, outcome failure: the stream ended early and count is what the client was sent). The REST export calls it when the stream ends.';
+
+--
 -- Name: release_legal_hold(uuid); Type: FUNCTION; Schema: warden; Owner: -
 --
 
@@ -19888,6 +19932,13 @@ GRANT ALL ON FUNCTION warden.purge(target regclass, pk jsonb) TO warden_visitor;
 
 REVOKE ALL ON FUNCTION warden.record_audit_events(events jsonb, idempotency_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION warden.record_audit_events(events jsonb, idempotency_key text) TO warden_visitor;
+
+--
+-- Name: FUNCTION record_audit_export(filter jsonb, format text, event_count bigint, complete boolean, details jsonb); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.record_audit_export(filter jsonb, format text, event_count bigint, complete boolean, details jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.record_audit_export(filter jsonb, format text, event_count bigint, complete boolean, details jsonb) TO warden_visitor;
 
 --
 -- Name: FUNCTION release_legal_hold(hold_id uuid); Type: ACL; Schema: warden; Owner: -
