@@ -11,6 +11,9 @@ import { dqEnsurePartitions, dqRun } from "./dqRun";
 import { dqSchedule } from "./dqSchedule";
 import { checkCaptureCoverage } from "./checkCaptureCoverage";
 import { makePromoteTask, promoteOptionsFromEnv } from "./promoteCapture";
+import { makeNotifyDispatchTask } from "./notifyDispatch";
+import { makeNotifyDeliverTask } from "./notifyDeliver";
+import { pruneNotifications } from "./pruneNotifications";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -29,5 +32,8 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     dq_ensure_partitions: dqEnsurePartitions,
     check_capture_coverage: checkCaptureCoverage,
     promote_capture: makePromoteTask(promoteOptionsFromEnv()),
+    notify_dispatch: makeNotifyDispatchTask(),
+    notify_deliver: makeNotifyDeliverTask(),
+    prune_notifications: pruneNotifications,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import { PROMOTE_JOB_KEY } from "../../tasks/promoteCapture";
+import { NOTIFY_DISPATCH_JOB_KEY } from "../../tasks/notifyDispatch";
 
 export const crontab = [
   "* * * * * heartbeat ?id=heartbeat&max=1",
@@ -18,4 +19,7 @@ export const crontab = [
   `* * * * * seal_audit_events ?id=seal_audit_events&max=1&jobKey=${SEAL_JOB_KEY}&jobKeyMode=preserve_run_at`,
   // promote_capture runs passes continuously and queues its successor; this revives it if lost.
   `* * * * * promote_capture ?id=promote_capture&max=1&jobKey=${PROMOTE_JOB_KEY}&jobKeyMode=preserve_run_at`,
+  "29 4 * * * prune_notifications ?id=prune_notifications&max=1",
+  // notify_dispatch reschedules itself every 200 ms; this revives it if lost.
+  `* * * * * notify_dispatch ?id=notify_dispatch&max=1&jobKey=${NOTIFY_DISPATCH_JOB_KEY}&jobKeyMode=preserve_run_at`,
 ].join("\n");

@@ -1,0 +1,10 @@
+/** One dispatch pass (warden_private.notify_dispatch): matches committed events to subscriptions and queues deliveries. */
+import type pg from "pg";
+import { notifyMatched } from "./metrics";
+
+export async function dispatchOnce(db: pg.ClientBase | pg.Pool): Promise<number> {
+  const { rows } = await db.query<{ n: string }>("select coalesce(sum(matched), 0)::text as n from warden_private.notify_dispatch()");
+  const n = Number(rows[0].n);
+  if (n) notifyMatched.inc(n);
+  return n;
+}
