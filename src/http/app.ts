@@ -25,6 +25,7 @@ import { IngestQueue, type IngestQueueOptions } from "../audit/ingestQueue";
 import { auditExportRoutes } from "./routes/auditExport";
 import { subjectRoutes } from "./routes/subjects";
 import { invitationRoutes } from "./routes/invitations";
+import { subscriptionRoutes } from "./routes/subscriptions";
 import { RateLimiter } from "./rateLimit";
 import { IngestHandler } from "./ingestHandler";
 import { ingestFastPath } from "./ingestFastPath";
@@ -99,6 +100,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
   api.use(auditExportRoutes(deps.authPool));
   api.use(subjectRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
+  api.use(subscriptionRoutes(deps.authPool, deps.ownerPool));
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.
