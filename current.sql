@@ -131,21 +131,22 @@ create function warden_private.notify_users(
   security definer
   set search_path = pg_catalog
 as $$
+#variable_conflict use_column
 declare
   v_n integer;
 begin
-  if tenant_id is null then
+  if notify_users.tenant_id is null then
     raise exception 'notify_users needs a tenant' using errcode = '22004';
   end if;
-  if expires_in is null or expires_in <= interval '0' then
+  if notify_users.expires_in is null or notify_users.expires_in <= interval '0' then
     raise exception 'expires_in must be a positive interval, got %', expires_in using errcode = '22023';
   end if;
   -- Only members of the tenant are notified: a user id of another tenant
   -- is skipped, never written.
   insert into warden.notifications (tenant_id, user_id, kind, title, body, data, severity, event_id, expires_at)
   select notify_users.tenant_id, m.user_id, notify_users.kind, left(notify_users.title, 500), left(notify_users.body, 10000),
-         coalesce(notify_users.data, '{}'), coalesce(notify_users.severity, 'info'), notify_users.event_id, now() + expires_in
-  from (select distinct u from unnest(user_ids) u) x
+         coalesce(notify_users.data, '{}'), coalesce(notify_users.severity, 'info'), notify_users.event_id, now() + notify_users.expires_in
+  from (select distinct u from unnest(notify_users.user_ids) u) x
   join warden.tenant_memberships m on m.tenant_id = notify_users.tenant_id and m.user_id = x.u
   on conflict (user_id, kind, event_id) where event_id is not null do nothing;
   get diagnostics v_n = row_count;
@@ -638,8 +639,8 @@ begin
     -- Pending deliveries resume at once.
     update warden.notification_deliveries d set next_attempt_at = now()
     where d.subscription_id = set_subscription_enabled.subscription_id and d.status = 'pending';
-    perform graphile_worker.add_job('notify_deliver', jsonb_build_object('subscription_id', subscription_id),
-      queue_name => 'notify:' || subscription_id, job_key => 'notify_deliver:' || subscription_id, job_key_mode => 'replace');
+    perform graphile_worker.add_job('notify_deliver', json_build_object('subscription_id', subscription_id),
+      queue_name => 'notify:' || subscription_id, job_key => 'notify_deliver:' || subscription_id, job_key_mode => 'replace'::text);
   end if;
   return v_after;
 end;
@@ -691,8 +692,8 @@ begin
   if not found then
     raise exception 'no delivery of event % for subscription % in your tenant', event_id, subscription_id using errcode = 'P0002';
   end if;
-  perform graphile_worker.add_job('notify_deliver', jsonb_build_object('subscription_id', subscription_id),
-    queue_name => 'notify:' || subscription_id, job_key => 'notify_deliver:' || subscription_id, job_key_mode => 'replace');
+  perform graphile_worker.add_job('notify_deliver', json_build_object('subscription_id', subscription_id),
+    queue_name => 'notify:' || subscription_id, job_key => 'notify_deliver:' || subscription_id, job_key_mode => 'replace'::text);
   return v_row;
 end;
 $$;
@@ -733,15 +734,15 @@ begin
     insert into warden.notification_deliveries (subscription_id, tenant_id, event_id, occurred_at, event_type, next_attempt_at)
     select v_sub.id, v_sub.tenant_id, m.event_id, m.occurred_at, m.event_type, now() from matched m
     order by m.txid, m.event_id
-    on conflict (subscription_id, event_id) do update
+    on conflict on constraint notification_deliveries_once do update
       set status = 'pending', attempts = 0, first_attempt_at = null, next_attempt_at = now(), last_error = null
     returning 1
   )
   select count(*)::integer into v_n from upserted;
   perform warden_private.record_governance_event('governance.subscription_replayed', v_sub.tenant_id, 'subscription',
     subscription_id::text, null, null, jsonb_build_object('since', since, 'events', v_n));
-  perform graphile_worker.add_job('notify_deliver', jsonb_build_object('subscription_id', subscription_id),
-    queue_name => 'notify:' || subscription_id, job_key => 'notify_deliver:' || subscription_id, job_key_mode => 'replace');
+  perform graphile_worker.add_job('notify_deliver', json_build_object('subscription_id', subscription_id),
+    queue_name => 'notify:' || subscription_id, job_key => 'notify_deliver:' || subscription_id, job_key_mode => 'replace'::text);
   return v_n;
 end;
 $$;
@@ -809,8 +810,8 @@ begin
                            'resource_type', e.resource_type, 'resource_id', e.resource_id, 'severity', e.severity),
         r.severity, interval '90 days', e.event_id)
     from warden.audit_events e
-    join lateral (select distinct on (true) b.kind, b.title, b.severity from warden_private.builtin_notification_rules b
-                  where warden_private.notification_filter_matches(b.filter, e) order by true, b.severity desc, b.kind) r on true
+    join lateral (select b.kind, b.title, b.severity from warden_private.builtin_notification_rules b
+                  where warden_private.notification_filter_matches(b.filter, e) order by b.severity desc, b.kind limit 1) r on true
     where e.txid >= v_builtin and e.txid < least(v_h, v_builtin + max_txids) and e.tenant_id is not null
       and (e.event_type like 'governance.%' or e.event_type like 'dq.%');
     update warden_private.notify_state set builtin_position = least(v_h, v_builtin + max_txids), last_dispatch_at = now();
@@ -818,9 +819,9 @@ begin
 
   -- A delivery job per subscription with something new (its own queue:
   -- in order within a subscription, subscriptions in parallel).
-  perform graphile_worker.add_job('notify_deliver', jsonb_build_object('subscription_id', m.subscription_id),
+  perform graphile_worker.add_job('notify_deliver', json_build_object('subscription_id', m.subscription_id),
       queue_name => 'notify:' || m.subscription_id, job_key => 'notify_deliver:' || m.subscription_id,
-      job_key_mode => 'preserve_run_at')
+      job_key_mode => 'preserve_run_at'::text)
   from notify_dispatch_matched m
   join warden.subscriptions s on s.id = m.subscription_id and s.enabled;
   return query select m.subscription_id, m.n from notify_dispatch_matched m;

@@ -38,7 +38,8 @@ export interface Subscription {
 interface Delivery {
   id: string;
   event_id: string;
-  occurred_at: Date;
+  /** Text, so microseconds survive the round trip (the partition key of the lookup). */
+  occurred_at: string;
   event_type: string;
   attempts: number;
   first_attempt_at: Date | null;
@@ -69,7 +70,7 @@ export async function loadSubscription(db: { query: Db["query"] }, id: string): 
 }
 
 /** The events as the redacting view shows them to the tenant's auditors. */
-export async function readRedactedEvents(pool: Db, tenantId: string, refs: { event_id: string; occurred_at: Date }[]): Promise<Map<string, Record<string, unknown>>> {
+export async function readRedactedEvents(pool: Db, tenantId: string, refs: { event_id: string; occurred_at: string }[]): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
   if (!refs.length) return out;
   await inTransaction(pool, async (c) => {
@@ -176,8 +177,9 @@ export async function deliverBatch(pool: Db, subscriptionId: string, settings: N
   const sub = await loadSubscription(pool, subscriptionId);
   if (!sub || !sub.enabled) return none;
   const { rows: due } = await pool.query<Delivery>(
-    `select id::text, event_id, occurred_at, event_type, attempts, first_attempt_at, created_at from warden.notification_deliveries
-     where subscription_id = $1 and status = 'pending' and next_attempt_at <= now() order by id limit $2`,
+    `select d.id::text as id, d.event_id, d.occurred_at::text as occurred_at, d.event_type, d.attempts, d.first_attempt_at, d.created_at
+     from warden.notification_deliveries d
+     where d.subscription_id = $1 and d.status = 'pending' and d.next_attempt_at <= now() order by d.id limit $2`,
     [sub.id, settings.batchSize],
   );
   if (!due.length) return { ...none, nextRunAt: await nextDue(pool, sub.id) };

@@ -42,7 +42,8 @@ export async function startReceiver(): Promise<Receiver> {
         hanging.push(res);
         return;
       }
-      rec.received.push(r);
+      // Only what the receiver accepted counts as received.
+      if (s < 300) rec.received.push(r);
       res.statusCode = s;
       res.end();
     });

@@ -8,7 +8,7 @@
  */
 import { Webhook } from "standardwebhooks";
 import { startTestServer, tenantFixture, gql, type TenantFixture, type TestServer } from "../support/server";
-import { closeWebhookAgents } from "../../src/notify/webhook";
+import { checkWebhookUrl, closeWebhookAgents, postWebhook } from "../../src/notify/webhook";
 import { deliverBatch } from "../../src/notify/deliver";
 import { poolDb } from "../../src/notify/db";
 import { deliverAll, dispatchAll, startReceiver, testSettings, writeEvents, type Receiver } from "./support";
@@ -81,6 +81,8 @@ test("webhooks: signed CloudEvents in order, redacted, once per event; another t
   rx.received.length = 0;
   await deliverAll(server.ownerPool, sub, settings);
 
+  // In trail order: transaction, then event id (one transaction here).
+  wanted.sort();
   const ids = rx.received.map((r) => r.headers["webhook-id"]);
   expect(ids).toEqual(wanted);
   for (const f of foreign) expect(ids).not.toContain(f);
@@ -142,7 +144,7 @@ test("webhooks: signed CloudEvents in order, redacted, once per event; another t
 test("a failing endpoint is retried with backoff in order, then dead-lettered, disabled, and its owner notified", async () => {
   const created = await api("POST", "/subscriptions", t.tokens.owner, { name: "flaky", channel: "webhook", webhook_url: rx.url, filter: { event_type: "flaky.thing" } });
   const sub = created.body.id;
-  const ids = await writeEvents(server.ownerPool, t.tenantId, 3, "flaky.thing");
+  const ids = (await writeEvents(server.ownerPool, t.tenantId, 3, "flaky.thing")).sort();
   await dispatchAll(server.ownerPool);
   rx.received.length = 0;
   rx.status = 503;
@@ -165,7 +167,7 @@ test("a failing endpoint is retried with backoff in order, then dead-lettered, d
   expect(rx.received.map((r) => r.headers["webhook-id"])).toEqual(ids);
 
   // Failing for the whole retry period: dead-lettered, disabled, owner notified.
-  const more = await writeEvents(server.ownerPool, t.tenantId, 2, "flaky.thing");
+  const more = (await writeEvents(server.ownerPool, t.tenantId, 2, "flaky.thing")).sort();
   await dispatchAll(server.ownerPool);
   rx.status = 500;
   await deliverBatch(poolDb(server.ownerPool), sub, settings);
@@ -182,15 +184,16 @@ test("a failing endpoint is retried with backoff in order, then dead-lettered, d
   expect(state.rows[0].enabled).toBe(false);
   expect(state.rows[0].status).toBe("dead");
   expect(state.rows[0].disabled_reason).toContain("dead-lettered");
-  const inbox = await gql(server, t.tokens.owner, `{ notifications(condition: {kind: "subscription.disabled"}) { nodes { title severity data } } unreadNotificationCount }`);
+  const inbox = await gql(server, t.tokens.owner, `{ notifications { nodes { kind title severity data } } unreadNotificationCount }`);
   expect(inbox.body.errors).toBeUndefined();
-  expect(inbox.body.data.notifications.nodes[0].title).toContain("flaky");
+  const disabled = inbox.body.data.notifications.nodes.filter((n: { kind: string }) => n.kind === "subscription.disabled");
+  expect(disabled[0].title).toContain("flaky");
+  expect(disabled[0].data.subscription_id).toBe(sub);
   expect(inbox.body.data.unreadNotificationCount).toBeGreaterThan(0);
 });
 
 test("SSRF: loopback, private, link-local and metadata addresses are refused unless the setting allows them", async () => {
   const strict = testSettings({ allowPrivate: false });
-  const { checkWebhookUrl, postWebhook } = await import("../../src/notify/webhook");
   for (const url of ["http://127.0.0.1:1/x", "http://10.0.0.5/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://[::ffff:127.0.0.1]/x", "http://localhost/x", "http://192.168.1.1/", "http://100.100.100.200/"]) {
     expect(await checkWebhookUrl(url, strict)).toMatch(/refused/);
     const r = await postWebhook(url, "whsec_" + Buffer.alloc(32).toString("base64"), "msg", "{}", strict);
@@ -216,7 +219,7 @@ test("a slow endpoint times out without holding back another subscription", asyn
   try {
     const slow = await api("POST", "/subscriptions", t.tokens.owner, { name: "slow", channel: "webhook", webhook_url: slowRx.url, filter: { event_type: "both.kinds" } });
     const fast = await api("POST", "/subscriptions", t.tokens.owner, { name: "fast", channel: "webhook", webhook_url: rx.url, filter: { event_type: "both.kinds" } });
-    const ids = await writeEvents(server.ownerPool, t.tenantId, 3, "both.kinds");
+    const ids = (await writeEvents(server.ownerPool, t.tenantId, 3, "both.kinds")).sort();
     await dispatchAll(server.ownerPool);
     rx.received.length = 0;
     const quick = testSettings({ timeoutMs: 300 });
@@ -235,13 +238,13 @@ test("inbox: role and named-user subscriptions, built-in governance rules, row-l
   const created = await gql(
     server,
     t.tokens.owner,
-    `mutation($f: JSON!) { createSubscription(input: {name: "inbox-auditors", filter: $f, channel: "inbox", inboxRole: AUDITOR}) { subscriptionCreated { id secret } } }`,
+    `mutation($f: JSON!) { createSubscription(input: {name: "inbox-auditors", filter: $f, channel: "inbox", inboxRole: auditor}) { result { rowId secret } } }`,
     { f: { event_type: "billing.*", outcome: "failure" } },
   );
   expect(created.body.errors).toBeUndefined();
-  const sub = created.body.data.createSubscription.subscriptionCreated.id;
-  expect(created.body.data.createSubscription.subscriptionCreated.secret).toBeNull();
-  const badFilter = await gql(server, t.tokens.owner, `mutation { createSubscription(input: {name: "bad", filter: {severity: "x"}, channel: "inbox", inboxRole: AUDITOR}) { subscriptionCreated { id } } }`);
+  const sub = created.body.data.createSubscription.result.rowId;
+  expect(created.body.data.createSubscription.result.secret).toBeNull();
+  const badFilter = await gql(server, t.tokens.owner, `mutation { createSubscription(input: {name: "bad", filter: {severity: "x"}, channel: "inbox", inboxRole: auditor}) { result { rowId } } }`);
   expect(badFilter.body.errors[0].message).toContain("/filter/severity");
   const [failed] = await writeEvents(server.ownerPool, t.tenantId, 1, "billing.invoice.failed", { outcome: "failure" });
   // Built-in rules: a failed data-quality rule of severity error and a failed verification reach owners and admins.
@@ -268,10 +271,10 @@ test("inbox: role and named-user subscriptions, built-in governance rules, row-l
 
   // Mark read: only one's own; another user's ids change nothing.
   const mine = nodes[0].rowId;
-  const stolen = await gql(server, t.tokens.admin, `mutation($ids: [UUID]!) { markNotificationsRead(input: {ids: $ids}) { integer } }`, { ids: [mine] });
-  expect(stolen.body.data.markNotificationsRead.integer).toBe(0);
-  const read = await gql(server, t.tokens.auditor, `mutation($ids: [UUID]!) { markNotificationsRead(input: {ids: $ids}) { integer } }`, { ids: [mine] });
-  expect(read.body.data.markNotificationsRead.integer).toBe(1);
+  const stolen = await gql(server, t.tokens.admin, `mutation($ids: [UUID]!) { markNotificationsRead(input: {ids: $ids}) { result } }`, { ids: [mine] });
+  expect(stolen.body.data.markNotificationsRead.result).toBe(0);
+  const read = await gql(server, t.tokens.auditor, `mutation($ids: [UUID]!) { markNotificationsRead(input: {ids: $ids}) { result } }`, { ids: [mine] });
+  expect(read.body.data.markNotificationsRead.result).toBe(1);
   const after = await gql(server, t.tokens.auditor, `{ unreadNotificationCount }`);
   expect(after.body.data.unreadNotificationCount).toBe(0);
 
