@@ -20,6 +20,7 @@ drop function if exists warden.unread_notification_count();
 drop function if exists warden_private.notify_users(uuid, uuid[], text, text, text, jsonb, warden.audit_severity, interval, uuid);
 drop function if exists warden_private.notify_tenant_roles(uuid, warden.tenant_role[], text, text, text, jsonb, warden.audit_severity, interval, uuid);
 drop function if exists warden_private.notify_dispatch(integer);
+drop function if exists warden_private.notify_dispatch(integer, interval);
 drop function if exists warden_private.notify_prune();
 drop function if exists warden_private.subscription_filter_normalize(jsonb);
 drop function if exists warden_private.notification_filter_matches(jsonb, warden.audit_events);
@@ -755,7 +756,7 @@ grant execute on function warden.replay_subscription(uuid, timestamptz) to warde
 -- subscription and the built-in rules, and queues a delivery job per
 -- subscription that has something to deliver.
 --------------------------------------------------------------------------------
-create function warden_private.notify_dispatch(max_txids integer default 1000000)
+create function warden_private.notify_dispatch(max_txids integer default 1000000, stale_lock interval default interval '5 minutes')
   returns table (subscription_id uuid, matched bigint)
   language plpgsql volatile
   security definer
@@ -774,6 +775,17 @@ begin
   -- nobody else is promoting (never waits).
   perform 1 from warden_private.capture_promote(warden_private.seal_horizon(), false, false);
   v_h := warden_private.notify_horizon();
+
+  -- A worker killed mid-delivery leaves its notify_deliver job and the
+  -- subscription's queue locked (graphile-worker frees them after 4 hours).
+  -- A delivery pass never holds them longer than its budget plus one
+  -- request timeout, so older locks belong to a dead worker: free them and
+  -- the subscription resumes from its log.
+  update graphile_worker._private_job_queues q set locked_at = null, locked_by = null
+  where q.queue_name like 'notify:%' and q.locked_at < now() - stale_lock;
+  update graphile_worker._private_jobs j set locked_at = null, locked_by = null
+  where j.locked_at < now() - stale_lock
+    and j.task_id in (select t.id from graphile_worker._private_tasks t where t.identifier = 'notify_deliver');
 
   create temporary table if not exists notify_dispatch_matched (subscription_id uuid, n bigint) on commit drop;
   truncate notify_dispatch_matched;
@@ -827,6 +839,6 @@ begin
   return query select m.subscription_id, m.n from notify_dispatch_matched m;
 end;
 $$;
-comment on function warden_private.notify_dispatch(integer) is
-  'One dispatch pass (the worker''s notify_dispatch task): matches the events committed since each subscription''s position (at most max_txids transaction ids per pass) into its delivery log (once per event), advances the positions, writes the built-in inbox notifications, and queues a notify_deliver job per subscription with new deliveries. Returns the matches per subscription.';
-revoke all on function warden_private.notify_dispatch(integer) from public;
+comment on function warden_private.notify_dispatch(integer, interval) is
+  'One dispatch pass (the worker''s notify_dispatch task): frees delivery jobs locked longer than stale_lock (their worker died), matches the events committed since each subscription''s position (at most max_txids transaction ids per pass) into its delivery log (once per event), advances the positions, writes the built-in inbox notifications, and queues a notify_deliver job per subscription with new deliveries. Returns the matches per subscription.';
+revoke all on function warden_private.notify_dispatch(integer, interval) from public;

@@ -11,8 +11,6 @@ import { deliverBatch } from "../src/notify/deliver";
 import { helpersDb } from "../src/notify/db";
 import { notifySettingsFromEnv, type NotifySettings } from "../src/notify/settings";
 
-const BUDGET_MS = 5000;
-
 export function makeNotifyDeliverTask(settings: NotifySettings = notifySettingsFromEnv()): Task {
   return async (payload, helpers) => {
     const id = (payload as { subscription_id?: unknown })?.subscription_id;
@@ -21,8 +19,8 @@ export function makeNotifyDeliverTask(settings: NotifySettings = notifySettingsF
     const started = Date.now();
     let next: Date | null = null;
     for (;;) {
-      const r = await deliverBatch(db, id, settings);
-      if (r.more && Date.now() - started < BUDGET_MS) continue;
+      const r = await deliverBatch(db, id, settings, started + settings.budgetMs);
+      if (r.more && Date.now() - started < settings.budgetMs) continue;
       next = r.more ? new Date() : r.nextRunAt;
       break;
     }

@@ -172,7 +172,8 @@ async function nextDue(pool: Db, subId: string): Promise<Date | null> {
 }
 
 /** One batch of one subscription. */
-export async function deliverBatch(pool: Db, subscriptionId: string, settings: NotifySettings): Promise<DeliverOutcome> {
+/** deadline (ms since the epoch): stop sending webhooks after it, leaving the rest due. */
+export async function deliverBatch(pool: Db, subscriptionId: string, settings: NotifySettings, deadline = Infinity): Promise<DeliverOutcome> {
   const none: DeliverOutcome = { delivered: 0, failed: 0, more: false, nextRunAt: null };
   const sub = await loadSubscription(pool, subscriptionId);
   if (!sub || !sub.enabled) return none;
@@ -216,8 +217,13 @@ export async function deliverBatch(pool: Db, subscriptionId: string, settings: N
 
   const ok: Recorded[] = [];
   let failure: { d: Delivery; r: AttemptResult } | null = null;
+  let cut = false;
   if (sub.channel === "webhook") {
     for (const d of batch) {
+      if (Date.now() > deadline) {
+        cut = true;
+        break;
+      }
       const body = cloudEventBody(events.get(d.event_id)!);
       const r = await postWebhook(sub.webhook_url!, sub.secret!, d.event_id, body, settings);
       notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
@@ -275,7 +281,7 @@ export async function deliverBatch(pool: Db, subscriptionId: string, settings: N
     const next = await recordFailure(pool, sub, failure.d, failure.r, settings);
     return { delivered: ok.length, failed: 1, more: false, nextRunAt: next ? await nextDue(pool, sub.id) : null };
   }
-  return { delivered: ok.length, failed: 0, more: due.length === settings.batchSize, nextRunAt: null };
+  return { delivered: ok.length, failed: 0, more: cut || due.length === settings.batchSize, nextRunAt: null };
 }
 
 /** Digest: when the oldest waiting delivery's window has ended, everything matched in it goes as one message. */

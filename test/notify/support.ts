@@ -17,6 +17,8 @@ export interface Receiver {
   received: Received[];
   /** Answer with this status (default 204); a function decides per request. */
   status: number | ((r: Received) => number | "hang");
+  /** Answer after this many milliseconds. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function startReceiver(): Promise<Receiver> {
     url: "",
     received: [],
     status: 204,
+    delayMs: 0,
     close: async () => {
       for (const r of hanging) r.destroy();
       server.closeAllConnections();
@@ -45,7 +48,8 @@ export async function startReceiver(): Promise<Receiver> {
       // Only what the receiver accepted counts as received.
       if (s < 300) rec.received.push(r);
       res.statusCode = s;
-      res.end();
+      if (rec.delayMs) setTimeout(() => res.end(), rec.delayMs);
+      else res.end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
