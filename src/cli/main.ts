@@ -11,6 +11,7 @@ import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit
 import { subjectErase, subjectExport } from "./commands/subjects";
 import { signRecords } from "./commands/signRecords";
 import { dqRunCommand } from "../dq/cli";
+import { subscriptionCreate, subscriptionList, subscriptionTest } from "./commands/subscription";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -32,6 +33,9 @@ const COMMANDS: Record<string, Command> = {
   "subject export": subjectExport,
   "subject erase": subjectErase,
   "dq run": dqRunCommand,
+  "subscription create": subscriptionCreate,
+  "subscription list": subscriptionList,
+  "subscription test": subscriptionTest,
 };
 
 const USAGE = `usage: warden <command> [options]
@@ -62,6 +66,13 @@ const USAGE = `usage: warden <command> [options]
   dq run [--table T] [--tenant ID] [--json]
                                    run the enabled data-quality rules now; exit 1 when a rule of
                                    severity error fails
+  subscription create --tenant ID --name N --channel inbox|webhook|jetstream [--url URL]
+      [--filter JSON] [--event-type T] [--severity S] [--inbox-role R] [--inbox-users ID,ID]
+      [--subject-prefix P] [--throttle N --window SECONDS] [--digest] [--json]
+                                   notify on matching events; a webhook's secret is shown once
+  subscription list --tenant ID [--json]
+  subscription test --id ID [--json]
+                                   send a test message through the channel now; exit 1 on failure
 Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
 
 function oneLine(message: string): string {
