@@ -339,7 +339,7 @@ create table warden.subscriptions (
   constraint subscriptions_throttle check ((throttle_max is null or throttle_window_seconds is not null) and (not digest or throttle_window_seconds is not null))
 );
 comment on table warden.subscriptions is
-  E'@behavior -insert -update -delete\nA tenant''s notification subscriptions: a filter over its audit trail and a channel (the inbox of named users or of every user holding a tenant role, a signed webhook, or a NATS JetStream subject). Tenant owners and admins manage them (warden.create_subscription, warden.set_subscription_enabled, warden.delete_subscription; REST /api/v1/subscriptions). The worker matches committed events and delivers them at least once, in order, once per (subscription, event).';
+  E'@name notification_subscription\n@behavior -insert -update -delete\nA tenant''s notification subscriptions: a filter over its audit trail and a channel (the inbox of named users or of every user holding a tenant role, a signed webhook, or a NATS JetStream subject). Tenant owners and admins manage them (warden.create_subscription, warden.set_subscription_enabled, warden.delete_subscription; REST /api/v1/subscriptions). The worker matches committed events and delivers them at least once, in order, once per (subscription, event).';
 comment on column warden.subscriptions.id is 'Id of the subscription.';
 comment on column warden.subscriptions.tenant_id is 'The tenant whose events it receives (never another''s).';
 comment on column warden.subscriptions.name is 'Unique within the tenant.';
@@ -373,6 +373,9 @@ create table warden_private.subscription_secrets (
 );
 comment on table warden_private.subscription_secrets is
   'The whsec_ signing secret of each webhook subscription: shown once when created, kept so the worker can sign, never returned again.';
+comment on column warden_private.subscription_secrets.subscription_id is 'The webhook subscription.';
+comment on column warden_private.subscription_secrets.secret is 'whsec_ followed by the base64 HMAC key (Standard Webhooks).';
+comment on column warden_private.subscription_secrets.created_at is 'When it was made.';
 alter table warden_private.subscription_secrets enable row level security;
 alter table warden_private.subscription_secrets force row level security;
 create policy owner_maintenance on warden_private.subscription_secrets to warden_owner using (true) with check (true);
@@ -384,6 +387,9 @@ create table warden_private.subscription_positions (
 );
 comment on table warden_private.subscription_positions is
   'Durable position of each subscription in the committed trail: every event of a transaction below it has been matched.';
+comment on column warden_private.subscription_positions.subscription_id is 'The subscription.';
+comment on column warden_private.subscription_positions.position is 'A transaction id: events of transactions below it have been matched.';
+comment on column warden_private.subscription_positions.updated_at is 'When the dispatcher last moved it.';
 alter table warden_private.subscription_positions enable row level security;
 alter table warden_private.subscription_positions force row level security;
 create policy owner_maintenance on warden_private.subscription_positions to warden_owner using (true) with check (true);
@@ -470,6 +476,12 @@ create table warden_private.notify_state (
   last_dispatch_at timestamptz
 );
 comment on table warden_private.notify_state is 'Dispatcher state (one row): the position of the built-in inbox rules.';
+comment on column warden_private.notify_state.id is 'Always true: one row.';
+comment on column warden_private.notify_state.builtin_position is 'A transaction id: events below it have been matched against the built-in rules.';
+comment on column warden_private.notify_state.last_dispatch_at is 'When the built-in rules last advanced.';
+alter table warden_private.notify_state enable row level security;
+alter table warden_private.notify_state force row level security;
+create policy owner_maintenance on warden_private.notify_state to warden_owner using (true) with check (true);
 insert into warden_private.notify_state (builtin_position) values (pg_snapshot_xmin(pg_current_snapshot())::text::bigint);
 
 create table warden_private.builtin_notification_rules (
@@ -481,6 +493,13 @@ create table warden_private.builtin_notification_rules (
 );
 comment on table warden_private.builtin_notification_rules is
   'Built-in inbox rules: events the system writes that every owner and admin of the tenant hears about (capture gaps, failed verification, failed data-quality rules of severity error, critical governance events). Matched by the dispatcher like subscriptions.';
+comment on column warden_private.builtin_notification_rules.kind is 'The notifications'' kind.';
+comment on column warden_private.builtin_notification_rules.filter is 'A subscription filter selecting the events.';
+comment on column warden_private.builtin_notification_rules.title is 'Title prefix of the notification.';
+comment on column warden_private.builtin_notification_rules.severity is 'Severity of the notification.';
+alter table warden_private.builtin_notification_rules enable row level security;
+alter table warden_private.builtin_notification_rules force row level security;
+create policy owner_maintenance on warden_private.builtin_notification_rules to warden_owner using (true) with check (true);
 insert into warden_private.builtin_notification_rules (kind, filter, title, severity) values
   ('governance.capture_gap', '{"event_type": "governance.capture_gap_detected"}', 'Capture gap detected', 'critical'),
   ('governance.capture_gap', '{"event_type": "governance.capture_gap_opened"}', 'Capture gap opened', 'critical'),
