@@ -244,6 +244,14 @@ test("inbox: role and named-user subscriptions, built-in governance rules, row-l
   expect(created.body.errors).toBeUndefined();
   const sub = created.body.data.createSubscription.result.rowId;
   expect(created.body.data.createSubscription.result.secret).toBeNull();
+  // GraphQL lists them to owners and admins of the tenant only; enabling/disabling is audited.
+  const q = `{ notificationSubscriptions { nodes { rowId name channel filter } } }`;
+  const mine = await gql(server, t.tokens.admin, q);
+  expect(mine.body.data.notificationSubscriptions.nodes.map((n: { rowId: string }) => n.rowId)).toContain(sub);
+  expect((await gql(server, other.tokens.owner, q)).body.data.notificationSubscriptions.nodes.map((n: { rowId: string }) => n.rowId)).not.toContain(sub);
+  expect((await gql(server, t.tokens.member, q)).body.data?.notificationSubscriptions?.nodes ?? []).toEqual([]);
+  const off = await gql(server, other.tokens.owner, `mutation($id: UUID!) { setSubscriptionEnabled(input: {subscriptionId: $id, enabled: false}) { clientMutationId } }`, { id: sub });
+  expect(off.body.errors[0].message).toMatch(/no subscription/);
   const badFilter = await gql(server, t.tokens.owner, `mutation { createSubscription(input: {name: "bad", filter: {severity: "x"}, channel: "inbox", inboxRole: auditor}) { result { rowId } } }`);
   expect(badFilter.body.errors[0].message).toContain("/filter/severity");
   const [failed] = await writeEvents(server.ownerPool, t.tenantId, 1, "billing.invoice.failed", { outcome: "failure" });
@@ -270,16 +278,16 @@ test("inbox: role and named-user subscriptions, built-in governance rules, row-l
   expect(otherEvents).not.toContain(verify);
 
   // Mark read: only one's own; another user's ids change nothing.
-  const mine = nodes[0].rowId;
-  const stolen = await gql(server, t.tokens.admin, `mutation($ids: [UUID]!) { markNotificationsRead(input: {ids: $ids}) { result } }`, { ids: [mine] });
+  const mineId = nodes[0].rowId;
+  const stolen = await gql(server, t.tokens.admin, `mutation($ids: [UUID]!) { markNotificationsRead(input: {ids: $ids}) { result } }`, { ids: [mineId] });
   expect(stolen.body.data.markNotificationsRead.result).toBe(0);
-  const read = await gql(server, t.tokens.auditor, `mutation($ids: [UUID]!) { markNotificationsRead(input: {ids: $ids}) { result } }`, { ids: [mine] });
+  const read = await gql(server, t.tokens.auditor, `mutation($ids: [UUID]!) { markNotificationsRead(input: {ids: $ids}) { result } }`, { ids: [mineId] });
   expect(read.body.data.markNotificationsRead.result).toBe(1);
   const after = await gql(server, t.tokens.auditor, `{ unreadNotificationCount }`);
   expect(after.body.data.unreadNotificationCount).toBe(0);
 
   // Expired notifications are pruned.
-  await server.ownerPool.query("update warden.notifications set expires_at = now() - interval '1 second' where id = $1", [mine]);
+  await server.ownerPool.query("update warden.notifications set expires_at = now() - interval '1 second' where id = $1", [mineId]);
   const pruned = await server.ownerPool.query("select warden_private.notify_prune() as n");
   expect(pruned.rows[0].n).toBeGreaterThanOrEqual(1);
 });
