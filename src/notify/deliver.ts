@@ -219,19 +219,22 @@ export async function deliverBatch(pool: Db, subscriptionId: string, settings: N
   let failure: { d: Delivery; r: AttemptResult } | null = null;
   let cut = false;
   if (sub.channel === "webhook") {
-    for (const d of batch) {
+    // Windows of webhookConcurrency requests sent in order (1: one at a time, strictly in order).
+    const w = Math.max(1, settings.webhookConcurrency);
+    for (let i = 0; i < batch.length && !failure; i += w) {
       if (Date.now() > deadline) {
         cut = true;
         break;
       }
-      const body = cloudEventBody(events.get(d.event_id)!);
-      const r = await postWebhook(sub.webhook_url!, sub.secret!, d.event_id, body, settings);
-      notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
-      if (!r.ok) {
-        failure = { d, r };
-        break;
-      }
-      ok.push({ id: d.id, attempt: d.attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null });
+      const chunk = batch.slice(i, i + w);
+      const results = await Promise.all(chunk.map((d) => postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(events.get(d.event_id)!), settings)));
+      chunk.forEach((d, k) => {
+        const r = results[k];
+        notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
+        if (r.ok) ok.push({ id: d.id, attempt: d.attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null });
+        else if (!failure) failure = { d, r };
+      });
+      // After a failure, requests of the window that were not accepted wait for their turn again.
     }
   } else if (sub.channel === "jetstream") {
     const prefix = sub.jetstream_subject_prefix ?? "warden";

@@ -7,6 +7,8 @@
  *   WARDEN_NOTIFY_RETRY_HOURS          retries stop and the delivery is dead-lettered after (default 24)
  *   WARDEN_NOTIFY_DNS_SERVER           resolve webhook hosts with this DNS server (host:port) instead of the system resolver
  *   WARDEN_NATS_URL                    JetStream (default nats://127.0.0.1:4222)
+ *   WARDEN_NOTIFY_WEBHOOK_CONCURRENCY  requests in flight per webhook subscription (default 1: strictly in order; more
+ *                                      sends in order but lets arrivals overlap, and a retry may land after later events)
  *   WARDEN_NOTIFY_BUDGET_MS            a delivery job sends for at most this long, then queues itself again (default 5000)
  *   WARDEN_NOTIFY_STALE_LOCK_SECONDS   a delivery job locked longer than this belongs to a dead worker and is freed
  *                                      (default 300; must exceed the budget plus the timeout)
@@ -22,6 +24,7 @@ export interface NotifySettings {
   batchSize: number;
   budgetMs: number;
   staleLockSeconds: number;
+  webhookConcurrency: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
@@ -43,5 +46,6 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     batchSize: int(env, "WARDEN_NOTIFY_BATCH", 1000, 1, 100_000),
     budgetMs: int(env, "WARDEN_NOTIFY_BUDGET_MS", 5000, 10, 60_000),
     staleLockSeconds: int(env, "WARDEN_NOTIFY_STALE_LOCK_SECONDS", 300, 1, 86_400),
+    webhookConcurrency: int(env, "WARDEN_NOTIFY_WEBHOOK_CONCURRENCY", 1, 1, 64),
   };
 }
