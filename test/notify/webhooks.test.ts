@@ -320,3 +320,14 @@ test("throttle and digest", async () => {
   expect(digest.type).toBe("warden.notification.digest");
   expect(digest.data.count).toBe(5);
 });
+
+test("webhook concurrency: requests sent in order, several in flight, every event delivered once in the log", async () => {
+  const created = await api("POST", "/subscriptions", t.tokens.owner, { name: "parallel", channel: "webhook", webhook_url: rx.url, filter: { event_type: "parallel.event" } });
+  const ids = (await writeEvents(server.ownerPool, t.tenantId, 25, "parallel.event")).sort();
+  await dispatchAll(server.ownerPool);
+  rx.received.length = 0;
+  await deliverAll(server.ownerPool, created.body.id, testSettings({ webhookConcurrency: 4 }));
+  expect(rx.received.map((r) => String(r.headers["webhook-id"])).sort()).toEqual(ids);
+  const { rows } = await server.ownerPool.query("select count(*)::int as n from warden.notification_deliveries where subscription_id = $1 and status = 'delivered'", [created.body.id]);
+  expect(rows[0].n).toBe(25);
+});
