@@ -73,6 +73,14 @@ export async function loadSubscription(db: { query: Db["query"] }, id: string): 
 export async function readRedactedEvents(pool: Db, tenantId: string, refs: { event_id: string; occurred_at: string }[]): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
   if (!refs.length) return out;
+  // The primary key (event_id, occurred_at) finds them; the time range prunes partitions.
+  let minTime = refs[0].occurred_at;
+  let maxTime = refs[0].occurred_at;
+  if (refs.length > 1) {
+    const { rows } = await pool.query("select min(t)::text as lo, max(t)::text as hi from unnest($1::timestamptz[]) t", [refs.map((r) => r.occurred_at)]);
+    minTime = rows[0].lo;
+    maxTime = rows[0].hi;
+  }
   await inTransaction(pool, async (c) => {
     await c.query(
       `select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.tenant_role', 'auditor', true),
@@ -81,8 +89,8 @@ export async function readRedactedEvents(pool: Db, tenantId: string, refs: { eve
     );
     const { rows } = await c.query({
       text: `select ${AUDIT_COLUMNS} from warden.audit_events_redacted e
-             where (e.event_id, e.occurred_at) in (select * from unnest($1::uuid[], $2::timestamptz[]))`,
-      values: [refs.map((r) => r.event_id), refs.map((r) => r.occurred_at)],
+             where e.event_id = any ($1::uuid[]) and e.occurred_at >= $2::timestamptz and e.occurred_at <= $3::timestamptz`,
+      values: [refs.map((r) => r.event_id), minTime, maxTime],
       types: exactJsonTypes,
     });
     for (const r of rows) {
