@@ -87,8 +87,15 @@ export function digestBody(id: string, tenantId: string, subscriptionId: string,
 }
 
 /** Standard Webhooks headers for one message. */
+const signers = new Map<string, Webhook>();
+
 export function signatureHeaders(secret: string, msgId: string, body: string, now = new Date()): Record<string, string> {
-  const wh = new Webhook(secret);
+  let wh = signers.get(secret);
+  if (!wh) {
+    if (signers.size > 1000) signers.clear();
+    wh = new Webhook(secret);
+    signers.set(secret, wh);
+  }
   return {
     "webhook-id": msgId,
     "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
