@@ -31,6 +31,7 @@ import { viewerSection } from "./viewer";
 import { sessionsSection } from "./sessions";
 import { verifySection } from "./verify";
 import { loggingSection } from "./logging";
+import { notifySection } from "./notify";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
@@ -47,4 +48,5 @@ export const sections: BenchSection[] = [
   dqSection, // data quality: one-scan dq_run vs count(*) and vs one query per rule; dq_enforce reject vs plain INSERT
   viewerSection, // viewer tokens: scoped and unscoped reads vs an auditor's token with the same filter
   loggingSection, // one JSON request line per ingest POST (LOG_LEVEL=info) vs LOG_LEVEL=silent
+  notifySection, // notifications: webhook and JetStream deliveries/s from a backlog vs bare loops; commit-to-webhook p95 at 1,000 events/s
 ];

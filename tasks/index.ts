@@ -13,6 +13,9 @@ import { checkCaptureCoverage } from "./checkCaptureCoverage";
 import { makePromoteTask, promoteOptionsFromEnv } from "./promoteCapture";
 import { compactUserSessions } from "./compactUserSessions";
 import { makeVerifyTask } from "./verifyAuditTrail";
+import { makeNotifyDispatchTask } from "./notifyDispatch";
+import { makeNotifyDeliverTask } from "./notifyDeliver";
+import { pruneNotifications } from "./pruneNotifications";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -33,5 +36,8 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     promote_capture: makePromoteTask(promoteOptionsFromEnv()),
     compact_user_sessions: compactUserSessions,
     verify_audit_trail: makeVerifyTask(deps.sealingKey),
+    notify_dispatch: makeNotifyDispatchTask(),
+    notify_deliver: makeNotifyDeliverTask(),
+    prune_notifications: pruneNotifications,
   };
 }

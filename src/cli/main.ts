@@ -21,6 +21,7 @@ import { dbUrl, psql } from "./commands/psql";
 import { exportCommand } from "./commands/export";
 import { idpAdd, idpList, idpRemove, sessionList, sessionRevoke } from "./commands/sessions";
 import { dqRunCommand } from "../dq/cli";
+import { subscriptionCreate, subscriptionList, subscriptionTest } from "./commands/subscription";
 
 /** Every command, in the order `warden --help` lists them. Add yours with one line. */
 export const COMMANDS: CommandSpec[] = [
@@ -51,6 +52,9 @@ export const COMMANDS: CommandSpec[] = [
   dqRunCommand,
   dbUrl,
   psql,
+  fromArgv("subscription create", "create a notification subscription (inbox, webhook or JetStream); a webhook's whsec_ secret is printed once", ['npx warden subscription create --tenant "$TENANT" --name siem --channel webhook --url https://siem.example/hook --event-type "governance.*"'], subscriptionCreate, "--tenant ID --name N --channel inbox|webhook|jetstream [--url URL] [--filter JSON] [--event-type T] [--severity S] [--inbox-role R] [--inbox-users ID,ID] [--subject-prefix P] [--throttle N --window SECONDS] [--digest] [--json]"),
+  fromArgv("subscription list", "list a tenant's notification subscriptions", ['npx warden subscription list --tenant "$TENANT"'], subscriptionList, "--tenant ID [--json]"),
+  fromArgv("subscription test", "send a test message through the subscription's channel now; exit 1 on failure", ['npx warden subscription test --id "$SUBSCRIPTION_ID"'], subscriptionTest, "--id ID [--json]"),
 ];
 
 /** Commands that keep running after run() returns (servers). */

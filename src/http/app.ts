@@ -29,6 +29,7 @@ import { subjectRoutes } from "./routes/subjects";
 import { invitationRoutes } from "./routes/invitations";
 import { sessionRoutes } from "./routes/sessions";
 import type { TokenService } from "../auth/tokens";
+import { subscriptionRoutes } from "./routes/subscriptions";
 import { RateLimiter } from "./rateLimit";
 import { IngestHandler } from "./ingestHandler";
 import { ingestFastPath } from "./ingestFastPath";
@@ -115,6 +116,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(auditRowHistoryRoutes(deps.authPool));
   api.use(viewerTokenRoutes(deps.authenticator.viewerTokens));
   api.use(subjectRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
+  api.use(subscriptionRoutes(deps.authPool, deps.ownerPool));
   app.use("/api/v1", api);
   app.use("/viewer", viewerRoutes());
 

@@ -34,6 +34,7 @@ const includeRedacted = {
   description:
     "true: raw values instead of the tenant's redaction rules applied (tenant owners and admins only; other roles always get masked values). The header X-Include-Redacted: true does the same (and is how GraphQL asks).",
 };
+const subscriptionId = { name: "subscription_id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 const subjectId = { name: "subject_id", in: "path", required: true, schema: { type: "string", minLength: 1, maxLength: 1024 } };
 
 export const openApiDocument = {
@@ -218,6 +219,61 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/v1/subscriptions": {
+      post: {
+        summary: "Create a notification subscription (tenant owner or admin); a webhook's whsec_ secret is returned only once",
+        requestBody: { required: true, content: { "application/json": { schema: ref("SubscriptionInput") } } },
+        responses: { "201": json(ref("Subscription"), "Created"), ...STANDARD_ERRORS },
+      },
+      get: { summary: "The tenant's subscriptions (owner or admin)", responses: { "200": json({ type: "object", properties: { data: { type: "array", items: ref("Subscription") } } }), ...STANDARD_ERRORS } },
+    },
+    "/api/v1/subscriptions/{subscription_id}": {
+      parameters: [subscriptionId],
+      get: { summary: "One subscription", responses: { "200": json(ref("Subscription")), ...STANDARD_ERRORS, "404": problemResponse("No such subscription in your tenant") } },
+      patch: {
+        summary: "Enable or disable a subscription",
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } }, additionalProperties: false } } } },
+        responses: { "200": json(ref("Subscription")), ...STANDARD_ERRORS, "404": problemResponse("No such subscription in your tenant") },
+      },
+      delete: { summary: "Delete a subscription and its delivery log", responses: { "204": { description: "Deleted" }, ...STANDARD_ERRORS, "404": problemResponse("No such subscription in your tenant") } },
+    },
+    "/api/v1/subscriptions/{subscription_id}/test": {
+      post: { summary: "Send a test message through the subscription's channel now", parameters: [subscriptionId], responses: { "200": json({ type: "object" }), ...STANDARD_ERRORS } },
+    },
+    "/api/v1/subscriptions/{subscription_id}/deliveries": {
+      get: {
+        summary: "The delivery log, newest first",
+        parameters: [
+          subscriptionId,
+          { name: "status", in: "query", required: false, schema: { type: "string", enum: ["pending", "delivered", "dead", "throttled", "digested"] } },
+          { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+          { name: "before", in: "query", required: false, schema: { type: "string" }, description: "A delivery id: older ones (next_before of the previous page)" },
+        ],
+        responses: { "200": json({ type: "object" }), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/subscriptions/{subscription_id}/attempts": {
+      get: {
+        summary: "Every delivery attempt: attempt number, HTTP status code, latency, error",
+        parameters: [subscriptionId, { name: "event_id", in: "query", required: false, schema: { type: "string", format: "uuid" } }, { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 1000 } }],
+        responses: { "200": json({ type: "object" }), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/subscriptions/{subscription_id}/deliveries/{event_id}/redeliver": {
+      post: {
+        summary: "Deliver one event again (same webhook-id / Nats-Msg-Id)",
+        parameters: [subscriptionId, { name: "event_id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: { "202": json({ type: "object" }, "Queued"), ...STANDARD_ERRORS, "404": problemResponse("No such delivery in your tenant") },
+      },
+    },
+    "/api/v1/subscriptions/{subscription_id}/replay": {
+      post: {
+        summary: "Deliver again every matching event since a point in time",
+        parameters: [subscriptionId],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["since"], properties: { since: { type: "string", format: "date-time" } } } } } },
+        responses: { "202": json({ type: "object" }, "Queued"), ...STANDARD_ERRORS, "404": problemResponse("No such subscription in your tenant") },
+      },
+    },
     "/api/v1/audit/verify": {
       get: { summary: "Verify the tenant's sealed trail", responses: { "200": json(ref("VerifyReport")), ...STANDARD_ERRORS } },
     },
@@ -243,6 +299,36 @@ export const openApiDocument = {
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Warden user token (JWT), an API key (wdn_...) or a read-only viewer token (wdv_...)" } },
     schemas: {
+      SubscriptionInput: {
+        type: "object",
+        required: ["name", "channel"],
+        additionalProperties: false,
+        properties: {
+          name: { type: "string", minLength: 1, maxLength: 200 },
+          filter: { type: "object", description: "The query API's vocabulary: event_type (exact or prefix.*), severity (minimum), outcome, actor_type, actor_id, resource_type, resource_id, service, correlation_id, trace_id, data (containment)" },
+          channel: { type: "string", enum: ["inbox", "webhook", "jetstream"] },
+          webhook_url: { type: "string" },
+          inbox_user_ids: { type: "array", items: { type: "string", format: "uuid" } },
+          inbox_role: { type: "string", enum: ["owner", "admin", "auditor", "support", "member"] },
+          jetstream_subject_prefix: { type: "string" },
+          throttle_max: { type: "integer", minimum: 1 },
+          throttle_window_seconds: { type: "integer", minimum: 1, maximum: 86400 },
+          digest: { type: "boolean" },
+        },
+      },
+      Subscription: {
+        type: "object",
+        required: ["id", "name", "channel", "filter", "enabled"],
+        properties: {
+          id: { type: "string", format: "uuid" },
+          name: { type: "string" },
+          filter: { type: "object" },
+          channel: { type: "string", enum: ["inbox", "webhook", "jetstream"] },
+          webhook_url: nullable("string"),
+          enabled: { type: "boolean" },
+          secret: { type: "string", description: "whsec_ signing secret: in the create response only" },
+        },
+      },
       Problem: {
         type: "object",
         required: ["type", "title", "status", "code", "trace_id"],

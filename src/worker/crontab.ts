@@ -5,6 +5,7 @@
 import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import { PROMOTE_JOB_KEY } from "../../tasks/promoteCapture";
 import { verifyCrontabLine } from "../../tasks/verifyAuditTrail";
+import { NOTIFY_DISPATCH_JOB_KEY } from "../../tasks/notifyDispatch";
 
 export const crontab = [
   "* * * * * heartbeat ?id=heartbeat&max=1",
@@ -22,4 +23,7 @@ export const crontab = [
   // incremental verification of every chain (WARDEN_VERIFY_INTERVAL_MINUTES, default 10)
   verifyCrontabLine(),
   `* * * * * promote_capture ?id=promote_capture&max=1&jobKey=${PROMOTE_JOB_KEY}&jobKeyMode=preserve_run_at`,
+  "29 4 * * * prune_notifications ?id=prune_notifications&max=1",
+  // notify_dispatch reschedules itself every 200 ms; this revives it if lost.
+  `* * * * * notify_dispatch ?id=notify_dispatch&max=1&jobKey=${NOTIFY_DISPATCH_JOB_KEY}&jobKeyMode=preserve_run_at`,
 ].join("\n");

@@ -10,6 +10,7 @@ import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import type { SealingKey } from "../audit/sealingKey";
 import { crontab } from "./crontab";
 import { PROMOTE_JOB_KEY } from "../../tasks/promoteCapture";
+import { NOTIFY_DISPATCH_JOB_KEY } from "../../tasks/notifyDispatch";
 import { workerJobs } from "../metrics";
 import { errorFields, getLogger } from "../observability/logger";
 
@@ -89,6 +90,7 @@ async function startRunner(opts: WorkerOptions): Promise<Runner> {
   runner.events.on("job:failed", ({ job }) => workerJobs.inc({ task: job.task_identifier, result: "failure" }));
   await runner.addJob("seal_audit_events", {}, { jobKey: SEAL_JOB_KEY, jobKeyMode: "preserve_run_at" });
   await runner.addJob("promote_capture", {}, { jobKey: PROMOTE_JOB_KEY, jobKeyMode: "preserve_run_at" });
+  await runner.addJob("notify_dispatch", {}, { jobKey: NOTIFY_DISPATCH_JOB_KEY, jobKeyMode: "preserve_run_at" });
   return runner;
 }
 

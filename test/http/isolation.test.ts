@@ -26,7 +26,11 @@ async function idsOf(tenantId: string): Promise<Set<string>> {
      union all select id::text from warden.dq_runs where tenant_id = $1
      union all select id::text from warden.dq_results where tenant_id = $1
      union all select id::text from warden.user_sessions where tenant_id = $1
-     union all select id::text from warden.identity_providers where tenant_id = $1`,
+     union all select id::text from warden.identity_providers where tenant_id = $1
+     union all select id::text from warden.subscriptions where tenant_id = $1
+     union all select id::text from warden.notification_deliveries where tenant_id = $1
+     union all select id::text from warden.notification_delivery_attempts where tenant_id = $1
+     union all select id::text from warden.notifications where tenant_id = $1`,
     [tenantId],
   );
   return new Set(rows.map((r) => r.id));
@@ -85,6 +89,19 @@ beforeAll(async () => {
     } finally {
       c.release();
     }
+  }
+  for (const t of [a, b]) {
+    // A subscription, a delivery with an attempt, and an inbox notification for the owner.
+    const r = await gql(server, t.tokens.owner, `mutation { createSubscription(input: {name: "hooks", filter: {}, channel: "webhook", webhookUrl: "https://hooks.example.com/x"}) { result { rowId } } }`);
+    expect(r.body.errors).toBeUndefined();
+    const sub = r.body.data.createSubscription.result.rowId;
+    const [ev] = (await server.ownerPool.query("select event_id, occurred_at, event_type from warden.audit_events where tenant_id = $1 limit 1", [t.tenantId])).rows;
+    const d = await server.ownerPool.query(
+      "insert into warden.notification_deliveries (subscription_id, tenant_id, event_id, occurred_at, event_type, status) values ($1, $2, $3, $4, $5, 'delivered') returning id",
+      [sub, t.tenantId, ev.event_id, ev.occurred_at, ev.event_type],
+    );
+    await server.ownerPool.query("insert into warden.notification_delivery_attempts (delivery_id, subscription_id, tenant_id, attempt, status_code) values ($1, $2, $3, 1, 204)", [d.rows[0].id, sub, t.tenantId]);
+    await server.ownerPool.query("select warden_private.notify_users($1, array[$2::uuid], 'test', 'hello')", [t.tenantId, t.users.owner]);
   }
   await promoteCaptured(server);
   for (const id of await idsOf(b.tenantId)) bIds.add(id);

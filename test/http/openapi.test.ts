@@ -74,6 +74,13 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
     "/api/v1/sessions/{session_id}",
     "/api/v1/subjects/{subject_id}/erasure",
     "/api/v1/subjects/{subject_id}/export",
+    "/api/v1/subscriptions",
+    "/api/v1/subscriptions/{subscription_id}",
+    "/api/v1/subscriptions/{subscription_id}/attempts",
+    "/api/v1/subscriptions/{subscription_id}/deliveries",
+    "/api/v1/subscriptions/{subscription_id}/deliveries/{event_id}/redeliver",
+    "/api/v1/subscriptions/{subscription_id}/replay",
+    "/api/v1/subscriptions/{subscription_id}/test",
     "/api/v1/viewer-tokens",
   ]);
 });

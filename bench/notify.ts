@@ -1,0 +1,249 @@
+/**
+ * Bench section "notify": delivery from the committed trail, every figure
+ * beside its same-run baseline:
+ *   1. signed webhook deliveries/s to a local receiver, draining a backlog
+ *      of BENCH_NOTIFY_EVENTS (20,000) matched events of one subscription
+ *      (in order), vs a bare keep-alive POST loop of the same bodies to the
+ *      same receiver (target: at least 5,000/s);
+ *      1b. the same with 16 requests in flight per subscription, vs a bare loop with 16 in flight;
+ *   2. JetStream publishes/s (deduplicated by Nats-Msg-Id) draining the same
+ *      backlog, vs a bare pipelined publish loop (target: at least 20,000/s);
+ *   3. commit-to-webhook latency p95 with the real worker running, at a
+ *      steady 1,000 events/s for BENCH_NOTIFY_SECONDS (10) (target: at most 2 s);
+ *      the baseline is the receiver's own round trip (a bare POST).
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { connect as natsConnect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { BenchContext, BenchSection } from "./types";
+import { envInt, fmtInt, fmtRatio, timed } from "./util";
+import { dispatchOnce } from "../src/notify/dispatch";
+import { deliverBatch } from "../src/notify/deliver";
+import { poolDb } from "../src/notify/db";
+import { notifySettingsFromEnv } from "../src/notify/settings";
+import { closeJetStream } from "../src/notify/jetstream";
+import { closeWebhookAgents } from "../src/notify/webhook";
+import { generateSealingKey } from "../src/audit/sealingKey";
+import { startWorker } from "../src/worker/runner";
+
+const EVENTS = envInt("BENCH_NOTIFY_EVENTS", 20_000);
+const SECONDS = envInt("BENCH_NOTIFY_SECONDS", 10);
+const RATE = envInt("BENCH_NOTIFY_RATE", 1000);
+
+interface Receiver {
+  url: string;
+  count: number;
+  arrivals: Map<string, number>;
+  close(): Promise<void>;
+}
+
+async function receiver(): Promise<Receiver> {
+  const r: Receiver = { url: "", count: 0, arrivals: new Map(), close: async () => undefined };
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      r.count++;
+      const id = req.headers["webhook-id"];
+      if (typeof id === "string" && !r.arrivals.has(id)) r.arrivals.set(id, Date.now());
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  r.close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return r;
+}
+
+async function writeBacklog(pool: pg.Pool, tenant: string, type: string, n: number): Promise<void> {
+  for (let from = 0; from < n; from += 10_000) {
+    await pool.query(
+      `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, severity, event_data, resource_type, resource_id)
+       select $1, $2, 'bench', 'happened', 'service', 'bench', 'warning', jsonb_build_object('i', i, 'note', 'a bench event with a little data'), 'thing', i::text
+       from generate_series($3::int, $4::int) i`,
+      [tenant, type, from, Math.min(n, from + 10_000) - 1],
+    );
+  }
+}
+
+async function createSub(pool: pg.Pool, tenant: string, body: Record<string, unknown>): Promise<{ id: string; secret: string | null }> {
+  const c = await pool.connect();
+  try {
+    await c.query("begin");
+    await c.query("select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.tenant_role', 'owner', true)", [tenant]);
+    const { rows } = await c.query(
+      "select (r).* from (select warden.create_subscription($1, $2::jsonb, $3, $4, null, null, $5) as r) x",
+      [body.name, JSON.stringify(body.filter), body.channel, body.webhook_url ?? null, body.prefix ?? null],
+    );
+    await c.query("commit");
+    return rows[0];
+  } finally {
+    c.release();
+  }
+}
+
+async function dispatchUntil(pool: pg.Pool, subId: string, n: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    await dispatchOnce(pool);
+    const { rows } = await pool.query("select count(*)::int as n from warden.notification_deliveries where subscription_id = $1", [subId]);
+    if (rows[0].n >= n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the dispatcher did not match the backlog");
+}
+
+async function drain(pool: pg.Pool, subId: string, settings: ReturnType<typeof notifySettingsFromEnv>): Promise<void> {
+  for (;;) {
+    const r = await deliverBatch(poolDb(pool), subId, settings);
+    if (!r.more) return;
+  }
+}
+
+function p95(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))];
+}
+
+export const notifySection: BenchSection = {
+  name: "notify",
+  async run(ctx: BenchContext): Promise<void> {
+    const pool = new pg.Pool({ connectionString: ctx.ownerUrl, max: 8 });
+    pool.on("error", () => undefined);
+    const rx = await receiver();
+    const settings = { ...notifySettingsFromEnv(), allowPrivate: true, batchSize: 2000 };
+    try {
+      const { rows } = await pool.query("select warden_private.create_tenant($1) as id", [`bench-notify-${randomUUID().slice(0, 8)}`]);
+      const tenant = rows[0].id as string;
+
+      // 1. Webhooks from a backlog vs a bare POST loop.
+      const hook = await createSub(pool, tenant, { name: "bench-hook", channel: "webhook", webhook_url: rx.url, filter: { event_type: "bench.hook.*" } });
+      await writeBacklog(pool, tenant, "bench.hook.fired", EVENTS);
+      const [, dispatchSec] = await timed(() => dispatchUntil(pool, hook.id, EVENTS));
+      ctx.log(`matched ${fmtInt(EVENTS)} events in ${dispatchSec.toFixed(2)} s (${fmtInt(EVENTS / dispatchSec)}/s)`);
+      const before = rx.count;
+      const [, hookSec] = await timed(() => drain(pool, hook.id, settings));
+      const delivered = rx.count - before;
+      const body = JSON.stringify({ specversion: "1.0", id: randomUUID(), type: "bench", source: "/bench", data: { note: "x".repeat(700) } });
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const [, bareSec] = await timed(async () => {
+        for (let i = 0; i < EVENTS; i++) {
+          await new Promise<void>((resolve, reject) => {
+            const req = http.request(rx.url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+              res.resume();
+              res.on("end", resolve);
+            });
+            req.on("error", reject);
+            req.end(body);
+          });
+        }
+      });
+      agent.destroy();
+      const hookRate = delivered / hookSec;
+      const bareRate = EVENTS / bareSec;
+      ctx.record({ name: `signed webhook deliveries from a ${fmtInt(EVENTS)}-event backlog (one subscription, strictly in order)`, value: `${fmtInt(hookRate)}/s`, baseline: `${fmtInt(bareRate)}/s bare POST loop`, ratio: hookRate / bareRate, target: ">= 5,000/s", met: hookRate >= 5000 });
+      ctx.log(`webhooks ${fmtInt(hookRate)}/s vs bare POST ${fmtInt(bareRate)}/s (${fmtRatio(hookRate / bareRate)})`);
+
+      // 1b. The same with WARDEN_NOTIFY_WEBHOOK_CONCURRENCY=16, vs a bare loop keeping 16 POSTs in flight.
+      const W = 16;
+      await pool.query("update warden.notification_deliveries set status = 'pending', attempts = 0, next_attempt_at = now() where subscription_id = $1", [hook.id]);
+      const before16 = rx.count;
+      const [, hook16Sec] = await timed(() => drain(pool, hook.id, { ...settings, webhookConcurrency: W }));
+      const hook16Rate = (rx.count - before16) / hook16Sec;
+      const agent16 = new http.Agent({ keepAlive: true, maxSockets: W });
+      const post = () =>
+        new Promise<void>((resolve, reject) => {
+          const req = http.request(rx.url, { method: "POST", agent: agent16, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+            res.resume();
+            res.on("end", resolve);
+          });
+          req.on("error", reject);
+          req.end(body);
+        });
+      const [, bare16Sec] = await timed(async () => {
+        for (let i = 0; i < EVENTS; i += W) await Promise.all(Array.from({ length: Math.min(W, EVENTS - i) }, post));
+      });
+      agent16.destroy();
+      const bare16Rate = EVENTS / bare16Sec;
+      ctx.record({ name: `signed webhook deliveries, ${W} in flight per subscription (sent in order)`, value: `${fmtInt(hook16Rate)}/s`, baseline: `${fmtInt(bare16Rate)}/s bare POST loop, ${W} in flight`, ratio: hook16Rate / bare16Rate, target: ">= 5,000/s", met: hook16Rate >= 5000 });
+      ctx.log(`webhooks x${W} ${fmtInt(hook16Rate)}/s vs bare x${W} ${fmtInt(bare16Rate)}/s`);
+
+      // 2. JetStream from a backlog vs a bare publish loop.
+      let nc;
+      try {
+        nc = await natsConnect({ servers: settings.natsUrl, timeout: 2000 });
+      } catch {
+        ctx.log("NATS is not running on 127.0.0.1:4222: JetStream figures skipped");
+      }
+      if (nc) {
+        const prefix = `wbench${Date.now().toString(36)}`;
+        const jsm = await jetstreamManager(nc);
+        try {
+          const js = await createSub(pool, tenant, { name: "bench-js", channel: "jetstream", prefix, filter: { event_type: "bench.js.*" } });
+          await writeBacklog(pool, tenant, "bench.js.fired", EVENTS);
+          await dispatchUntil(pool, js.id, EVENTS);
+          const [, jsSec] = await timed(() => drain(pool, js.id, settings));
+          const jsRate = EVENTS / jsSec;
+          await jsm.streams.add({ name: `BARE_${prefix.toUpperCase()}`, subjects: [`bare${prefix}.>`] });
+          const client = jetstream(nc);
+          const [, bareJsSec] = await timed(async () => {
+            for (let from = 0; from < EVENTS; from += 2000) {
+              const batch = [];
+              for (let i = from; i < Math.min(EVENTS, from + 2000); i++) batch.push(client.publish(`bare${prefix}.t.bench`, body, { msgID: `${prefix}-${i}` }));
+              await Promise.all(batch);
+            }
+          });
+          const bareJsRate = EVENTS / bareJsSec;
+          ctx.record({ name: `JetStream publishes (Nats-Msg-Id dedup) from a ${fmtInt(EVENTS)}-event backlog`, value: `${fmtInt(jsRate)}/s`, baseline: `${fmtInt(bareJsRate)}/s bare pipelined publish`, ratio: jsRate / bareJsRate, target: ">= 20,000/s", met: jsRate >= 20000 });
+          ctx.log(`JetStream ${fmtInt(jsRate)}/s vs bare ${fmtInt(bareJsRate)}/s`);
+        } finally {
+          for (const s of [`WARDEN_${prefix.toUpperCase()}`, `BARE_${prefix.toUpperCase()}`]) await jsm.streams.delete(s).catch(() => undefined);
+          await nc.close();
+        }
+      }
+
+      // 3. Commit to webhook received, p95, at a steady rate, with the real worker.
+      const live = await createSub(pool, tenant, { name: "bench-live", channel: "webhook", webhook_url: rx.url, filter: { event_type: "bench.live.*" } });
+      process.env.WARDEN_NOTIFY_ALLOW_PRIVATE = "true";
+      const worker = await startWorker({ pool, concurrency: 4, sealingKey: generateSealingKey() });
+      const committed = new Map<string, number>();
+      try {
+        const perTick = Math.max(1, Math.round(RATE / 10));
+        const started = Date.now();
+        for (let tick = 0; Date.now() - started < SECONDS * 1000; tick++) {
+          const due = started + tick * 100;
+          if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+          const res = await pool.query(
+            `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, severity, event_data)
+             select $1, 'bench.live.tick', 'bench', 'tick', 'service', 'bench', 'warning', jsonb_build_object('i', i) from generate_series(1, $2) i returning event_id`,
+            [tenant, perTick],
+          );
+          const at = Date.now();
+          for (const r of res.rows) committed.set(r.event_id, at);
+        }
+        const until = Date.now() + 30_000;
+        while ([...committed.keys()].some((id) => !rx.arrivals.has(id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      } finally {
+        await worker.stop();
+        delete process.env.WARDEN_NOTIFY_ALLOW_PRIVATE;
+      }
+      const lat = [...committed].filter(([id]) => rx.arrivals.has(id)).map(([id, at]) => rx.arrivals.get(id)! - at);
+      const missing = committed.size - lat.length;
+      const p = p95(lat) / 1000;
+      ctx.record({ name: `commit to webhook received, p95, ${fmtInt(RATE)} events/s for ${SECONDS} s (worker running)`, value: `${p.toFixed(3)} s`, baseline: `${missing} of ${fmtInt(committed.size)} not received within 30 s`, target: "<= 2 s", met: p <= 2 && missing === 0 });
+      ctx.log(`commit-to-webhook p95 ${p.toFixed(3)} s over ${fmtInt(lat.length)} events (${missing} missing)`);
+      void live;
+    } finally {
+      closeWebhookAgents();
+      await closeJetStream();
+      await rx.close();
+      await pool.end();
+    }
+  },
+};

@@ -1,0 +1,355 @@
+/**
+ * Delivering one subscription's log (the notify_deliver task): the due
+ * pending deliveries in id order, read with the tenant's redaction rules
+ * (warden.audit_events_redacted under the subscription's tenant, as an
+ * auditor would see them), sent through the channel, and recorded (one
+ * row per attempt). A webhook batch stops at the first failure, which is
+ * retried with exponential backoff and jitter; after the retry period the
+ * delivery is dead-lettered, the subscription disabled and its owner told.
+ */
+import type pg from "pg";
+import { inTransaction, type Db } from "./db";
+import { randomUUID } from "node:crypto";
+import { AUDIT_COLUMNS } from "../http/routes/auditColumns";
+import { exactJsonTypes } from "../audit/exactJson";
+import type { NotifySettings } from "./settings";
+import { cloudEventBody, digestBody, postWebhook, type AttemptResult } from "./webhook";
+import { ensureStream, jetStreamLink, publishBatch, subjectFor } from "./jetstream";
+import { notifyDeliveries, notifyLatency } from "./metrics";
+
+export interface Subscription {
+  id: string;
+  tenant_id: string;
+  name: string;
+  channel: "inbox" | "webhook" | "jetstream";
+  filter: Record<string, unknown>;
+  inbox_user_ids: string[] | null;
+  inbox_role: string | null;
+  webhook_url: string | null;
+  jetstream_subject_prefix: string | null;
+  throttle_max: number | null;
+  throttle_window_seconds: number | null;
+  digest: boolean;
+  enabled: boolean;
+  created_by: string | null;
+  secret: string | null;
+}
+
+interface Delivery {
+  id: string;
+  event_id: string;
+  /** Text, so microseconds survive the round trip (the partition key of the lookup). */
+  occurred_at: string;
+  event_type: string;
+  attempts: number;
+  first_attempt_at: Date | null;
+  created_at: Date;
+}
+
+export interface DeliverOutcome {
+  delivered: number;
+  failed: number;
+  /** Due deliveries are left (the batch was full): run again at once. */
+  more: boolean;
+  /** The next time something is due (a retry or a digest window), if any. */
+  nextRunAt: Date | null;
+}
+
+/** Exponential backoff with full jitter: 1 s, 2 s, 4 s ... capped at an hour, each times [0.5, 1). */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(3_600_000, 1000 * 2 ** Math.min(attempt - 1, 22));
+  return Math.round(base * (0.5 + Math.random() * 0.5));
+}
+
+export async function loadSubscription(db: { query: Db["query"] }, id: string): Promise<Subscription | null> {
+  const { rows } = await db.query(
+    `select s.*, x.secret from warden.subscriptions s left join warden_private.subscription_secrets x on x.subscription_id = s.id where s.id = $1`,
+    [id],
+  );
+  return (rows[0] as Subscription) ?? null;
+}
+
+/** The events as the redacting view shows them to the tenant's auditors. */
+export async function readRedactedEvents(pool: Db, tenantId: string, refs: { event_id: string; occurred_at: string }[]): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  if (!refs.length) return out;
+  // The primary key (event_id, occurred_at) finds them; the time range prunes partitions.
+  let minTime = refs[0].occurred_at;
+  let maxTime = refs[0].occurred_at;
+  if (refs.length > 1) {
+    const { rows } = await pool.query("select min(t)::text as lo, max(t)::text as hi from unnest($1::timestamptz[]) t", [refs.map((r) => r.occurred_at)]);
+    minTime = rows[0].lo;
+    maxTime = rows[0].hi;
+  }
+  await inTransaction(pool, async (c) => {
+    await c.query(
+      `select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.tenant_role', 'auditor', true),
+              set_config('warden.include_redacted', 'false', true)`,
+      [tenantId],
+    );
+    const { rows } = await c.query({
+      text: `select ${AUDIT_COLUMNS} from warden.audit_events_redacted e
+             where e.event_id = any ($1::uuid[]) and e.occurred_at >= $2::timestamptz and e.occurred_at <= $3::timestamptz`,
+      values: [refs.map((r) => r.event_id), minTime, maxTime],
+      types: exactJsonTypes,
+    });
+    for (const r of rows) {
+      delete (r as Record<string, unknown>).txid;
+      out.set(r.event_id, r);
+    }
+  });
+  return out;
+}
+
+interface Recorded {
+  id: string;
+  attempt: number;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+async function recordAttempts(pool: Db, sub: Subscription, status: string, rows: Recorded[]): Promise<void> {
+  if (!rows.length) return;
+  await pool.query(
+    `with r as (select * from unnest($1::bigint[], $2::int[], $3::int[], $4::numeric[], $5::text[]) as r(id, attempt, code, latency, error)),
+     u as (update warden.notification_deliveries d
+           set status = $6, attempts = r.attempt, first_attempt_at = coalesce(d.first_attempt_at, now()), last_attempt_at = now(),
+               last_status_code = r.code, last_error = r.error, delivered_at = case when $6 in ('delivered', 'digested') then now() end,
+               next_attempt_at = null
+           from r where d.id = r.id)
+     insert into warden.notification_delivery_attempts (delivery_id, subscription_id, tenant_id, attempt, status_code, latency_ms, error)
+     select r.id, $7, $8, r.attempt, r.code, r.latency, r.error from r`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.attempt),
+      rows.map((r) => r.statusCode),
+      rows.map((r) => r.latencyMs.toFixed(3)),
+      rows.map((r) => r.error),
+      status,
+      sub.id,
+      sub.tenant_id,
+    ],
+  );
+  notifyDeliveries.inc({ channel: sub.channel, result: status === "pending" ? "failed" : status }, rows.length);
+}
+
+/** A failed head-of-line delivery: retry later, or dead-letter it and disable the subscription. */
+async function recordFailure(pool: Db, sub: Subscription, d: Delivery, r: { statusCode: number | null; latencyMs: number; error: string | null }, settings: NotifySettings): Promise<Date | null> {
+  const attempt = d.attempts + 1;
+  const first = d.first_attempt_at ?? new Date();
+  const dead = Date.now() - first.getTime() >= settings.retryHours * 3_600_000;
+  await inTransaction(pool, async (c) => {
+    await c.query(
+      `update warden.notification_deliveries set status = $2, attempts = $3, first_attempt_at = coalesce(first_attempt_at, now()),
+         last_attempt_at = now(), last_status_code = $4, last_error = $5, next_attempt_at = $6 where id = $1`,
+      [d.id, dead ? "dead" : "pending", attempt, r.statusCode, r.error, dead ? null : new Date(Date.now() + backoffMs(attempt))],
+    );
+    await c.query(
+      `insert into warden.notification_delivery_attempts (delivery_id, subscription_id, tenant_id, attempt, status_code, latency_ms, error)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
+      [d.id, sub.id, sub.tenant_id, attempt, r.statusCode, r.latencyMs.toFixed(3), r.error],
+    );
+    if (dead) {
+      // The endpoint kept failing for the whole retry period: stop, and tell its owner.
+      const reason = `event ${d.event_id} could not be delivered for ${settings.retryHours} h (last error: ${r.error ?? "unknown"}); dead-lettered`;
+      await c.query(`update warden.subscriptions set enabled = false, disabled_reason = $2, disabled_at = now(), updated_at = now() where id = $1`, [sub.id, reason]);
+      await c.query(
+        `select warden_private.record_governance_event('governance.subscription_disabled', $1::uuid, 'subscription', $2::text,
+           jsonb_build_object('enabled', true), jsonb_build_object('enabled', false), jsonb_build_object('reason', $3::text, 'event_id', $4::text), 'warning', 'failure')`,
+        [sub.tenant_id, sub.id, reason, d.event_id],
+      );
+      const title = `Subscription ${sub.name} was disabled: its ${sub.channel} keeps failing`;
+      const data = JSON.stringify({ subscription_id: sub.id, event_id: d.event_id, error: r.error });
+      if (sub.created_by) {
+        await c.query(`select warden_private.notify_users($1, array[$2::uuid], 'subscription.disabled', $3, $4, $5::jsonb, 'error')`, [sub.tenant_id, sub.created_by, title, reason, data]);
+      }
+      await c.query(`select warden_private.notify_tenant_roles($1, '{owner}', 'subscription.disabled', $2, $3, $4::jsonb, 'error')`, [sub.tenant_id, title, reason, data]);
+    }
+  });
+  notifyDeliveries.inc({ channel: sub.channel, result: dead ? "dead" : "failed" });
+  return dead ? null : new Date(Date.now() + 1);
+}
+
+async function nextDue(pool: Db, subId: string): Promise<Date | null> {
+  const { rows } = await pool.query(
+    `select min(next_attempt_at) as t from warden.notification_deliveries where subscription_id = $1 and status = 'pending'`,
+    [subId],
+  );
+  return rows[0].t ?? null;
+}
+
+/** One batch of one subscription. */
+/** deadline (ms since the epoch): stop sending webhooks after it, leaving the rest due. */
+export async function deliverBatch(pool: Db, subscriptionId: string, settings: NotifySettings, deadline = Infinity): Promise<DeliverOutcome> {
+  const none: DeliverOutcome = { delivered: 0, failed: 0, more: false, nextRunAt: null };
+  const sub = await loadSubscription(pool, subscriptionId);
+  if (!sub || !sub.enabled) return none;
+  const { rows: due } = await pool.query<Delivery>(
+    `select d.id::text as id, d.event_id, d.occurred_at::text as occurred_at, d.event_type, d.attempts, d.first_attempt_at, d.created_at
+     from warden.notification_deliveries d
+     where d.subscription_id = $1 and d.status = 'pending' and d.next_attempt_at <= now() order by d.id limit $2`,
+    [sub.id, settings.batchSize],
+  );
+  if (!due.length) return { ...none, nextRunAt: await nextDue(pool, sub.id) };
+  // In order: a retry that is not due yet holds back everything after it.
+  const { rows: blocked } = await pool.query(
+    `select min(id)::text as id, min(next_attempt_at) as t from warden.notification_deliveries
+     where subscription_id = $1 and status = 'pending' and next_attempt_at > now() and id < $2`,
+    [sub.id, due[0].id],
+  );
+  if (blocked[0].id) return { ...none, nextRunAt: blocked[0].t };
+
+  if (sub.digest && sub.throttle_window_seconds) return deliverDigest(pool, sub, due, settings);
+
+  let batch = due;
+  if (sub.throttle_max && sub.throttle_window_seconds) {
+    const { rows } = await pool.query(
+      `select count(*)::int as n from warden.notification_deliveries where subscription_id = $1 and status = 'delivered'
+       and delivered_at > now() - make_interval(secs => $2)`,
+      [sub.id, sub.throttle_window_seconds],
+    );
+    const allowance = Math.max(0, sub.throttle_max - rows[0].n);
+    const over = batch.slice(allowance);
+    batch = batch.slice(0, allowance);
+    await recordAttempts(pool, sub, "throttled", over.map((d) => ({ id: d.id, attempt: d.attempts, statusCode: null, latencyMs: 0, error: "over the throttle" })));
+  }
+  if (!batch.length) return { ...none, more: due.length === settings.batchSize };
+
+  const events = await readRedactedEvents(pool, sub.tenant_id, batch);
+  const missing = batch.filter((d) => !events.has(d.event_id));
+  if (missing.length) {
+    await recordAttempts(pool, sub, "dead", missing.map((d) => ({ id: d.id, attempt: d.attempts + 1, statusCode: null, latencyMs: 0, error: "the event is no longer in the trail (retention or erasure)" })));
+    batch = batch.filter((d) => events.has(d.event_id));
+  }
+
+  const ok: Recorded[] = [];
+  let failure: { d: Delivery; r: AttemptResult } | null = null;
+  let cut = false;
+  if (sub.channel === "webhook") {
+    // Windows of webhookConcurrency requests sent in order (1: one at a time, strictly in order).
+    const w = Math.max(1, settings.webhookConcurrency);
+    for (let i = 0; i < batch.length && !failure; i += w) {
+      if (Date.now() > deadline) {
+        cut = true;
+        break;
+      }
+      const chunk = batch.slice(i, i + w);
+      const results = await Promise.all(chunk.map((d) => postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(events.get(d.event_id)!), settings)));
+      chunk.forEach((d, k) => {
+        const r = results[k];
+        notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
+        if (r.ok) ok.push({ id: d.id, attempt: d.attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null });
+        else if (!failure) failure = { d, r };
+      });
+      // After a failure, requests of the window that were not accepted wait for their turn again.
+    }
+  } else if (sub.channel === "jetstream") {
+    const prefix = sub.jetstream_subject_prefix ?? "warden";
+    let results;
+    try {
+      const l = await jetStreamLink(settings.natsUrl);
+      await ensureStream(l, prefix);
+      results = await publishBatch(
+        l,
+        batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBody(events.get(d.event_id)!) })),
+      );
+    } catch (err) {
+      results = batch.map(() => ({ ok: false, latencyMs: 0, error: (err as Error).message, duplicate: false }));
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i];
+      if (!r.ok) {
+        failure = { d: batch[i], r: { ok: false, statusCode: null, latencyMs: r.latencyMs, error: r.error } };
+        break;
+      }
+      ok.push({ id: batch[i].id, attempt: batch[i].attempts + 1, statusCode: null, latencyMs: r.latencyMs, error: null });
+    }
+  } else {
+    await inTransaction(pool, async (c) => {
+      for (const d of batch) {
+        const e = events.get(d.event_id)!;
+        const args = [
+          sub.tenant_id,
+          `${sub.name}: ${d.event_type}`,
+          [e.actor_type, e.actor_id, e.action, e.resource_type, e.resource_id, e.outcome].filter(Boolean).join(" "),
+          JSON.stringify({ subscription_id: sub.id, event_id: d.event_id, event_type: d.event_type, occurred_at: e.occurred_at, severity: e.severity }),
+          e.severity,
+          d.event_id,
+        ];
+        if (sub.inbox_user_ids?.length) {
+          await c.query(`select warden_private.notify_users($1, $7::uuid[], 'subscription', $2, $3, $4::jsonb, $5::warden.audit_severity, interval '90 days', $6)`, [...args, sub.inbox_user_ids]);
+        }
+        if (sub.inbox_role) {
+          await c.query(`select warden_private.notify_tenant_roles($1, array[$7::warden.tenant_role], 'subscription', $2, $3, $4::jsonb, $5::warden.audit_severity, interval '90 days', $6)`, [...args, sub.inbox_role]);
+        }
+        ok.push({ id: d.id, attempt: d.attempts + 1, statusCode: null, latencyMs: 0, error: null });
+      }
+    });
+  }
+  await recordAttempts(pool, sub, "delivered", ok);
+  if (failure) {
+    const next = await recordFailure(pool, sub, failure.d, failure.r, settings);
+    return { delivered: ok.length, failed: 1, more: false, nextRunAt: next ? await nextDue(pool, sub.id) : null };
+  }
+  return { delivered: ok.length, failed: 0, more: cut || due.length === settings.batchSize, nextRunAt: null };
+}
+
+/** Digest: when the oldest waiting delivery's window has ended, everything matched in it goes as one message. */
+async function deliverDigest(pool: Db, sub: Subscription, due: Delivery[], settings: NotifySettings): Promise<DeliverOutcome> {
+  const windowMs = sub.throttle_window_seconds! * 1000;
+  const start = due[0].created_at;
+  const end = new Date(start.getTime() + windowMs);
+  if (end.getTime() > Date.now()) return { delivered: 0, failed: 0, more: false, nextRunAt: end };
+  const inWindow = due.filter((d) => d.created_at < end);
+  const events = await readRedactedEvents(pool, sub.tenant_id, inWindow);
+  const list = inWindow.map((d) => events.get(d.event_id)).filter((e): e is Record<string, unknown> => !!e);
+  const digestId = `digest-${sub.id}-${inWindow[0].id}-${inWindow[inWindow.length - 1].id}`;
+  let r: AttemptResult = { ok: true, statusCode: null, latencyMs: 0, error: null };
+  if (sub.channel === "webhook") {
+    r = await postWebhook(sub.webhook_url!, sub.secret!, digestId, digestBody(digestId, sub.tenant_id, sub.id, list, start.toISOString(), end.toISOString()), settings);
+  } else if (sub.channel === "jetstream") {
+    try {
+      const prefix = sub.jetstream_subject_prefix ?? "warden";
+      const l = await jetStreamLink(settings.natsUrl);
+      await ensureStream(l, prefix);
+      const [p] = await publishBatch(l, [{ subject: subjectFor(prefix, sub.tenant_id, "warden.notification.digest"), msgId: digestId, body: digestBody(digestId, sub.tenant_id, sub.id, list, start.toISOString(), end.toISOString()) }]);
+      r = { ok: p.ok, statusCode: null, latencyMs: p.latencyMs, error: p.error };
+    } catch (err) {
+      r = { ok: false, statusCode: null, latencyMs: 0, error: (err as Error).message };
+    }
+  } else {
+    const args = [sub.tenant_id, `${sub.name}: ${list.length} event(s)`, list.map((e) => `${e.occurred_at} ${e.event_type}`).slice(0, 100).join("\n"),
+      JSON.stringify({ subscription_id: sub.id, window_start: start, window_end: end, event_ids: list.map((e) => e.event_id) })];
+    if (sub.inbox_user_ids?.length) await pool.query(`select warden_private.notify_users($1, $5::uuid[], 'subscription.digest', $2, $3, $4::jsonb)`, [...args, sub.inbox_user_ids]);
+    if (sub.inbox_role) await pool.query(`select warden_private.notify_tenant_roles($1, array[$5::warden.tenant_role], 'subscription.digest', $2, $3, $4::jsonb)`, [...args, sub.inbox_role]);
+  }
+  if (!r.ok) {
+    const next = await recordFailure(pool, sub, inWindow[0], r, settings);
+    return { delivered: 0, failed: 1, more: false, nextRunAt: next ? await nextDue(pool, sub.id) : null };
+  }
+  await recordAttempts(pool, sub, "digested", inWindow.map((d) => ({ id: d.id, attempt: d.attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null })));
+  return { delivered: inWindow.length, failed: 0, more: inWindow.length < due.length, nextRunAt: null };
+}
+
+/** Sends a test message (type warden.subscription.test) through a subscription's channel now, outside its log. */
+export async function testSubscription(pool: Db, sub: Subscription, settings: NotifySettings): Promise<AttemptResult & { channel: string }> {
+  const id = randomUUID();
+  const event = { event_id: id, tenant_id: sub.tenant_id, event_type: "warden.subscription.test", occurred_at: new Date().toISOString(), subscription_id: sub.id, subscription: sub.name };
+  if (sub.channel === "webhook") return { channel: "webhook", ...(await postWebhook(sub.webhook_url!, sub.secret!, id, cloudEventBody(event), settings)) };
+  if (sub.channel === "jetstream") {
+    const prefix = sub.jetstream_subject_prefix ?? "warden";
+    try {
+      const l = await jetStreamLink(settings.natsUrl);
+      await ensureStream(l, prefix);
+      const [p] = await publishBatch(l, [{ subject: subjectFor(prefix, sub.tenant_id, "warden.subscription.test"), msgId: id, body: cloudEventBody(event) }]);
+      return { channel: "jetstream", ok: p.ok, statusCode: null, latencyMs: p.latencyMs, error: p.error };
+    } catch (err) {
+      return { channel: "jetstream", ok: false, statusCode: null, latencyMs: 0, error: (err as Error).message };
+    }
+  }
+  const args = [sub.tenant_id, `${sub.name}: test notification`, "A test of this subscription.", JSON.stringify({ subscription_id: sub.id })];
+  if (sub.inbox_user_ids?.length) await pool.query(`select warden_private.notify_users($1, $5::uuid[], 'subscription.test', $2, $3, $4::jsonb)`, [...args, sub.inbox_user_ids]);
+  if (sub.inbox_role) await pool.query(`select warden_private.notify_tenant_roles($1, array[$5::warden.tenant_role], 'subscription.test', $2, $3, $4::jsonb)`, [...args, sub.inbox_role]);
+  return { channel: "inbox", ok: true, statusCode: null, latencyMs: 0, error: null };
+}

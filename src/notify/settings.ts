@@ -1,0 +1,51 @@
+/**
+ * Delivery settings, from the environment (read once per process):
+ *   WARDEN_NOTIFY_ALLOW_PRIVATE=true   webhooks may reach private, loopback and link-local
+ *                                      addresses (development and tests only)
+ *   WARDEN_NOTIFY_TIMEOUT_MS           per-request timeout (default 10000)
+ *   WARDEN_NOTIFY_MAX_RESPONSE_BYTES   response bodies are read up to this (default 65536)
+ *   WARDEN_NOTIFY_RETRY_HOURS          retries stop and the delivery is dead-lettered after (default 24)
+ *   WARDEN_NOTIFY_DNS_SERVER           resolve webhook hosts with this DNS server (host:port) instead of the system resolver
+ *   WARDEN_NATS_URL                    JetStream (default nats://127.0.0.1:4222)
+ *   WARDEN_NOTIFY_WEBHOOK_CONCURRENCY  requests in flight per webhook subscription (default 1: strictly in order; more
+ *                                      sends in order but lets arrivals overlap, and a retry may land after later events)
+ *   WARDEN_NOTIFY_BUDGET_MS            a delivery job sends for at most this long, then queues itself again (default 5000)
+ *   WARDEN_NOTIFY_STALE_LOCK_SECONDS   a delivery job locked longer than this belongs to a dead worker and is freed
+ *                                      (default 300; must exceed the budget plus the timeout)
+ */
+export interface NotifySettings {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  retryHours: number;
+  dnsServer?: string;
+  natsUrl: string;
+  /** Deliveries per batch of one subscription. */
+  batchSize: number;
+  budgetMs: number;
+  staleLockSeconds: number;
+  webhookConcurrency: number;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name} must be a number from ${min} to ${max}, got ${raw}`);
+  return n;
+}
+
+export function notifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): NotifySettings {
+  return {
+    allowPrivate: env.WARDEN_NOTIFY_ALLOW_PRIVATE === "true",
+    timeoutMs: int(env, "WARDEN_NOTIFY_TIMEOUT_MS", 10_000, 100, 120_000),
+    maxResponseBytes: int(env, "WARDEN_NOTIFY_MAX_RESPONSE_BYTES", 65_536, 0, 10_485_760),
+    retryHours: int(env, "WARDEN_NOTIFY_RETRY_HOURS", 24, 0, 24 * 30),
+    dnsServer: env.WARDEN_NOTIFY_DNS_SERVER || undefined,
+    natsUrl: env.WARDEN_NATS_URL || "nats://127.0.0.1:4222",
+    batchSize: int(env, "WARDEN_NOTIFY_BATCH", 1000, 1, 100_000),
+    budgetMs: int(env, "WARDEN_NOTIFY_BUDGET_MS", 5000, 10, 60_000),
+    staleLockSeconds: int(env, "WARDEN_NOTIFY_STALE_LOCK_SECONDS", 300, 1, 86_400),
+    webhookConcurrency: int(env, "WARDEN_NOTIFY_WEBHOOK_CONCURRENCY", 1, 1, 64),
+  };
+}
