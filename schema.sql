@@ -126,6 +126,23 @@ CREATE TYPE warden.project_role AS ENUM (
 COMMENT ON TYPE warden.project_role IS 'Role within a project, ordered from least to most privileged: viewer < editor < admin < owner.';
 
 --
+-- Name: subscription_created; Type: TYPE; Schema: warden; Owner: -
+--
+
+CREATE TYPE warden.subscription_created AS (
+	id uuid,
+	name text,
+	channel text,
+	secret text
+);
+
+--
+-- Name: TYPE subscription_created; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TYPE warden.subscription_created IS 'A new subscription; secret (webhooks only) is shown this once.';
+
+--
 -- Name: tenant_role; Type: TYPE; Schema: warden; Owner: -
 --
 
@@ -583,6 +600,97 @@ $$;
 COMMENT ON FUNCTION warden.create_api_key(name text, role warden.tenant_role, rate_limit_per_second integer, OUT id uuid, OUT key text) IS 'Creates an API key in the current tenant (tenant owners and admins). The key is returned only this once; Warden stores its hash.';
 
 --
+-- Name: create_subscription(text, jsonb, text, text, uuid[], warden.tenant_role, text, integer, integer, boolean); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.create_subscription(name text, filter jsonb, channel text, webhook_url text DEFAULT NULL::text, inbox_user_ids uuid[] DEFAULT NULL::uuid[], inbox_role warden.tenant_role DEFAULT NULL::warden.tenant_role, jetstream_subject_prefix text DEFAULT NULL::text, throttle_max integer DEFAULT NULL::integer, throttle_window_seconds integer DEFAULT NULL::integer, digest boolean DEFAULT false) RETURNS warden.subscription_created
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_tenant uuid := warden.current_tenant_id();
+  v_filter jsonb;
+  v_id uuid;
+  v_secret text;
+  v_errors jsonb := '[]';
+begin
+  if v_tenant is null or not warden.has_tenant_role('{owner,admin}') then
+    raise exception 'managing subscriptions needs tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  v_filter := warden_private.subscription_filter_normalize(coalesce(filter, '{}'));
+  if name is null or length(btrim(name)) = 0 or length(name) > 200 then
+    v_errors := v_errors || jsonb_build_object('pointer', '/name', 'reason', 'required, 1 to 200 characters');
+  end if;
+  if channel is null or channel not in ('inbox', 'webhook', 'jetstream') then
+    v_errors := v_errors || jsonb_build_object('pointer', '/channel', 'reason', 'one of inbox, webhook, jetstream');
+  elsif channel = 'webhook' and (webhook_url is null or webhook_url !~ '^https?://[^/?#@\s]+' or length(webhook_url) > 2048) then
+    v_errors := v_errors || jsonb_build_object('pointer', '/webhook_url', 'reason', 'an http:// or https:// URL of at most 2048 characters');
+  elsif channel = 'inbox' and coalesce(cardinality(inbox_user_ids), 0) = 0 and inbox_role is null then
+    v_errors := v_errors || jsonb_build_object('pointer', '/inbox_user_ids', 'reason', 'the inbox channel needs inbox_user_ids or inbox_role');
+  end if;
+  if channel is distinct from 'webhook' and webhook_url is not null then
+    v_errors := v_errors || jsonb_build_object('pointer', '/webhook_url', 'reason', 'only for the webhook channel');
+  end if;
+  if channel is distinct from 'inbox' and (inbox_user_ids is not null or inbox_role is not null) then
+    v_errors := v_errors || jsonb_build_object('pointer', '/inbox_user_ids', 'reason', 'only for the inbox channel');
+  end if;
+  if channel = 'inbox' and inbox_user_ids is not null and exists (
+      select 1 from unnest(inbox_user_ids) u where not exists (
+        select 1 from warden.tenant_memberships m where m.tenant_id = v_tenant and m.user_id = u)) then
+    v_errors := v_errors || jsonb_build_object('pointer', '/inbox_user_ids', 'reason', 'every user must be a member of your tenant');
+  end if;
+  if jetstream_subject_prefix is not null and (channel is distinct from 'jetstream'
+      or jetstream_subject_prefix !~ '^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$' or length(jetstream_subject_prefix) > 100) then
+    v_errors := v_errors || jsonb_build_object('pointer', '/jetstream_subject_prefix', 'reason', 'jetstream channel only: dot-separated tokens of letters, digits, _ and -');
+  end if;
+  if (throttle_max is null) <> (throttle_window_seconds is null) and not (throttle_max is null and digest) then
+    v_errors := v_errors || jsonb_build_object('pointer', '/throttle_max', 'reason', 'throttle_max and throttle_window_seconds go together');
+  end if;
+  if throttle_max is not null and (throttle_max < 1 or throttle_max > 1000000) then
+    v_errors := v_errors || jsonb_build_object('pointer', '/throttle_max', 'reason', 'an integer from 1 to 1000000');
+  end if;
+  if throttle_window_seconds is not null and (throttle_window_seconds < 1 or throttle_window_seconds > 86400) then
+    v_errors := v_errors || jsonb_build_object('pointer', '/throttle_window_seconds', 'reason', 'an integer from 1 to 86400');
+  end if;
+  if coalesce(digest, false) and throttle_window_seconds is null then
+    v_errors := v_errors || jsonb_build_object('pointer', '/digest', 'reason', 'a digest needs throttle_window_seconds');
+  end if;
+  if exists (select 1 from warden.subscriptions s where s.tenant_id = v_tenant and s.name = create_subscription.name) then
+    v_errors := v_errors || jsonb_build_object('pointer', '/name', 'reason', 'your tenant already has a subscription of this name');
+  end if;
+  if jsonb_array_length(v_errors) > 0 then
+    raise exception 'the subscription is invalid: %', v_errors ->> 0
+      using errcode = '22023', hint = 'validation_failed', detail = v_errors::text;
+  end if;
+  insert into warden.subscriptions (tenant_id, name, filter, channel, inbox_user_ids, inbox_role, webhook_url,
+    jetstream_subject_prefix, throttle_max, throttle_window_seconds, digest, created_by)
+  values (v_tenant, create_subscription.name, v_filter, channel, inbox_user_ids, inbox_role, webhook_url,
+    case when channel = 'jetstream' then coalesce(jetstream_subject_prefix, 'warden') end,
+    case when throttle_max is null and digest then null else throttle_max end,
+    throttle_window_seconds, coalesce(digest, false), warden.current_user_id())
+  returning id into v_id;
+  -- New subscriptions start at the present: events committed from now on.
+  insert into warden_private.subscription_positions (subscription_id, position) values (v_id, warden_private.notify_horizon());
+  if channel = 'webhook' then
+    -- 32 bytes from two random UUIDs (pg_strong_random; 244 random bits).
+    v_secret := 'whsec_' || encode(decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'), 'base64');
+    insert into warden_private.subscription_secrets (subscription_id, secret) values (v_id, v_secret);
+  end if;
+  perform warden_private.record_governance_event('governance.subscription_created', v_tenant, 'subscription', v_id::text,
+    null, jsonb_build_object('name', create_subscription.name, 'channel', channel, 'filter', v_filter,
+      'webhook_url', webhook_url, 'inbox_role', inbox_role, 'inbox_user_ids', inbox_user_ids,
+      'throttle_max', throttle_max, 'throttle_window_seconds', throttle_window_seconds, 'digest', coalesce(digest, false)));
+  return row(v_id, create_subscription.name, channel, v_secret)::warden.subscription_created;
+end;
+$_$;
+
+--
+-- Name: FUNCTION create_subscription(name text, filter jsonb, channel text, webhook_url text, inbox_user_ids uuid[], inbox_role warden.tenant_role, jetstream_subject_prefix text, throttle_max integer, throttle_window_seconds integer, digest boolean); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.create_subscription(name text, filter jsonb, channel text, webhook_url text, inbox_user_ids uuid[], inbox_role warden.tenant_role, jetstream_subject_prefix text, throttle_max integer, throttle_window_seconds integer, digest boolean) IS 'Creates a subscription in the caller''s tenant (owners and admins): a name, a filter (the query API''s vocabulary as JSON) and a channel. A webhook''s whsec_ signing secret is returned this once. It receives events committed from now on. A bad filter or channel raises 22023 (hint validation_failed) with a JSON list of {pointer, reason}. Writes a governance.subscription_created event.';
+
+--
 -- Name: create_user_session(timestamp with time zone); Type: FUNCTION; Schema: warden; Owner: -
 --
 
@@ -713,6 +821,36 @@ $$;
 --
 
 COMMENT ON FUNCTION warden.current_user_id() IS 'The id of the current user when the actor is a user; null for API keys, services and direct connections.';
+
+--
+-- Name: delete_subscription(uuid); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.delete_subscription(subscription_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_before warden.subscriptions;
+begin
+  if warden.current_tenant_id() is null or not warden.has_tenant_role('{owner,admin}') then
+    raise exception 'managing subscriptions needs tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  delete from warden.subscriptions s where s.id = subscription_id and s.tenant_id = warden.current_tenant_id() returning * into v_before;
+  if not found then
+    return false;
+  end if;
+  perform warden_private.record_governance_event('governance.subscription_deleted', v_before.tenant_id, 'subscription',
+    subscription_id::text, jsonb_build_object('name', v_before.name, 'channel', v_before.channel, 'filter', v_before.filter), null);
+  return true;
+end;
+$$;
+
+--
+-- Name: FUNCTION delete_subscription(subscription_id uuid); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.delete_subscription(subscription_id uuid) IS 'Deletes a subscription of the caller''s tenant with its delivery log (owners and admins); false when there is none. Writes a governance event.';
 
 --
 -- Name: disable_auditing(regclass); Type: FUNCTION; Schema: warden; Owner: -
@@ -2053,6 +2191,49 @@ $_$;
 COMMENT ON FUNCTION warden.invite_to_tenant(email text, role warden.tenant_role, valid_days integer, OUT id uuid, OUT token text, OUT expires_at timestamp with time zone) IS 'Invites the user with this email into the current tenant with a role (tenant owners and admins; only owners invite owners), valid for valid_days (1 to 30, default 7). Returns the invitation id and its token, shown only this once (Warden stores its hash): give it to the invitee, who accepts with warden.accept_tenant_invitation. Writes governance.invitation.sent.';
 
 --
+-- Name: mark_all_notifications_read(); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.mark_all_notifications_read() RETURNS integer
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with marked as (
+    update warden.notifications n set read_at = now()
+    where n.read_at is null and n.tenant_id = warden.current_tenant_id() and n.user_id = warden.current_user_id()
+    returning 1)
+  select count(*)::integer from marked
+$$;
+
+--
+-- Name: FUNCTION mark_all_notifications_read(); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.mark_all_notifications_read() IS 'Marks every unread notification of the caller (in the session''s tenant) read; returns how many.';
+
+--
+-- Name: mark_notifications_read(uuid[]); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.mark_notifications_read(ids uuid[]) RETURNS integer
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  with marked as (
+    update warden.notifications n set read_at = now()
+    where n.id = any (ids) and n.read_at is null
+      and n.tenant_id = warden.current_tenant_id() and n.user_id = warden.current_user_id()
+    returning 1)
+  select count(*)::integer from marked
+$$;
+
+--
+-- Name: FUNCTION mark_notifications_read(ids uuid[]); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.mark_notifications_read(ids uuid[]) IS 'Marks the caller''s notifications with these ids read; returns how many changed (ids of other users'' notifications change nothing).';
+
+--
 -- Name: partition_health(); Type: FUNCTION; Schema: warden; Owner: -
 --
 
@@ -2294,6 +2475,162 @@ COMMENT ON FUNCTION warden.record_audit_export(filter jsonb, format text, event_
 Records one bulk export of the current tenant''s audit trail as governance.audit.exported (tenant owners, admins and auditors): event_data holds the filter, the format, the count of events written and whether the export completed (complete=false, outcome failure: the stream ended early and count is what the client was sent). The REST export calls it when the stream ends.';
 
 --
+-- Name: notification_deliveries; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.notification_deliveries (
+    id bigint NOT NULL,
+    subscription_id uuid NOT NULL,
+    tenant_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    event_type text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    first_attempt_at timestamp with time zone,
+    last_attempt_at timestamp with time zone,
+    next_attempt_at timestamp with time zone,
+    last_status_code integer,
+    last_error text,
+    delivered_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notification_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'dead'::text, 'throttled'::text, 'digested'::text])))
+);
+
+ALTER TABLE ONLY warden.notification_deliveries FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE notification_deliveries; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.notification_deliveries IS '@behavior -insert -update -delete
+The delivery log: one row per (subscription, event) matched, delivered in id order. status: pending (waiting or retrying, next_attempt_at), delivered, dead (still failing after the retry period: dead-lettered), throttled (over the throttle, not sent), digested (sent within a digest). Redeliver one with warden.redeliver_notification, replay with warden.replay_subscription.';
+
+--
+-- Name: COLUMN notification_deliveries.id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.id IS 'Delivery order within a subscription.';
+
+--
+-- Name: COLUMN notification_deliveries.subscription_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.subscription_id IS 'The subscription.';
+
+--
+-- Name: COLUMN notification_deliveries.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.tenant_id IS 'The tenant (the subscription''s and the event''s).';
+
+--
+-- Name: COLUMN notification_deliveries.event_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.event_id IS 'The audit event (also the webhook-id and the Nats-Msg-Id, so receivers can drop duplicates).';
+
+--
+-- Name: COLUMN notification_deliveries.occurred_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.occurred_at IS 'When the event occurred.';
+
+--
+-- Name: COLUMN notification_deliveries.event_type; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.event_type IS 'The event''s type.';
+
+--
+-- Name: COLUMN notification_deliveries.status; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.status IS 'pending, delivered, dead, throttled or digested.';
+
+--
+-- Name: COLUMN notification_deliveries.attempts; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.attempts IS 'Attempts so far.';
+
+--
+-- Name: COLUMN notification_deliveries.first_attempt_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.first_attempt_at IS 'The first attempt (retries stop 24 hours after it).';
+
+--
+-- Name: COLUMN notification_deliveries.last_attempt_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.last_attempt_at IS 'The latest attempt.';
+
+--
+-- Name: COLUMN notification_deliveries.next_attempt_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.next_attempt_at IS 'When a pending delivery is tried again.';
+
+--
+-- Name: COLUMN notification_deliveries.last_status_code; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.last_status_code IS 'HTTP status of the latest webhook attempt.';
+
+--
+-- Name: COLUMN notification_deliveries.last_error; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.last_error IS 'Error of the latest attempt.';
+
+--
+-- Name: COLUMN notification_deliveries.delivered_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.delivered_at IS 'When it was delivered.';
+
+--
+-- Name: COLUMN notification_deliveries.created_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_deliveries.created_at IS 'When the worker matched it.';
+
+--
+-- Name: redeliver_notification(uuid, uuid); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.redeliver_notification(subscription_id uuid, event_id uuid) RETURNS warden.notification_deliveries
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_row warden.notification_deliveries;
+begin
+  if warden.current_tenant_id() is null or not warden.has_tenant_role('{owner,admin}') then
+    raise exception 'managing subscriptions needs tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  update warden.notification_deliveries d
+  set status = 'pending', attempts = 0, first_attempt_at = null, next_attempt_at = now(), last_error = null
+  where d.subscription_id = redeliver_notification.subscription_id and d.event_id = redeliver_notification.event_id
+    and d.tenant_id = warden.current_tenant_id()
+  returning * into v_row;
+  if not found then
+    raise exception 'no delivery of event % for subscription % in your tenant', event_id, subscription_id using errcode = 'P0002';
+  end if;
+  perform graphile_worker.add_job('notify_deliver', json_build_object('subscription_id', subscription_id),
+    queue_name => 'notify:' || subscription_id, job_key => 'notify_deliver:' || subscription_id, job_key_mode => 'replace'::text);
+  return v_row;
+end;
+$$;
+
+--
+-- Name: FUNCTION redeliver_notification(subscription_id uuid, event_id uuid); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.redeliver_notification(subscription_id uuid, event_id uuid) IS 'Delivers one event of a subscription''s log again (owners and admins of its tenant), with the same webhook-id / Nats-Msg-Id.';
+
+--
 -- Name: release_legal_hold(uuid); Type: FUNCTION; Schema: warden; Owner: -
 --
 
@@ -2360,6 +2697,61 @@ $$;
 --
 
 COMMENT ON FUNCTION warden.remove_retention_policy(event_type_pattern text) IS 'Removes the current tenant''s retention policy for event_type_pattern (the defaults apply again); false when there was none. Tenant owner or admin. Writes governance.retention.policy_removed (before).';
+
+--
+-- Name: replay_subscription(uuid, timestamp with time zone); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.replay_subscription(subscription_id uuid, since timestamp with time zone) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_sub warden.subscriptions;
+  v_pos bigint;
+  v_n integer;
+begin
+  if warden.current_tenant_id() is null or not warden.has_tenant_role('{owner,admin}') then
+    raise exception 'managing subscriptions needs tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  if since is null then
+    raise exception 'since is required' using errcode = '22004';
+  end if;
+  select * into v_sub from warden.subscriptions s where s.id = subscription_id and s.tenant_id = warden.current_tenant_id();
+  if not found then
+    raise exception 'no subscription % in your tenant', subscription_id using errcode = 'P0002';
+  end if;
+  select p.position into v_pos from warden_private.subscription_positions p where p.subscription_id = replay_subscription.subscription_id for update;
+  -- Events matched again, in trail order: new ones are appended to the
+  -- log, ones already there are delivered again.
+  with matched as (
+    select e.event_id, e.occurred_at, e.event_type, e.txid
+    from warden.audit_events e
+    where e.tenant_id = v_sub.tenant_id and e.occurred_at >= since and e.txid < v_pos
+      and warden_private.notification_filter_matches(v_sub.filter, e)
+    order by e.txid, e.event_id
+  ), upserted as (
+    insert into warden.notification_deliveries (subscription_id, tenant_id, event_id, occurred_at, event_type, next_attempt_at)
+    select v_sub.id, v_sub.tenant_id, m.event_id, m.occurred_at, m.event_type, now() from matched m
+    order by m.txid, m.event_id
+    on conflict on constraint notification_deliveries_once do update
+      set status = 'pending', attempts = 0, first_attempt_at = null, next_attempt_at = now(), last_error = null
+    returning 1
+  )
+  select count(*)::integer into v_n from upserted;
+  perform warden_private.record_governance_event('governance.subscription_replayed', v_sub.tenant_id, 'subscription',
+    subscription_id::text, null, null, jsonb_build_object('since', since, 'events', v_n));
+  perform graphile_worker.add_job('notify_deliver', json_build_object('subscription_id', subscription_id),
+    queue_name => 'notify:' || subscription_id, job_key => 'notify_deliver:' || subscription_id, job_key_mode => 'replace'::text);
+  return v_n;
+end;
+$$;
+
+--
+-- Name: FUNCTION replay_subscription(subscription_id uuid, since timestamp with time zone); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.replay_subscription(subscription_id uuid, since timestamp with time zone) IS 'Delivers again every event of the tenant that matches the subscription and occurred since the given time (owners and admins); returns how many. Writes a governance.subscription_replayed event.';
 
 --
 -- Name: restore(regclass, jsonb); Type: FUNCTION; Schema: warden; Owner: -
@@ -2955,6 +3347,226 @@ $_$;
 --
 
 COMMENT ON FUNCTION warden.set_retention_policy(event_type_pattern text, days integer) IS 'Sets how many days (1..2557) the current tenant keeps events matching event_type_pattern (*, an exact type, or a prefix like gateway.*); replaces an existing policy for the same pattern. Tenant owner or admin. Writes governance.retention.policy_set (before/after).';
+
+--
+-- Name: subscriptions; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.subscriptions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid DEFAULT warden.current_tenant_id() NOT NULL,
+    name text NOT NULL,
+    filter jsonb DEFAULT '{}'::jsonb NOT NULL,
+    channel text NOT NULL,
+    inbox_user_ids uuid[],
+    inbox_role warden.tenant_role,
+    webhook_url text,
+    jetstream_subject_prefix text,
+    throttle_max integer,
+    throttle_window_seconds integer,
+    digest boolean DEFAULT false NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    disabled_reason text,
+    disabled_at timestamp with time zone,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT subscriptions_channel_check CHECK ((channel = ANY (ARRAY['inbox'::text, 'webhook'::text, 'jetstream'::text]))),
+    CONSTRAINT subscriptions_channel_config CHECK ((((channel = 'inbox'::text) AND (webhook_url IS NULL) AND ((COALESCE(cardinality(inbox_user_ids), 0) > 0) OR (inbox_role IS NOT NULL))) OR ((channel = 'webhook'::text) AND (webhook_url IS NOT NULL) AND (inbox_user_ids IS NULL) AND (inbox_role IS NULL)) OR ((channel = 'jetstream'::text) AND (webhook_url IS NULL) AND (inbox_user_ids IS NULL) AND (inbox_role IS NULL)))),
+    CONSTRAINT subscriptions_filter_check CHECK ((jsonb_typeof(filter) = 'object'::text)),
+    CONSTRAINT subscriptions_jetstream_subject_prefix_check CHECK (((jetstream_subject_prefix ~ '^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$'::text) AND (length(jetstream_subject_prefix) <= 100))),
+    CONSTRAINT subscriptions_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT subscriptions_throttle CHECK ((((throttle_max IS NULL) OR (throttle_window_seconds IS NOT NULL)) AND ((NOT digest) OR (throttle_window_seconds IS NOT NULL)))),
+    CONSTRAINT subscriptions_throttle_max_check CHECK (((throttle_max >= 1) AND (throttle_max <= 1000000))),
+    CONSTRAINT subscriptions_throttle_window_seconds_check CHECK (((throttle_window_seconds >= 1) AND (throttle_window_seconds <= 86400))),
+    CONSTRAINT subscriptions_webhook_url_check CHECK (((webhook_url ~ '^https?://'::text) AND (length(webhook_url) <= 2048)))
+);
+
+ALTER TABLE ONLY warden.subscriptions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE subscriptions; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.subscriptions IS '@name notification_subscription
+@behavior -insert -update -delete
+A tenant''s notification subscriptions: a filter over its audit trail and a channel (the inbox of named users or of every user holding a tenant role, a signed webhook, or a NATS JetStream subject). Tenant owners and admins manage them (warden.create_subscription, warden.set_subscription_enabled, warden.delete_subscription; REST /api/v1/subscriptions). The worker matches committed events and delivers them at least once, in order, once per (subscription, event).';
+
+--
+-- Name: COLUMN subscriptions.id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.id IS 'Id of the subscription.';
+
+--
+-- Name: COLUMN subscriptions.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.tenant_id IS 'The tenant whose events it receives (never another''s).';
+
+--
+-- Name: COLUMN subscriptions.name; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.name IS 'Unique within the tenant.';
+
+--
+-- Name: COLUMN subscriptions.filter; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.filter IS 'The normalised filter: event_type (exact or prefix.*), severity (minimum), outcome, actor_type, actor_id, resource_type, resource_id, service, correlation_id, trace_id, data (containment). {} matches every event.';
+
+--
+-- Name: COLUMN subscriptions.channel; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.channel IS 'inbox, webhook or jetstream.';
+
+--
+-- Name: COLUMN subscriptions.inbox_user_ids; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.inbox_user_ids IS 'Inbox channel: these users (members of the tenant).';
+
+--
+-- Name: COLUMN subscriptions.inbox_role; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.inbox_role IS 'Inbox channel: every user holding this tenant role.';
+
+--
+-- Name: COLUMN subscriptions.webhook_url; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.webhook_url IS 'Webhook channel: the http(s) endpoint (Standard Webhooks signed CloudEvents).';
+
+--
+-- Name: COLUMN subscriptions.jetstream_subject_prefix; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.jetstream_subject_prefix IS 'JetStream channel: the subject prefix (default warden): events go to <prefix>.<tenant>.<event_type>.';
+
+--
+-- Name: COLUMN subscriptions.throttle_max; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.throttle_max IS 'Throttle: at most this many deliveries per window (null: no throttle).';
+
+--
+-- Name: COLUMN subscriptions.throttle_window_seconds; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.throttle_window_seconds IS 'Throttle or digest window in seconds.';
+
+--
+-- Name: COLUMN subscriptions.digest; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.digest IS 'Digest: the events matched in a window are delivered together as one message when it ends.';
+
+--
+-- Name: COLUMN subscriptions.enabled; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.enabled IS 'False: matching goes on (nothing is missed) but nothing is delivered until enabled again.';
+
+--
+-- Name: COLUMN subscriptions.disabled_reason; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.disabled_reason IS 'Why it was disabled (by a user, or by Warden after an endpoint kept failing).';
+
+--
+-- Name: COLUMN subscriptions.disabled_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.disabled_at IS 'When it was disabled.';
+
+--
+-- Name: COLUMN subscriptions.created_by; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.created_by IS 'The user who created it (notified when Warden disables it); null for API keys.';
+
+--
+-- Name: COLUMN subscriptions.created_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.created_at IS 'When it was created.';
+
+--
+-- Name: COLUMN subscriptions.updated_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.subscriptions.updated_at IS 'When it last changed.';
+
+--
+-- Name: set_subscription_enabled(uuid, boolean); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.set_subscription_enabled(subscription_id uuid, enabled boolean) RETURNS warden.subscriptions
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_before warden.subscriptions;
+  v_after warden.subscriptions;
+begin
+  if warden.current_tenant_id() is null or not warden.has_tenant_role('{owner,admin}') then
+    raise exception 'managing subscriptions needs tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  if enabled is null then
+    raise exception 'enabled must be true or false' using errcode = '22004';
+  end if;
+  select * into v_before from warden.subscriptions s where s.id = subscription_id and s.tenant_id = warden.current_tenant_id() for update;
+  if not found then
+    raise exception 'no subscription % in your tenant', subscription_id using errcode = 'P0002';
+  end if;
+  update warden.subscriptions s set enabled = set_subscription_enabled.enabled,
+    disabled_reason = case when set_subscription_enabled.enabled then null else 'disabled by a user' end,
+    disabled_at = case when set_subscription_enabled.enabled then null else now() end, updated_at = now()
+  where s.id = subscription_id returning * into v_after;
+  if v_before.enabled is distinct from v_after.enabled then
+    perform warden_private.record_governance_event(
+      case when enabled then 'governance.subscription_enabled' else 'governance.subscription_disabled' end,
+      v_after.tenant_id, 'subscription', subscription_id::text,
+      jsonb_build_object('enabled', v_before.enabled), jsonb_build_object('enabled', v_after.enabled));
+  end if;
+  if enabled then
+    -- Pending deliveries resume at once.
+    update warden.notification_deliveries d set next_attempt_at = now()
+    where d.subscription_id = set_subscription_enabled.subscription_id and d.status = 'pending';
+    perform graphile_worker.add_job('notify_deliver', json_build_object('subscription_id', subscription_id),
+      queue_name => 'notify:' || subscription_id, job_key => 'notify_deliver:' || subscription_id, job_key_mode => 'replace'::text);
+  end if;
+  return v_after;
+end;
+$$;
+
+--
+-- Name: FUNCTION set_subscription_enabled(subscription_id uuid, enabled boolean); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.set_subscription_enabled(subscription_id uuid, enabled boolean) IS 'Enables or disables a subscription of the caller''s tenant (owners and admins). Matching continues while disabled; enabling delivers what waited. Writes a governance event.';
+
+--
+-- Name: unread_notification_count(); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.unread_notification_count() RETURNS integer
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select count(*)::integer from warden.notifications n
+  where n.read_at is null and n.expires_at > now()
+    and n.tenant_id = warden.current_tenant_id() and n.user_id = warden.current_user_id()
+$$;
+
+--
+-- Name: FUNCTION unread_notification_count(); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.unread_notification_count() IS 'How many unread, unexpired notifications the caller has in the session''s tenant.';
 
 --
 -- Name: arm_context_check(); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -8660,6 +9272,35 @@ $$;
 COMMENT ON FUNCTION warden_private.new_api_key_secret() IS 'A fresh 64-hex-character API key secret (244 random bits).';
 
 --
+-- Name: notification_filter_matches(jsonb, warden.audit_events); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.notification_filter_matches(f jsonb, e warden.audit_events) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select (f ->> 'event_type' is null
+          or case when right(f ->> 'event_type', 2) = '.*'
+                  then starts_with(e.event_type, left(f ->> 'event_type', -1))
+                  else e.event_type = f ->> 'event_type' end)
+     and (f ->> 'severity' is null or e.severity >= (f ->> 'severity')::warden.audit_severity)
+     and (f ->> 'outcome' is null or e.outcome = (f ->> 'outcome')::warden.audit_outcome)
+     and (f ->> 'actor_type' is null or e.actor_type = (f ->> 'actor_type')::warden.actor_type)
+     and (f ->> 'actor_id' is null or e.actor_id = f ->> 'actor_id')
+     and (f ->> 'resource_type' is null or e.resource_type = f ->> 'resource_type')
+     and (f ->> 'resource_id' is null or e.resource_id = f ->> 'resource_id')
+     and (f ->> 'service' is null or e.service = f ->> 'service')
+     and (f ->> 'correlation_id' is null or e.correlation_id = f ->> 'correlation_id')
+     and (f ->> 'trace_id' is null or e.trace_id = f ->> 'trace_id')
+     and (f -> 'data' is null or coalesce(e.event_data @> (f -> 'data'), false))
+$$;
+
+--
+-- Name: FUNCTION notification_filter_matches(f jsonb, e warden.audit_events); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.notification_filter_matches(f jsonb, e warden.audit_events) IS 'True when the audit event matches the (normalised) subscription filter.';
+
+--
 -- Name: notify_auth_invalidation(text); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -8675,6 +9316,194 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.notify_auth_invalidation(kind text) IS 'NOTIFYs warden_auth_invalidate with the kind of credential that changed (session, api_key, membership, identity_provider): every API process drops its authentication cache when the transaction commits.';
+
+--
+-- Name: notify_dispatch(integer, interval); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.notify_dispatch(max_txids integer DEFAULT 1000000, stale_lock interval DEFAULT '00:05:00'::interval) RETURNS TABLE(subscription_id uuid, matched bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
+    AS $$
+declare
+  v_h bigint;
+  v_builtin bigint;
+begin
+  -- One dispatcher at a time; a second one skips.
+  if not pg_try_advisory_xact_lock(hashtext('warden.notify_dispatch')) then
+    return;
+  end if;
+  -- Capture records below the sealer's horizon become events first, when
+  -- nobody else is promoting (never waits).
+  perform 1 from warden_private.capture_promote(warden_private.seal_horizon(), false, false);
+  v_h := warden_private.notify_horizon();
+
+  -- A worker killed mid-delivery leaves its notify_deliver job and the
+  -- subscription's queue locked (graphile-worker frees them after 4 hours).
+  -- A delivery pass never holds them longer than its budget plus one
+  -- request timeout, so older locks belong to a dead worker: free them and
+  -- the subscription resumes from its log.
+  update graphile_worker._private_job_queues q set locked_at = null, locked_by = null
+  where q.queue_name like 'notify:%' and q.locked_at < now() - stale_lock;
+  update graphile_worker._private_jobs j set locked_at = null, locked_by = null
+  where j.locked_at < now() - stale_lock
+    and j.task_id in (select t.id from graphile_worker._private_tasks t where t.identifier = 'notify_deliver');
+
+  create temporary table if not exists notify_dispatch_matched (subscription_id uuid, n bigint) on commit drop;
+  truncate notify_dispatch_matched;
+  with subs as (
+    select s.id, s.tenant_id, s.filter, p.position as from_txid, least(v_h, p.position + max_txids) as to_txid
+    from warden.subscriptions s
+    join warden_private.subscription_positions p on p.subscription_id = s.id
+    where p.position < v_h
+    for update of p skip locked
+  ), moved as (
+    update warden_private.subscription_positions p set position = subs.to_txid, updated_at = now()
+    from subs where p.subscription_id = subs.id
+    returning p.subscription_id
+  ), ins as (
+    insert into warden.notification_deliveries (subscription_id, tenant_id, event_id, occurred_at, event_type, next_attempt_at)
+    select subs.id, subs.tenant_id, e.event_id, e.occurred_at, e.event_type, now()
+    from subs
+    join warden.audit_events e on e.tenant_id = subs.tenant_id and e.txid >= subs.from_txid and e.txid < subs.to_txid
+    where warden_private.notification_filter_matches(subs.filter, e)
+    order by subs.id, e.txid, e.event_id
+    on conflict on constraint notification_deliveries_once do nothing
+    returning notification_deliveries.subscription_id
+  )
+  insert into notify_dispatch_matched select i.subscription_id, count(*) from ins i group by i.subscription_id;
+
+  -- Built-in rules: owners and admins of the event's tenant, in their inbox.
+  select s.builtin_position into v_builtin from warden_private.notify_state s for update;
+  if v_builtin < v_h then
+    perform warden_private.notify_tenant_roles(e.tenant_id, '{owner,admin}', r.kind,
+        r.title || ': ' || e.event_type,
+        coalesce(e.event_data ->> 'message', e.event_data ->> 'reason',
+                 concat_ws(' ', e.resource_type, e.resource_id)),
+        jsonb_build_object('event_id', e.event_id, 'event_type', e.event_type, 'occurred_at', e.occurred_at,
+                           'resource_type', e.resource_type, 'resource_id', e.resource_id, 'severity', e.severity),
+        r.severity, interval '90 days', e.event_id)
+    from warden.audit_events e
+    join lateral (select b.kind, b.title, b.severity from warden_private.builtin_notification_rules b
+                  where warden_private.notification_filter_matches(b.filter, e) order by b.severity desc, b.kind limit 1) r on true
+    where e.txid >= v_builtin and e.txid < least(v_h, v_builtin + max_txids) and e.tenant_id is not null
+      and (e.event_type like 'governance.%' or e.event_type like 'dq.%');
+    update warden_private.notify_state set builtin_position = least(v_h, v_builtin + max_txids), last_dispatch_at = now();
+  end if;
+
+  -- A delivery job per subscription with something new (its own queue:
+  -- in order within a subscription, subscriptions in parallel).
+  perform graphile_worker.add_job('notify_deliver', json_build_object('subscription_id', m.subscription_id),
+      queue_name => 'notify:' || m.subscription_id, job_key => 'notify_deliver:' || m.subscription_id,
+      job_key_mode => 'preserve_run_at'::text)
+  from notify_dispatch_matched m
+  join warden.subscriptions s on s.id = m.subscription_id and s.enabled;
+  return query select m.subscription_id, m.n from notify_dispatch_matched m;
+end;
+$$;
+
+--
+-- Name: FUNCTION notify_dispatch(max_txids integer, stale_lock interval); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.notify_dispatch(max_txids integer, stale_lock interval) IS 'One dispatch pass (the worker''s notify_dispatch task): frees delivery jobs locked longer than stale_lock (their worker died), matches the events committed since each subscription''s position (at most max_txids transaction ids per pass) into its delivery log (once per event), advances the positions, writes the built-in inbox notifications, and queues a notify_deliver job per subscription with new deliveries. Returns the matches per subscription.';
+
+--
+-- Name: notify_horizon(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.notify_horizon() RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select least(warden_private.seal_horizon(), (select s.promoted_below from warden_private.capture_state s))
+$$;
+
+--
+-- Name: FUNCTION notify_horizon(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.notify_horizon() IS 'Every event of a transaction below this is committed and in warden.audit_events (the sealer''s horizon, no further than the capture promotion watermark).';
+
+--
+-- Name: notify_prune(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.notify_prune() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_n integer;
+begin
+  delete from warden.notifications where expires_at <= now();
+  get diagnostics v_n = row_count;
+  return v_n;
+end;
+$$;
+
+--
+-- Name: FUNCTION notify_prune(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.notify_prune() IS 'Deletes expired notifications (the worker''s daily prune_notifications task); returns how many.';
+
+--
+-- Name: notify_tenant_roles(uuid, warden.tenant_role[], text, text, text, jsonb, warden.audit_severity, interval, uuid); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.notify_tenant_roles(tenant_id uuid, roles warden.tenant_role[], kind text, title text, body text DEFAULT NULL::text, data jsonb DEFAULT '{}'::jsonb, severity warden.audit_severity DEFAULT 'info'::warden.audit_severity, expires_in interval DEFAULT '90 days'::interval, event_id uuid DEFAULT NULL::uuid) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select warden_private.notify_users(notify_tenant_roles.tenant_id,
+    array(select m.user_id from warden.tenant_memberships m where m.tenant_id = notify_tenant_roles.tenant_id and m.role = any (roles)),
+    kind, title, body, data, severity, expires_in, event_id)
+$$;
+
+--
+-- Name: FUNCTION notify_tenant_roles(tenant_id uuid, roles warden.tenant_role[], kind text, title text, body text, data jsonb, severity warden.audit_severity, expires_in interval, event_id uuid); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.notify_tenant_roles(tenant_id uuid, roles warden.tenant_role[], kind text, title text, body text, data jsonb, severity warden.audit_severity, expires_in interval, event_id uuid) IS 'notify_users for every user holding one of these roles in the tenant.';
+
+--
+-- Name: notify_users(uuid, uuid[], text, text, text, jsonb, warden.audit_severity, interval, uuid); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.notify_users(tenant_id uuid, user_ids uuid[], kind text, title text, body text DEFAULT NULL::text, data jsonb DEFAULT '{}'::jsonb, severity warden.audit_severity DEFAULT 'info'::warden.audit_severity, expires_in interval DEFAULT '90 days'::interval, event_id uuid DEFAULT NULL::uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+#variable_conflict use_column
+declare
+  v_n integer;
+begin
+  if notify_users.tenant_id is null then
+    raise exception 'notify_users needs a tenant' using errcode = '22004';
+  end if;
+  if notify_users.expires_in is null or notify_users.expires_in <= interval '0' then
+    raise exception 'expires_in must be a positive interval, got %', expires_in using errcode = '22023';
+  end if;
+  -- Only members of the tenant are notified: a user id of another tenant
+  -- is skipped, never written.
+  insert into warden.notifications (tenant_id, user_id, kind, title, body, data, severity, event_id, expires_at)
+  select notify_users.tenant_id, m.user_id, notify_users.kind, left(notify_users.title, 500), left(notify_users.body, 10000),
+         coalesce(notify_users.data, '{}'), coalesce(notify_users.severity, 'info'), notify_users.event_id, now() + notify_users.expires_in
+  from (select distinct u from unnest(notify_users.user_ids) u) x
+  join warden.tenant_memberships m on m.tenant_id = notify_users.tenant_id and m.user_id = x.u
+  on conflict (user_id, kind, event_id) where event_id is not null do nothing;
+  get diagnostics v_n = row_count;
+  return v_n;
+end;
+$$;
+
+--
+-- Name: FUNCTION notify_users(tenant_id uuid, user_ids uuid[], kind text, title text, body text, data jsonb, severity warden.audit_severity, expires_in interval, event_id uuid); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.notify_users(tenant_id uuid, user_ids uuid[], kind text, title text, body text, data jsonb, severity warden.audit_severity, expires_in interval, event_id uuid) IS 'The one way Warden writes the in-app inbox: a notification for each of these users who is a member of the tenant (others are skipped). With event_id, a user gets one notification of a kind per event. Returns how many were written.';
 
 --
 -- Name: occurred_at_window(uuid); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -10227,6 +11056,99 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.strip_paths(doc jsonb, data_rules jsonb) IS 'event_data without the paths of a compiled policy''s data rules (the tenant''s configured PII paths).';
+
+--
+-- Name: subscription_filter_normalize(jsonb); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.subscription_filter_normalize(filter jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+declare
+  v_errors jsonb := '[]';
+  v_out jsonb := '{}';
+  v_key text;
+  v_val jsonb;
+  v_text text;
+begin
+  if filter is null then
+    return '{}';
+  end if;
+  if jsonb_typeof(filter) <> 'object' then
+    raise exception 'the subscription filter must be a JSON object'
+      using errcode = '22023', hint = 'validation_failed',
+            detail = jsonb_build_array(jsonb_build_object('pointer', '/filter', 'reason', 'a JSON object'))::text;
+  end if;
+  for v_key, v_val in select * from jsonb_each(filter) loop
+    if v_key = 'data' then
+      if jsonb_typeof(v_val) <> 'object' then
+        v_errors := v_errors || jsonb_build_object('pointer', '/filter/data', 'reason', 'a JSON object the event''s data must contain');
+      elsif length(v_val::text) > 8192 then
+        v_errors := v_errors || jsonb_build_object('pointer', '/filter/data', 'reason', 'at most 8192 characters');
+      else
+        v_out := v_out || jsonb_build_object('data', v_val);
+      end if;
+      continue;
+    end if;
+    if v_key not in ('event_type', 'severity', 'outcome', 'actor_type', 'actor_id', 'resource_type', 'resource_id', 'service',
+                     'correlation_id', 'trace_id') then
+      v_errors := v_errors || jsonb_build_object('pointer', '/filter/' || replace(replace(v_key, '~', '~0'), '/', '~1'),
+        'reason', 'unknown filter; one of event_type, severity, outcome, actor_type, actor_id, resource_type, resource_id, service, correlation_id, trace_id, data');
+      continue;
+    end if;
+    if jsonb_typeof(v_val) <> 'string' then
+      v_errors := v_errors || jsonb_build_object('pointer', '/filter/' || v_key, 'reason', 'a string');
+      continue;
+    end if;
+    v_text := v_val #>> '{}';
+    if length(v_text) = 0 or length(v_text) > 1024 or strpos(v_text, chr(1)) > 0 then
+      v_errors := v_errors || jsonb_build_object('pointer', '/filter/' || v_key, 'reason', 'must be 1 to 1024 characters');
+      continue;
+    end if;
+    case v_key
+      when 'event_type' then
+        if v_text ~ '^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.\*$' or v_text ~ '^[a-z0-9_-]+(\.[a-z0-9_-]+)+$' then
+          v_out := v_out || jsonb_build_object('event_type', v_text);
+        else
+          v_errors := v_errors || jsonb_build_object('pointer', '/filter/event_type', 'reason', 'a dotted lower-case type, or a prefix ending in .* (e.g. gateway.*)');
+        end if;
+      when 'severity' then
+        v_text := case lower(v_text) when 'warn' then 'warning' else lower(v_text) end;
+        if v_text = any (enum_range(null::warden.audit_severity)::text[]) then
+          v_out := v_out || jsonb_build_object('severity', v_text);
+        else
+          v_errors := v_errors || jsonb_build_object('pointer', '/filter/severity', 'reason', 'one of debug, info, notice, warning, error, critical');
+        end if;
+      when 'outcome' then
+        if lower(v_text) = any (enum_range(null::warden.audit_outcome)::text[]) then
+          v_out := v_out || jsonb_build_object('outcome', lower(v_text));
+        else
+          v_errors := v_errors || jsonb_build_object('pointer', '/filter/outcome', 'reason', 'one of success, failure, unknown');
+        end if;
+      when 'actor_type' then
+        if lower(v_text) = any (enum_range(null::warden.actor_type)::text[]) then
+          v_out := v_out || jsonb_build_object('actor_type', lower(v_text));
+        else
+          v_errors := v_errors || jsonb_build_object('pointer', '/filter/actor_type', 'reason', 'one of user, api_key, service, system, db_role');
+        end if;
+      else
+        v_out := v_out || jsonb_build_object(v_key, v_text);
+    end case;
+  end loop;
+  if jsonb_array_length(v_errors) > 0 then
+    raise exception 'the subscription filter is invalid: %', v_errors ->> 0
+      using errcode = '22023', hint = 'validation_failed', detail = v_errors::text;
+  end if;
+  return v_out;
+end;
+$_$;
+
+--
+-- Name: FUNCTION subscription_filter_normalize(filter jsonb); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.subscription_filter_normalize(filter jsonb) IS 'Validates a subscription filter ({event_type (exact or a prefix like gateway.*), severity (minimum), outcome, actor_type, actor_id, resource_type, resource_id, service, correlation_id, trace_id, data (containment)}) and returns it normalised; a filter that does not parse raises 22023 with hint validation_failed and a JSON list of {pointer, reason} as detail.';
 
 --
 -- Name: sync_redaction_trigger(); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -12370,6 +13292,215 @@ COMMENT ON COLUMN warden.identity_providers.created_at IS 'When the provider was
 COMMENT ON COLUMN warden.identity_providers.updated_at IS 'When the provider was last changed.';
 
 --
+-- Name: notification_deliveries_id_seq; Type: SEQUENCE; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.notification_deliveries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME warden.notification_deliveries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: notification_delivery_attempts; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.notification_delivery_attempts (
+    id bigint NOT NULL,
+    delivery_id bigint NOT NULL,
+    subscription_id uuid NOT NULL,
+    tenant_id uuid NOT NULL,
+    attempt integer NOT NULL,
+    status_code integer,
+    latency_ms numeric(12,3),
+    error text,
+    attempted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY warden.notification_delivery_attempts FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE notification_delivery_attempts; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.notification_delivery_attempts IS '@behavior -insert -update -delete
+Every delivery attempt: attempt number, HTTP status code, latency and error.';
+
+--
+-- Name: COLUMN notification_delivery_attempts.id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_delivery_attempts.id IS 'Id of the attempt.';
+
+--
+-- Name: COLUMN notification_delivery_attempts.delivery_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_delivery_attempts.delivery_id IS 'The delivery.';
+
+--
+-- Name: COLUMN notification_delivery_attempts.subscription_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_delivery_attempts.subscription_id IS 'The subscription.';
+
+--
+-- Name: COLUMN notification_delivery_attempts.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_delivery_attempts.tenant_id IS 'The tenant.';
+
+--
+-- Name: COLUMN notification_delivery_attempts.attempt; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_delivery_attempts.attempt IS '1 for the first attempt.';
+
+--
+-- Name: COLUMN notification_delivery_attempts.status_code; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_delivery_attempts.status_code IS 'HTTP status code (webhooks), null when there was no response.';
+
+--
+-- Name: COLUMN notification_delivery_attempts.latency_ms; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_delivery_attempts.latency_ms IS 'How long the attempt took.';
+
+--
+-- Name: COLUMN notification_delivery_attempts.error; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_delivery_attempts.error IS 'What went wrong; null on success.';
+
+--
+-- Name: COLUMN notification_delivery_attempts.attempted_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notification_delivery_attempts.attempted_at IS 'When.';
+
+--
+-- Name: notification_delivery_attempts_id_seq; Type: SEQUENCE; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.notification_delivery_attempts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME warden.notification_delivery_attempts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: notifications; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.notifications (
+    id uuid DEFAULT warden_private.uuid_v7() NOT NULL,
+    tenant_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    kind text NOT NULL,
+    title text NOT NULL,
+    body text,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    severity warden.audit_severity DEFAULT 'info'::warden.audit_severity NOT NULL,
+    event_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    read_at timestamp with time zone,
+    expires_at timestamp with time zone DEFAULT (now() + '90 days'::interval) NOT NULL,
+    CONSTRAINT notifications_body_check CHECK ((length(body) <= 10000)),
+    CONSTRAINT notifications_data_check CHECK ((jsonb_typeof(data) = 'object'::text)),
+    CONSTRAINT notifications_kind_check CHECK ((kind ~ '^[a-z0-9_.-]{1,100}$'::text)),
+    CONSTRAINT notifications_title_check CHECK (((length(title) >= 1) AND (length(title) <= 500)))
+);
+
+ALTER TABLE ONLY warden.notifications FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE notifications; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.notifications IS '@behavior -insert -delete
+The in-app inbox: one row per user and notification. A user sees only their own, in the tenant of their session; they mark them read (read_at). Written by Warden (warden_private.notify_users): subscriptions with the inbox channel and the built-in rules (capture gaps, failed verification, failed data-quality rules). The worker prunes expired rows daily.';
+
+--
+-- Name: COLUMN notifications.id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.id IS 'Id of the notification (UUID version 7: time-ordered).';
+
+--
+-- Name: COLUMN notifications.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.tenant_id IS 'The tenant the notification belongs to.';
+
+--
+-- Name: COLUMN notifications.user_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.user_id IS 'The user it is for.';
+
+--
+-- Name: COLUMN notifications.kind; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.kind IS 'What it is about, e.g. subscription, governance.capture_gap, governance.verify_failed, dq.rule_failed, subscription.disabled.';
+
+--
+-- Name: COLUMN notifications.title; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.title IS 'One line.';
+
+--
+-- Name: COLUMN notifications.body; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.body IS 'More detail, plain text.';
+
+--
+-- Name: COLUMN notifications.data; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.data IS 'Structured detail (event id, event type, subscription id...).';
+
+--
+-- Name: COLUMN notifications.severity; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.severity IS 'debug, info, notice, warning, error or critical.';
+
+--
+-- Name: COLUMN notifications.event_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.event_id IS 'The audit event it reports, when there is one (a user gets one notification of a kind per event).';
+
+--
+-- Name: COLUMN notifications.created_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.created_at IS 'When it was written.';
+
+--
+-- Name: COLUMN notifications.read_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.read_at IS 'When the user marked it read; null while unread.';
+
+--
+-- Name: COLUMN notifications.expires_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.notifications.expires_at IS 'When the daily prune deletes it.';
+
+--
 -- Name: project_members; Type: TABLE; Schema: warden; Owner: -
 --
 
@@ -12724,6 +13855,49 @@ ALTER TABLE warden_private.audited_tables ALTER COLUMN id ADD GENERATED ALWAYS A
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: builtin_notification_rules; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.builtin_notification_rules (
+    kind text NOT NULL,
+    filter jsonb NOT NULL,
+    title text NOT NULL,
+    severity warden.audit_severity NOT NULL
+);
+
+ALTER TABLE ONLY warden_private.builtin_notification_rules FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE builtin_notification_rules; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.builtin_notification_rules IS 'Built-in inbox rules: events the system writes that every owner and admin of the tenant hears about (capture gaps, failed verification, failed data-quality rules of severity error, critical governance events). Matched by the dispatcher like subscriptions.';
+
+--
+-- Name: COLUMN builtin_notification_rules.kind; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.builtin_notification_rules.kind IS 'The notifications'' kind.';
+
+--
+-- Name: COLUMN builtin_notification_rules.filter; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.builtin_notification_rules.filter IS 'A subscription filter selecting the events.';
+
+--
+-- Name: COLUMN builtin_notification_rules.title; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.builtin_notification_rules.title IS 'Title prefix of the notification.';
+
+--
+-- Name: COLUMN builtin_notification_rules.severity; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.builtin_notification_rules.severity IS 'Severity of the notification.';
 
 --
 -- Name: capture_generation; Type: SEQUENCE; Schema: warden_private; Owner: -
@@ -15907,6 +17081,43 @@ COMMENT ON COLUMN warden_private.legal_holds.released_at IS 'When it was release
 COMMENT ON COLUMN warden_private.legal_holds.released_by IS 'Who released it.';
 
 --
+-- Name: notify_state; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.notify_state (
+    id boolean DEFAULT true NOT NULL,
+    builtin_position bigint NOT NULL,
+    last_dispatch_at timestamp with time zone,
+    CONSTRAINT notify_state_id_check CHECK (id)
+);
+
+ALTER TABLE ONLY warden_private.notify_state FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE notify_state; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.notify_state IS 'Dispatcher state (one row): the position of the built-in inbox rules.';
+
+--
+-- Name: COLUMN notify_state.id; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.notify_state.id IS 'Always true: one row.';
+
+--
+-- Name: COLUMN notify_state.builtin_position; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.notify_state.builtin_position IS 'A transaction id: events below it have been matched against the built-in rules.';
+
+--
+-- Name: COLUMN notify_state.last_dispatch_at; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.notify_state.last_dispatch_at IS 'When the built-in rules last advanced.';
+
+--
 -- Name: occurred_at_windows; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -16560,6 +17771,79 @@ COMMENT ON COLUMN warden_private.soft_delete_tables.enabled_at IS 'When soft del
 COMMENT ON COLUMN warden_private.soft_delete_tables.enabled_by IS 'Database role that enabled it.';
 
 --
+-- Name: subscription_positions; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.subscription_positions (
+    subscription_id uuid NOT NULL,
+    "position" bigint NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY warden_private.subscription_positions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE subscription_positions; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.subscription_positions IS 'Durable position of each subscription in the committed trail: every event of a transaction below it has been matched.';
+
+--
+-- Name: COLUMN subscription_positions.subscription_id; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.subscription_positions.subscription_id IS 'The subscription.';
+
+--
+-- Name: COLUMN subscription_positions."position"; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.subscription_positions."position" IS 'A transaction id: events of transactions below it have been matched.';
+
+--
+-- Name: COLUMN subscription_positions.updated_at; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.subscription_positions.updated_at IS 'When the dispatcher last moved it.';
+
+--
+-- Name: subscription_secrets; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.subscription_secrets (
+    subscription_id uuid NOT NULL,
+    secret text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT subscription_secrets_secret_check CHECK ((secret ~ '^whsec_[A-Za-z0-9+/=]+$'::text))
+);
+
+ALTER TABLE ONLY warden_private.subscription_secrets FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE subscription_secrets; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.subscription_secrets IS 'The whsec_ signing secret of each webhook subscription: shown once when created, kept so the worker can sign, never returned again.';
+
+--
+-- Name: COLUMN subscription_secrets.subscription_id; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.subscription_secrets.subscription_id IS 'The webhook subscription.';
+
+--
+-- Name: COLUMN subscription_secrets.secret; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.subscription_secrets.secret IS 'whsec_ followed by the base64 HMAC key (Standard Webhooks).';
+
+--
+-- Name: COLUMN subscription_secrets.created_at; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.subscription_secrets.created_at IS 'When it was made.';
+
+--
 -- Name: suspect_acknowledgements; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -17024,6 +18308,41 @@ COMMENT ON CONSTRAINT identity_providers_tenant_id_name_key ON warden.identity_p
 Provider names are unique within a tenant.';
 
 --
+-- Name: notification_deliveries notification_deliveries_once; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.notification_deliveries
+    ADD CONSTRAINT notification_deliveries_once UNIQUE (subscription_id, event_id);
+
+--
+-- Name: CONSTRAINT notification_deliveries_once ON notification_deliveries; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON CONSTRAINT notification_deliveries_once ON warden.notification_deliveries IS '@behavior -single -update -delete
+An event is delivered once per subscription.';
+
+--
+-- Name: notification_deliveries notification_deliveries_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.notification_deliveries
+    ADD CONSTRAINT notification_deliveries_pkey PRIMARY KEY (id);
+
+--
+-- Name: notification_delivery_attempts notification_delivery_attempts_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.notification_delivery_attempts
+    ADD CONSTRAINT notification_delivery_attempts_pkey PRIMARY KEY (id);
+
+--
+-- Name: notifications notifications_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.notifications
+    ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
+
+--
 -- Name: project_members project_members_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
 --
 
@@ -17071,6 +18390,27 @@ ALTER TABLE ONLY warden.projects
 
 ALTER TABLE ONLY warden.redaction_policies
     ADD CONSTRAINT redaction_policies_pkey PRIMARY KEY (tenant_id);
+
+--
+-- Name: subscriptions subscriptions_name_unique; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.subscriptions
+    ADD CONSTRAINT subscriptions_name_unique UNIQUE (tenant_id, name);
+
+--
+-- Name: CONSTRAINT subscriptions_name_unique ON subscriptions; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON CONSTRAINT subscriptions_name_unique ON warden.subscriptions IS '@behavior -single -update -delete
+One subscription of a name per tenant.';
+
+--
+-- Name: subscriptions subscriptions_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.subscriptions
+    ADD CONSTRAINT subscriptions_pkey PRIMARY KEY (id);
 
 --
 -- Name: tenant_invitations tenant_invitations_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
@@ -17141,6 +18481,13 @@ ALTER TABLE ONLY warden_private.audited_schemas
 
 ALTER TABLE ONLY warden_private.audited_tables
     ADD CONSTRAINT audited_tables_pkey PRIMARY KEY (id);
+
+--
+-- Name: builtin_notification_rules builtin_notification_rules_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.builtin_notification_rules
+    ADD CONSTRAINT builtin_notification_rules_pkey PRIMARY KEY (kind, filter);
 
 --
 -- Name: capture_ingest_counts capture_ingest_counts_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
@@ -17248,6 +18595,13 @@ ALTER TABLE ONLY warden_private.legal_holds
     ADD CONSTRAINT legal_holds_pkey PRIMARY KEY (id);
 
 --
+-- Name: notify_state notify_state_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.notify_state
+    ADD CONSTRAINT notify_state_pkey PRIMARY KEY (id);
+
+--
 -- Name: occurred_at_windows occurred_at_windows_one_per_tenant; Type: CONSTRAINT; Schema: warden_private; Owner: -
 --
 
@@ -17330,6 +18684,20 @@ ALTER TABLE ONLY warden_private.seal_state
 
 ALTER TABLE ONLY warden_private.soft_delete_tables
     ADD CONSTRAINT soft_delete_tables_pkey PRIMARY KEY (target);
+
+--
+-- Name: subscription_positions subscription_positions_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.subscription_positions
+    ADD CONSTRAINT subscription_positions_pkey PRIMARY KEY (subscription_id);
+
+--
+-- Name: subscription_secrets subscription_secrets_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.subscription_secrets
+    ADD CONSTRAINT subscription_secrets_pkey PRIMARY KEY (subscription_id);
 
 --
 -- Name: suspect_acknowledgements suspect_acknowledgements_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
@@ -17500,6 +18868,61 @@ CREATE INDEX identity_providers_created_by_idx ON warden.identity_providers USIN
 --
 
 CREATE INDEX identity_providers_tenant_id_idx ON warden.identity_providers USING btree (tenant_id);
+
+--
+-- Name: notification_deliveries_pending_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX notification_deliveries_pending_idx ON warden.notification_deliveries USING btree (subscription_id, id) WHERE (status = 'pending'::text);
+
+--
+-- Name: notification_deliveries_sub_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX notification_deliveries_sub_idx ON warden.notification_deliveries USING btree (subscription_id, created_at);
+
+--
+-- Name: notification_delivery_attempts_delivery_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX notification_delivery_attempts_delivery_idx ON warden.notification_delivery_attempts USING btree (delivery_id);
+
+--
+-- Name: notification_delivery_attempts_sub_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX notification_delivery_attempts_sub_idx ON warden.notification_delivery_attempts USING btree (subscription_id, attempted_at);
+
+--
+-- Name: notifications_event_unique; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE UNIQUE INDEX notifications_event_unique ON warden.notifications USING btree (user_id, kind, event_id) WHERE (event_id IS NOT NULL);
+
+--
+-- Name: INDEX notifications_event_unique; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON INDEX warden.notifications_event_unique IS '@behavior -*
+One notification of a kind per user and event: a redelivery does not notify twice.';
+
+--
+-- Name: notifications_expires_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX notifications_expires_idx ON warden.notifications USING btree (expires_at);
+
+--
+-- Name: notifications_unread_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX notifications_unread_idx ON warden.notifications USING btree (tenant_id, user_id) WHERE (read_at IS NULL);
+
+--
+-- Name: notifications_user_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX notifications_user_idx ON warden.notifications USING btree (tenant_id, user_id, created_at DESC);
 
 --
 -- Name: project_members_tenant_user_idx; Type: INDEX; Schema: warden; Owner: -
@@ -18283,6 +19706,34 @@ ALTER TABLE ONLY warden.identity_providers
     ADD CONSTRAINT identity_providers_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
 
 --
+-- Name: notification_deliveries notification_deliveries_subscription_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.notification_deliveries
+    ADD CONSTRAINT notification_deliveries_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES warden.subscriptions(id) ON DELETE CASCADE;
+
+--
+-- Name: notification_delivery_attempts notification_delivery_attempts_delivery_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.notification_delivery_attempts
+    ADD CONSTRAINT notification_delivery_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES warden.notification_deliveries(id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.notifications
+    ADD CONSTRAINT notifications_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_user_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.notifications
+    ADD CONSTRAINT notifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES warden.users(id) ON DELETE CASCADE;
+
+--
 -- Name: project_members project_members_project_id_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
 --
 
@@ -18316,6 +19767,13 @@ ALTER TABLE ONLY warden.projects
 
 ALTER TABLE ONLY warden.redaction_policies
     ADD CONSTRAINT redaction_policies_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: subscriptions subscriptions_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.subscriptions
+    ADD CONSTRAINT subscriptions_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: tenant_invitations tenant_invitations_accepted_by_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
@@ -18428,6 +19886,20 @@ ALTER TABLE ONLY warden_private.prune_record_signatures
 
 ALTER TABLE ONLY warden_private.retention_policies
     ADD CONSTRAINT retention_policies_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: subscription_positions subscription_positions_subscription_id_fkey; Type: FK CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.subscription_positions
+    ADD CONSTRAINT subscription_positions_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES warden.subscriptions(id) ON DELETE CASCADE;
+
+--
+-- Name: subscription_secrets subscription_secrets_subscription_id_fkey; Type: FK CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.subscription_secrets
+    ADD CONSTRAINT subscription_secrets_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES warden.subscriptions(id) ON DELETE CASCADE;
 
 --
 -- Name: suspect_acknowledgements suspect_acknowledgements_event_id_fkey; Type: FK CONSTRAINT; Schema: warden_private; Owner: -
@@ -18566,6 +20038,24 @@ CREATE POLICY manage_update ON warden.project_members FOR UPDATE TO warden_visit
 CREATE POLICY manage_update ON warden.tenant_memberships FOR UPDATE TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[]))) WITH CHECK (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[])));
 
 --
+-- Name: notification_deliveries; Type: ROW SECURITY; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.notification_deliveries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: notification_delivery_attempts; Type: ROW SECURITY; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.notification_delivery_attempts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: notifications; Type: ROW SECURITY; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.notifications ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: api_keys owner_maintenance; Type: POLICY; Schema: warden; Owner: -
 --
 
@@ -18608,6 +20098,24 @@ CREATE POLICY owner_maintenance ON warden.dq_runs TO warden_owner USING (true) W
 CREATE POLICY owner_maintenance ON warden.identity_providers TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: notification_deliveries owner_maintenance; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden.notification_deliveries TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: notification_delivery_attempts owner_maintenance; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden.notification_delivery_attempts TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: notifications owner_maintenance; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden.notifications TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: project_members owner_maintenance; Type: POLICY; Schema: warden; Owner: -
 --
 
@@ -18624,6 +20132,12 @@ CREATE POLICY owner_maintenance ON warden.projects TO warden_owner USING (true) 
 --
 
 CREATE POLICY owner_maintenance ON warden.redaction_policies TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: subscriptions owner_maintenance; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden.subscriptions TO warden_owner USING (true) WITH CHECK (true);
 
 --
 -- Name: tenant_invitations owner_maintenance; Type: POLICY; Schema: warden; Owner: -
@@ -18692,12 +20206,36 @@ CREATE POLICY select_admin ON warden.tenant_invitations FOR SELECT TO warden_vis
 CREATE POLICY select_auditors ON warden.audit_events FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin,auditor}'::warden.tenant_role[])));
 
 --
+-- Name: notification_deliveries select_managers; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY select_managers ON warden.notification_deliveries FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[])));
+
+--
+-- Name: notification_delivery_attempts select_managers; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY select_managers ON warden.notification_delivery_attempts FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[])));
+
+--
+-- Name: subscriptions select_managers; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY select_managers ON warden.subscriptions FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[])));
+
+--
 -- Name: users select_members; Type: POLICY; Schema: warden; Owner: -
 --
 
 CREATE POLICY select_members ON warden.users FOR SELECT TO warden_visitor USING (((id = warden.current_user_id()) OR (EXISTS ( SELECT 1
    FROM warden.tenant_memberships m
   WHERE ((m.user_id = users.id) AND (m.tenant_id = warden.current_tenant_id()) AND (m.joined_via <> 'unconfirmed'::text))))));
+
+--
+-- Name: notifications select_own; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY select_own ON warden.notifications FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND (user_id = warden.current_user_id())));
 
 --
 -- Name: tenants select_own; Type: POLICY; Schema: warden; Owner: -
@@ -18760,6 +20298,12 @@ CREATE POLICY select_visible ON warden.project_members FOR SELECT TO warden_visi
 CREATE POLICY select_visible ON warden.projects FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND (warden.has_tenant_role('{owner,admin,auditor}'::warden.tenant_role[]) OR warden.has_project_role(id, 'viewer'::warden.project_role) OR (created_by = warden.current_user_id()))));
 
 --
+-- Name: subscriptions; Type: ROW SECURITY; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.subscriptions ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: tenant_invitations; Type: ROW SECURITY; Schema: warden; Owner: -
 --
 
@@ -18788,6 +20332,12 @@ CREATE POLICY update_admin ON warden.api_keys FOR UPDATE TO warden_visitor USING
 --
 
 CREATE POLICY update_admin ON warden.projects FOR UPDATE TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_project_role(id, 'admin'::warden.project_role))) WITH CHECK ((tenant_id = warden.current_tenant_id()));
+
+--
+-- Name: notifications update_own; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY update_own ON warden.notifications FOR UPDATE TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND (user_id = warden.current_user_id()))) WITH CHECK (((tenant_id = warden.current_tenant_id()) AND (user_id = warden.current_user_id())));
 
 --
 -- Name: tenants update_own; Type: POLICY; Schema: warden; Owner: -
@@ -18836,6 +20386,12 @@ ALTER TABLE warden_private.audited_schemas ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE warden_private.audited_tables ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: builtin_notification_rules; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.builtin_notification_rules ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: capture_ingest_counts; Type: ROW SECURITY; Schema: warden_private; Owner: -
@@ -19036,6 +20592,12 @@ ALTER TABLE warden_private.idempotency_keys ENABLE ROW LEVEL SECURITY;
 ALTER TABLE warden_private.legal_holds ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: notify_state; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.notify_state ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: occurred_at_windows; Type: ROW SECURITY; Schema: warden_private; Owner: -
 --
 
@@ -19064,6 +20626,12 @@ CREATE POLICY owner_maintenance ON warden_private.audited_schemas TO warden_owne
 --
 
 CREATE POLICY owner_maintenance ON warden_private.audited_tables TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: builtin_notification_rules owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.builtin_notification_rules TO warden_owner USING (true) WITH CHECK (true);
 
 --
 -- Name: capture_ingest_counts owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
@@ -19276,6 +20844,12 @@ CREATE POLICY owner_maintenance ON warden_private.idempotency_keys TO warden_own
 CREATE POLICY owner_maintenance ON warden_private.legal_holds TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: notify_state owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.notify_state TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: occurred_at_windows owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
 --
 
@@ -19340,6 +20914,18 @@ CREATE POLICY owner_maintenance ON warden_private.seal_state TO warden_owner USI
 --
 
 CREATE POLICY owner_maintenance ON warden_private.soft_delete_tables TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: subscription_positions owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.subscription_positions TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: subscription_secrets owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.subscription_secrets TO warden_owner USING (true) WITH CHECK (true);
 
 --
 -- Name: suspect_acknowledgements owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
@@ -19442,6 +21028,18 @@ ALTER TABLE warden_private.seal_state ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE warden_private.soft_delete_tables ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: subscription_positions; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.subscription_positions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: subscription_secrets; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.subscription_secrets ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: suspect_acknowledgements; Type: ROW SECURITY; Schema: warden_private; Owner: -
@@ -19570,6 +21168,13 @@ REVOKE ALL ON FUNCTION warden.create_api_key(name text, role warden.tenant_role,
 GRANT ALL ON FUNCTION warden.create_api_key(name text, role warden.tenant_role, rate_limit_per_second integer, OUT id uuid, OUT key text) TO warden_visitor;
 
 --
+-- Name: FUNCTION create_subscription(name text, filter jsonb, channel text, webhook_url text, inbox_user_ids uuid[], inbox_role warden.tenant_role, jetstream_subject_prefix text, throttle_max integer, throttle_window_seconds integer, digest boolean); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.create_subscription(name text, filter jsonb, channel text, webhook_url text, inbox_user_ids uuid[], inbox_role warden.tenant_role, jetstream_subject_prefix text, throttle_max integer, throttle_window_seconds integer, digest boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.create_subscription(name text, filter jsonb, channel text, webhook_url text, inbox_user_ids uuid[], inbox_role warden.tenant_role, jetstream_subject_prefix text, throttle_max integer, throttle_window_seconds integer, digest boolean) TO warden_visitor;
+
+--
 -- Name: FUNCTION create_user_session(expires_at timestamp with time zone); Type: ACL; Schema: warden; Owner: -
 --
 
@@ -19615,6 +21220,13 @@ GRANT ALL ON FUNCTION warden.current_trace_id() TO warden_dq_sandbox;
 REVOKE ALL ON FUNCTION warden.current_user_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION warden.current_user_id() TO warden_visitor;
 GRANT ALL ON FUNCTION warden.current_user_id() TO warden_dq_sandbox;
+
+--
+-- Name: FUNCTION delete_subscription(subscription_id uuid); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.delete_subscription(subscription_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.delete_subscription(subscription_id uuid) TO warden_visitor;
 
 --
 -- Name: FUNCTION disable_auditing(target regclass); Type: ACL; Schema: warden; Owner: -
@@ -19907,6 +21519,20 @@ REVOKE ALL ON FUNCTION warden.invite_to_tenant(email text, role warden.tenant_ro
 GRANT ALL ON FUNCTION warden.invite_to_tenant(email text, role warden.tenant_role, valid_days integer, OUT id uuid, OUT token text, OUT expires_at timestamp with time zone) TO warden_visitor;
 
 --
+-- Name: FUNCTION mark_all_notifications_read(); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.mark_all_notifications_read() FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.mark_all_notifications_read() TO warden_visitor;
+
+--
+-- Name: FUNCTION mark_notifications_read(ids uuid[]); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.mark_notifications_read(ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.mark_notifications_read(ids uuid[]) TO warden_visitor;
+
+--
 -- Name: FUNCTION partition_health(); Type: ACL; Schema: warden; Owner: -
 --
 
@@ -19941,6 +21567,19 @@ REVOKE ALL ON FUNCTION warden.record_audit_export(filter jsonb, format text, eve
 GRANT ALL ON FUNCTION warden.record_audit_export(filter jsonb, format text, event_count bigint, complete boolean, details jsonb) TO warden_visitor;
 
 --
+-- Name: TABLE notification_deliveries; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT ON TABLE warden.notification_deliveries TO warden_visitor;
+
+--
+-- Name: FUNCTION redeliver_notification(subscription_id uuid, event_id uuid); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.redeliver_notification(subscription_id uuid, event_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.redeliver_notification(subscription_id uuid, event_id uuid) TO warden_visitor;
+
+--
 -- Name: FUNCTION release_legal_hold(hold_id uuid); Type: ACL; Schema: warden; Owner: -
 --
 
@@ -19953,6 +21592,13 @@ GRANT ALL ON FUNCTION warden.release_legal_hold(hold_id uuid) TO warden_visitor;
 
 REVOKE ALL ON FUNCTION warden.remove_retention_policy(event_type_pattern text) FROM PUBLIC;
 GRANT ALL ON FUNCTION warden.remove_retention_policy(event_type_pattern text) TO warden_visitor;
+
+--
+-- Name: FUNCTION replay_subscription(subscription_id uuid, since timestamp with time zone); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.replay_subscription(subscription_id uuid, since timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.replay_subscription(subscription_id uuid, since timestamp with time zone) TO warden_visitor;
 
 --
 -- Name: FUNCTION restore(target regclass, pk jsonb); Type: ACL; Schema: warden; Owner: -
@@ -20056,6 +21702,26 @@ GRANT ALL ON FUNCTION warden.set_redaction_policy(mode text, rules jsonb, tenant
 
 REVOKE ALL ON FUNCTION warden.set_retention_policy(event_type_pattern text, days integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION warden.set_retention_policy(event_type_pattern text, days integer) TO warden_visitor;
+
+--
+-- Name: TABLE subscriptions; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT ON TABLE warden.subscriptions TO warden_visitor;
+
+--
+-- Name: FUNCTION set_subscription_enabled(subscription_id uuid, enabled boolean); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.set_subscription_enabled(subscription_id uuid, enabled boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.set_subscription_enabled(subscription_id uuid, enabled boolean) TO warden_visitor;
+
+--
+-- Name: FUNCTION unread_notification_count(); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.unread_notification_count() FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.unread_notification_count() TO warden_visitor;
 
 --
 -- Name: FUNCTION arm_context_check(); Type: ACL; Schema: warden_private; Owner: -
@@ -20898,10 +22564,46 @@ REVOKE ALL ON FUNCTION warden_private.keyed_hash(tenant_key uuid, value text) FR
 REVOKE ALL ON FUNCTION warden_private.new_api_key_secret() FROM PUBLIC;
 
 --
+-- Name: FUNCTION notification_filter_matches(f jsonb, e warden.audit_events); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.notification_filter_matches(f jsonb, e warden.audit_events) FROM PUBLIC;
+
+--
 -- Name: FUNCTION notify_auth_invalidation(kind text); Type: ACL; Schema: warden_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION warden_private.notify_auth_invalidation(kind text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_dispatch(max_txids integer, stale_lock interval); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.notify_dispatch(max_txids integer, stale_lock interval) FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_horizon(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.notify_horizon() FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_prune(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.notify_prune() FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_tenant_roles(tenant_id uuid, roles warden.tenant_role[], kind text, title text, body text, data jsonb, severity warden.audit_severity, expires_in interval, event_id uuid); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.notify_tenant_roles(tenant_id uuid, roles warden.tenant_role[], kind text, title text, body text, data jsonb, severity warden.audit_severity, expires_in interval, event_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_users(tenant_id uuid, user_ids uuid[], kind text, title text, body text, data jsonb, severity warden.audit_severity, expires_in interval, event_id uuid); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.notify_users(tenant_id uuid, user_ids uuid[], kind text, title text, body text, data jsonb, severity warden.audit_severity, expires_in interval, event_id uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION occurred_at_window(tenant_id uuid, OUT earliest timestamp with time zone, OUT latest timestamp with time zone); Type: ACL; Schema: warden_private; Owner: -
@@ -21153,6 +22855,12 @@ REVOKE ALL ON FUNCTION warden_private.set_occurred_at_window(tenant_id uuid, max
 --
 
 REVOKE ALL ON FUNCTION warden_private.strip_paths(doc jsonb, data_rules jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION subscription_filter_normalize(filter jsonb); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.subscription_filter_normalize(filter jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION sync_redaction_trigger(); Type: ACL; Schema: warden_private; Owner: -
@@ -21430,6 +23138,24 @@ GRANT INSERT(default_role),UPDATE(default_role) ON TABLE warden.identity_provide
 --
 
 GRANT INSERT(enabled),UPDATE(enabled) ON TABLE warden.identity_providers TO warden_visitor;
+
+--
+-- Name: TABLE notification_delivery_attempts; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT ON TABLE warden.notification_delivery_attempts TO warden_visitor;
+
+--
+-- Name: TABLE notifications; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT ON TABLE warden.notifications TO warden_visitor;
+
+--
+-- Name: COLUMN notifications.read_at; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT UPDATE(read_at) ON TABLE warden.notifications TO warden_visitor;
 
 --
 -- Name: TABLE project_members; Type: ACL; Schema: warden; Owner: -
