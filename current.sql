@@ -1,0 +1,740 @@
+--------------------------------------------------------------------------------
+-- Project activity (issue 16, part 2): events carry the project they belong
+-- to, and warden.project_activity is a keyset-paged, human-readable feed of
+-- one project's events for anyone with at least viewer on the project.
+--
+-- The project comes from the row (enable_auditing's project_column option)
+-- or from the request context (warden.set_context(..., project_id => ...),
+-- kept in the context's extra as project_id). The capture trigger reads it
+-- with the rest of the context, once per statement; the statement log keeps
+-- it; promotion writes it to warden.audit_events.project_id.
+--------------------------------------------------------------------------------
+alter table warden.audit_events add column if not exists project_id uuid;
+comment on column warden.audit_events.project_id is
+  'The project (warden.projects) the event belongs to: the audited row''s project column (enable_auditing project_column) or the project of the request context; null when none. Read through warden.project_activity. Not part of the sealed record.';
+create index if not exists audit_events_project_idx on warden.audit_events (tenant_id, project_id, occurred_at desc, event_id desc)
+  where project_id is not null;
+
+do $$
+declare
+  s integer;
+begin
+  for s in 0 .. 1 loop
+    execute format('alter table warden_private.capture_statements_%s add column if not exists project_id uuid', s);
+    execute format('comment on column warden_private.capture_statements_%s.project_id is %L', s,
+      'Project of the request context (set_context project_id), when given.');
+  end loop;
+end;
+$$;
+
+-- The generator: the project column is stored like the tenant column (raw,
+-- always, also by an UPDATE that left it alone); the context's project is a
+-- statement-log column; the promotion select yields project_id.
+create or replace function warden_private.capture_columns(target regclass, options jsonb) returns jsonb
+  language plpgsql volatile
+  set search_path = pg_catalog
+as $$
+declare
+  v_pk text[] := coalesce(warden_private.primary_key_columns(target), '{}');
+  v_exclude text[] := array(select jsonb_array_elements_text(coalesce(options -> 'exclude_columns', '[]')));
+  v_redact text[] := array(select jsonb_array_elements_text(coalesce(options -> 'redact_columns', '[]')));
+  v_tenant_column text := options ->> 'tenant_column';
+  v_project_column text := options ->> 'project_column';
+  v_cols jsonb := '[]';
+  v_key boolean;
+  v_hash boolean;
+  a record;
+begin
+  -- Every column but the excluded ones, plus the key, the tenant column and
+  -- the project column (always needed for row_pk, tenant_id and project_id),
+  -- in column order.
+  for a in
+    select att.attname::text as name, att.atttypid, att.atttypmod
+    from pg_attribute att
+    where att.attrelid = target and att.attnum > 0 and not att.attisdropped
+    order by att.attnum
+  loop
+    v_key := a.name = any (v_pk) or a.name is not distinct from v_tenant_column or a.name is not distinct from v_project_column;
+    continue when a.name = any (v_exclude) and not v_key;
+    -- Redacted values are hashed in the writing transaction; a key or tenant
+    -- column keeps its raw value in the log (row_pk and tenant_id need it)
+    -- and is hashed for old_values/new_values at promotion.
+    v_hash := a.name = any (v_redact) and not v_key;
+    v_cols := v_cols || jsonb_build_object(
+      'name', a.name,
+      'type', format_type(a.atttypid, a.atttypmod),
+      'pk', a.name = any (v_pk),
+      'tenant', a.name is not distinct from v_tenant_column,
+      'project', a.name is not distinct from v_project_column,
+      'value', not (a.name = any (v_exclude)),
+      'hash', v_hash,
+      'late_hash', a.name = any (v_redact) and v_key,
+      'compare', warden_private.capture_comparison(a.atttypid),
+      'log_compare', case when v_hash then 'collated' else warden_private.capture_comparison(a.atttypid) end,
+      'log_type', case when v_hash then 'text' else warden_private.capture_storage_type(a.atttypid, a.atttypmod) end);
+  end loop;
+  return v_cols;
+end;
+$$;
+comment on function warden_private.capture_columns(regclass, jsonb) is
+  'The columns a capture of the table with these options stores, in log order, with how each is stored and compared.';
+
+create or replace function warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text,
+  table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) returns text
+  language plpgsql immutable
+  set search_path = pg_catalog
+as $gen$
+declare
+  v_full boolean := (options ->> 'capture') = 'full';
+  v_skip boolean := coalesce((options ->> 'skip_unchanged')::boolean, true);
+  v_tenant_column text := options ->> 'tenant_column';
+  v_fixed_tenant text := options ->> 'tenant';
+  v_hash_tenant_n text;
+  v_hash_tenant_o text;
+  v_n_cols text[] := '{}';
+  v_o_cols text[] := '{}';
+  v_on_cols text[] := '{}';
+  v_ins text[] := '{}';
+  v_del text[] := '{}';
+  v_upd text[] := '{}';
+  v_read text[] := '{}';
+  v_changed text[] := '{}';
+  v_stmt text := 'txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id';
+  v_ctx text := 'now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project';
+  v_body text := '';
+  v_ordinal text := 'warden_capture_ordinal';
+  c jsonb;
+  i integer;
+  s integer;
+  v_o text;
+  v_n text;
+  v_d text;
+begin
+  -- The UPDATE pairing's row number needs a name no captured column has.
+  while exists (select 1 from jsonb_array_elements(cols) e where e.value ->> 'name' = v_ordinal) loop
+    v_ordinal := v_ordinal || '_';
+  end loop;
+  v_hash_tenant_n := case when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid'
+    when v_tenant_column is not null then format('coalesce(n.%I, v_ctx_tenant)', v_tenant_column) else 'v_ctx_tenant' end;
+  v_hash_tenant_o := case when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid'
+    when v_tenant_column is not null then format('coalesce(o.%I, v_ctx_tenant)', v_tenant_column) else 'v_ctx_tenant' end;
+  for i in 1 .. jsonb_array_length(cols) loop
+    c := cols -> (i - 1);
+    v_read := v_read || format('%I', c ->> 'name');
+    v_n_cols := v_n_cols || format('n%s', i);
+    v_o_cols := v_o_cols || format('o%s', i);
+    v_on_cols := v_on_cols || format('o%s', i) || format('n%s', i);
+    if (c ->> 'hash')::boolean then
+      v_ins := v_ins || format('case when n.%1$I is null then null else warden_private.keyed_hash(%2$s, to_jsonb(n.%1$I)::text) end', c ->> 'name', v_hash_tenant_n);
+      v_del := v_del || format('case when o.%1$I is null then null else warden_private.keyed_hash(%2$s, to_jsonb(o.%1$I)::text) end', c ->> 'name', v_hash_tenant_o);
+      -- an UPDATE hashes both sides under the new row's tenant, as before
+      v_o := format('case when o.%1$I is null then null else warden_private.keyed_hash(%2$s, to_jsonb(o.%1$I)::text) end', c ->> 'name', v_hash_tenant_n);
+      v_n := format('case when n.%1$I is null then null else warden_private.keyed_hash(%2$s, to_jsonb(n.%1$I)::text) end', c ->> 'name', v_hash_tenant_n);
+    else
+      v_ins := v_ins || format('n.%I', c ->> 'name');
+      v_del := v_del || format('o.%I', c ->> 'name');
+      v_o := format('o.%I', c ->> 'name');
+      v_n := format('n.%I', c ->> 'name');
+    end if;
+    v_d := warden_private.capture_distinct(c ->> 'compare', format('o.%I', c ->> 'name'), format('n.%I', c ->> 'name'));
+    if (c ->> 'value')::boolean then
+      v_changed := v_changed || v_d;
+    end if;
+    -- UPDATE: the key, the tenant column and the project column always (every column with
+    -- capture full or without a key); other columns only when they changed.
+    if v_full or not has_pk or (c ->> 'pk')::boolean or (c ->> 'tenant')::boolean or coalesce((c ->> 'project')::boolean, false) then
+      v_upd := v_upd || v_o || v_n;
+    else
+      v_upd := v_upd || format('case when %s then %s end', v_d, v_o) || format('case when %s then %s end', v_d, v_n);
+    end if;
+  end loop;
+
+  for s in 0 .. 1 loop
+    v_body := v_body || case when s = 0 then E'\n  if v_slot = 0 then' else E'\n  else' end || format($b$
+    if tg_op = 'INSERT' then
+      with r as (insert into %1$s_%2$s (txid, %3$s) select v_tx, %4$s from new_rows n returning 1)
+      insert into warden_private.capture_statements_%2$s (%5$s)
+      select v_tx, %6$s, %7$s, 'i', count(*), %8$s from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into %1$s_%2$s (txid, %9$s)
+        select v_tx, %10$s
+        from (select row_number() over () as %15$I, %11$s from old_rows) o
+        join (select row_number() over () as %15$I, %11$s from new_rows) n on n.%15$I = o.%15$I
+        where %12$s
+        returning 1)
+      insert into warden_private.capture_statements_%2$s (%5$s)
+      select v_tx, %6$s, %7$s, 'u', count(*), %8$s from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into %1$s_%2$s (txid, %13$s) select v_tx, %14$s from old_rows o returning 1)
+      insert into warden_private.capture_statements_%2$s (%5$s)
+      select v_tx, %6$s, %7$s, 'd', count(*), %8$s from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %%s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_%2$s (%5$s)
+      values (v_tx, %6$s, %7$s, 't', v_count, %8$s);
+    end if;$b$,
+      log_name, s, array_to_string(v_n_cols, ', '), array_to_string(v_ins, ', '), v_stmt, table_id, version, v_ctx,
+      array_to_string(v_on_cols, ', '), array_to_string(v_upd, ', '), array_to_string(v_read, ', '),
+      case when not v_skip then 'true' when cardinality(v_changed) = 0 then 'false' else array_to_string(v_changed, ' or ') end,
+      array_to_string(v_o_cols, ', '), array_to_string(v_del, ', '), v_ordinal);
+  end loop;
+  v_body := v_body || E'\n  end if;';
+
+  return format($f$
+create function %1$s() returns trigger
+  language plpgsql
+  security definer
+  set search_path = pg_catalog
+  set jit = off
+  -- an UPDATE pairs old and new rows by sorting both: in memory up to a few
+  -- hundred thousand rows
+  set work_mem = '64MB'
+as $body$
+declare
+  -- The transaction id first: it is assigned before the slot is read, so
+  -- every writer of a slot has an id below the next flip's (capture_promote).
+  v_tx bigint := pg_current_xact_id()::text::bigint;
+  v_slot integer := pg_sequence_last_value('warden_private.capture_generation'::regclass) %% 2;
+  v_ctx_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
+  v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
+  v_extra jsonb;
+  v_actor_type warden.actor_type;
+  v_ip inet;
+  v_ua text;
+  v_trace text := nullif(current_setting('warden.trace_id', true), '');
+  v_ctx_project uuid;
+  v_correlation text;
+  v_service text;
+  v_count bigint;
+begin
+  -- Only for its own table (or a partition of it): by name, which needs no
+  -- privilege on the table's schema, and survives a dump and restore.
+  if not (tg_table_schema = %4$L and tg_table_name = %5$L) then
+    if not exists (
+      select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = pg_partition_root(tg_relid) and n.nspname = %4$L and c.relname = %5$L) then
+      raise exception 'the capture function of %% cannot capture %%', %2$L, tg_relid::regclass using errcode = '42501';
+    end if;
+  end if;
+  v_extra := nullif(current_setting('warden.context_extra', true), '')::jsonb;
+  if v_actor_id is null then
+    -- No request context: the database role is the actor.
+    v_actor_type := 'db_role';
+    v_actor_id := session_user;
+    v_ip := inet_client_addr();
+    v_service := nullif(current_setting('application_name', true), '');
+  else
+    v_actor_type := coalesce(nullif(current_setting('jwt.claims.actor_type', true), ''), 'user')::warden.actor_type;
+    v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
+    v_service := v_extra ->> 'service';
+  end if;
+  v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+  v_correlation := v_extra ->> 'correlation_id';
+  -- the project of warden.set_context (never an error: a malformed id is no project)
+  v_ctx_project := case when v_extra ->> 'project_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    then (v_extra ->> 'project_id')::uuid end;%3$s
+  return null;
+end;
+$body$$f$, fn, target_name, v_body, schema_name, relation_name);
+end;
+$gen$;
+comment on function warden_private.capture_function_sql(text, text, text, text, text, integer, integer, jsonb, jsonb, boolean) is
+  'SQL text of a generated capture trigger function: the request context (with the project of warden.set_context) once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed).';
+
+create or replace function warden_private.capture_select_sql(table_name text, event_prefix text, resource_type text, log_name text,
+  table_id integer, version integer, cols jsonb, pk text[], options jsonb) returns text
+  language plpgsql immutable
+  set search_path = pg_catalog
+as $gen$
+declare
+  v_full boolean := (options ->> 'capture') = 'full';
+  v_fixed_tenant text := options ->> 'tenant';
+  v_tenant text;
+  v_project text;
+  v_keys text[] := '{}';
+  v_vals_n text[] := '{}';
+  v_vals_o text[] := '{}';
+  v_chg text[] := '{}';
+  v_unchg text[] := '{}';
+  v_pk_n text[] := '{}';
+  v_pk_o text[] := '{}';
+  v_row_pk text := 'null::jsonb';
+  v_resource_id text := 'null::text';
+  v_old_values text;
+  v_new_values text;
+  v_d text;
+  a record;
+begin
+  select case
+    when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid'
+    else format('coalesce(case s.op when %L then r.o%s else r.n%s end, s.tenant_id)', 'd', e.i, e.i) end
+    into v_tenant
+  from jsonb_array_elements(cols) with ordinality e(v, i) where (e.v ->> 'tenant')::boolean;
+  -- the project: the row's project column, else the request context's
+  select format('coalesce(case s.op when %L then r.o%s else r.n%s end, s.project_id)', 'd', e.i, e.i)
+    into v_project
+  from jsonb_array_elements(cols) with ordinality e(v, i) where coalesce((e.v ->> 'project')::boolean, false);
+  v_project := coalesce(v_project, 's.project_id');
+  v_tenant := coalesce(v_tenant, case when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid' else 's.tenant_id' end);
+
+  if pk is not null then
+    for a in
+      select k.name, e.i from unnest(pk) with ordinality k(name, ord)
+      join jsonb_array_elements(cols) with ordinality e(v, i) on e.v ->> 'name' = k.name
+      order by k.ord
+    loop
+      v_pk_n := v_pk_n || quote_literal(a.name) || format('r.n%s', a.i);
+      v_pk_o := v_pk_o || quote_literal(a.name) || format('r.o%s', a.i);
+    end loop;
+    v_row_pk := format('case s.op when %L then jsonb_build_object(%s) when %L then null else jsonb_build_object(%s) end',
+      'd', array_to_string(v_pk_o, ', '), 't', array_to_string(v_pk_n, ', '));
+    v_resource_id := case when cardinality(pk) = 1
+      then format('case s.op when %L then to_jsonb(%s) #>> %L when %L then null else to_jsonb(%s) #>> %L end',
+                  'd', v_pk_o[2], '{}', 't', v_pk_n[2], '{}')
+      else format('(%s)::text', v_row_pk) end;
+  end if;
+
+  -- value columns (not excluded), by name: changed_fields is sorted
+  for a in
+    select e.i, e.v as c from jsonb_array_elements(cols) with ordinality e(v, i)
+    where (e.v ->> 'value')::boolean order by e.v ->> 'name'
+  loop
+    v_keys := v_keys || (a.c ->> 'name');
+    v_vals_n := v_vals_n || case when (a.c ->> 'late_hash')::boolean
+      then format('case when r.n%1$s is null then null else warden_private.keyed_hash(%2$s, to_jsonb(r.n%1$s)::text) end', a.i, v_tenant)
+      else format('r.n%s', a.i) end;
+    v_vals_o := v_vals_o || case when (a.c ->> 'late_hash')::boolean
+      then format('case when r.o%1$s is null then null else warden_private.keyed_hash(%2$s, to_jsonb(r.o%1$s)::text) end', a.i, v_tenant)
+      else format('r.o%s', a.i) end;
+    v_d := warden_private.capture_distinct(a.c ->> 'log_compare', format('r.o%s', a.i), format('r.n%s', a.i));
+    v_chg := v_chg || format('case when %s then %L end', v_d, a.c ->> 'name');
+    v_unchg := v_unchg || format('case when not (%s) then %L end', v_d, a.c ->> 'name');
+  end loop;
+  v_old_values := case when v_full or pk is null then warden_private.capture_json_object(v_keys, v_vals_o)
+    else format('case when d.changed is null then null else %s - d.unchanged end', warden_private.capture_json_object(v_keys, v_vals_o)) end;
+  v_new_values := case when v_full then warden_private.capture_json_object(v_keys, v_vals_n)
+    else format('case when d.changed is null then null else %s - d.unchanged end', warden_private.capture_json_object(v_keys, v_vals_n)) end;
+
+  return format($s$select s.occurred_at, s.recorded_at, %1$s as tenant_id,
+       %2$L || case s.op when 'i' then 'insert' when 'u' then 'update' when 'd' then 'delete' else 'truncate' end as event_type,
+       'data'::text as category,
+       case s.op when 'i' then 'insert' when 'u' then 'update' when 'd' then 'delete' else 'truncate' end as action,
+       s.actor_type, s.actor_id, s.actor_ip, s.user_agent, %3$L::text as resource_type, %4$s as resource_id,
+       s.correlation_id, s.trace_id, s.service, s.txid, %5$L::text as table_name, %6$s as row_pk,
+       d.changed as changed_fields,
+       case s.op when 'd' then %7$s when 'u' then %8$s end as old_values,
+       case s.op when 'i' then %9$s when 'u' then %10$s end as new_values,
+       case s.op when 't' then jsonb_build_object('row_count', s.row_count) end as event_data,
+       %16$s as project_id,
+       s.scmin, r.rctid
+from (select x.*, x.cmin as scmin from warden_private.capture_statements_0 x where x.table_id = %13$s and x.version = %14$s
+      union all
+      select x.*, x.cmin as scmin from warden_private.capture_statements_1 x where x.table_id = %13$s and x.version = %14$s) s
+left join (select y.*, y.cmin as rcmin, y.ctid as rctid from %11$s_0 y
+           union all
+           select y.*, y.cmin as rcmin, y.ctid as rctid from %11$s_1 y) r
+  on r.txid = s.txid and r.rcmin = s.scmin
+cross join lateral (select case when s.op = 'u' then nullif(array_remove(array[%12$s]::text[], null), '{}') end as changed,
+                           case when s.op = 'u' then array_remove(array[%15$s]::text[], null) end as unchanged) d
+where s.op = 't' or r.txid is not null$s$,
+    v_tenant, event_prefix, resource_type, v_resource_id, table_name, v_row_pk,
+    warden_private.capture_json_object(v_keys, v_vals_o), v_old_values,
+    warden_private.capture_json_object(v_keys, v_vals_n), v_new_values,
+    log_name,
+    coalesce(nullif(array_to_string(v_chg, ', '), ''), 'null'),
+    table_id, version,
+    coalesce(nullif(array_to_string(v_unchg, ', '), ''), 'null'),
+    v_project);
+end;
+$gen$;
+comment on function warden_private.capture_select_sql(text, text, text, text, integer, integer, jsonb, text[], jsonb) is
+  'SQL text selecting one capture version''s records as audit events (the columns of warden.audit_events but event_id, project_id included, plus scmin and rctid for ordering). Promotion and row history filter it by txid.';
+
+create or replace function warden_private.capture_promote_window(from_txid bigint, to_txid bigint, own_txid bigint default null,
+  parts integer default 1, part integer default 0)
+  returns bigint
+  language plpgsql volatile
+  set search_path = pg_catalog
+  set jit = off
+as $$
+declare
+  v_n bigint;
+  v_total bigint := 0;
+  ver record;
+begin
+  -- The versions with records in the window; each statement reads a fresh
+  -- snapshot, so every transaction below to_txid is visible.
+  for ver in
+    select v.select_sql
+    from warden_private.capture_versions v
+    where (v.table_id, v.version) in (
+      select x.table_id, x.version from warden_private.capture_statements_0 x
+      where (x.txid >= from_txid and x.txid < to_txid) or x.txid = own_txid
+      union
+      select x.table_id, x.version from warden_private.capture_statements_1 x
+      where (x.txid >= from_txid and x.txid < to_txid) or x.txid = own_txid)
+    order by v.table_id, v.version
+  loop
+    execute format(
+      'insert into warden.audit_events (occurred_at, recorded_at, tenant_id, event_type, category, action, actor_type, actor_id,
+         actor_ip, user_agent, resource_type, resource_id, correlation_id, trace_id, service, txid, table_name, row_pk,
+         changed_fields, old_values, new_values, event_data, project_id)
+       select e.occurred_at, e.recorded_at, e.tenant_id, e.event_type, e.category, e.action, e.actor_type, e.actor_id,
+         e.actor_ip, e.user_agent, e.resource_type, e.resource_id, e.correlation_id, e.trace_id, e.service, e.txid, e.table_name,
+         e.row_pk, e.changed_fields, e.old_values, e.new_values, e.event_data, %s
+       from (%s) e
+       where ((e.txid >= $1 and e.txid < $2) or e.txid = $3)
+         and ($4 = 1 or coalesce(((e.rctid::text::point)[0])::bigint, 0) %% $4 = $5)',
+      -- versions generated before events carried a project select none
+      case when strpos(ver.select_sql, ' as project_id,') > 0 then 'e.project_id' else 'null::uuid' end, ver.select_sql)
+      using from_txid, to_txid, own_txid, parts, part;
+    get diagnostics v_n = row_count;
+    v_total := v_total + v_n;
+  end loop;
+  return v_total;
+end;
+$$;
+comment on function warden_private.capture_promote_window(bigint, bigint, bigint, integer, integer) is
+  'Inserts the events of the capture records of transactions in [from_txid, to_txid) (and of own_txid), or of one part of them (rows whose row log block number mod parts = part). Returns how many. Used by capture_promote and the parts of a round.';
+revoke all on function warden_private.capture_promote_window(bigint, bigint, bigint, integer, integer) from public;
+
+create or replace function warden.enable_auditing(target regclass, options jsonb default '{}') returns jsonb
+  language plpgsql volatile
+  set search_path = pg_catalog
+as $$
+declare
+  v_rel record;
+  v_opts jsonb := coalesce(options, '{}');
+  v_key text;
+  v_col text;
+  v_tenant_column text;
+  v_project_column text;
+  v_effective jsonb;
+  v_before jsonb;
+begin
+  select c.relkind, c.relname, n.nspname, c.relispartition into v_rel
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = target;
+  if v_rel.relkind not in ('r', 'p') then
+    raise exception '% is not a table', target using errcode = '42809';
+  end if;
+  if v_rel.nspname in ('warden_private', 'graphile_worker', 'graphile_migrate', 'pg_catalog', 'information_schema')
+     or target = 'warden.audit_events'::regclass then
+    raise exception 'Warden does not audit the audit store, its internals or system tables (%)', target using errcode = '42809';
+  end if;
+  if v_rel.relispartition then
+    raise exception '% is a partition: audit its partitioned table (%), which covers every partition', target, pg_partition_root(target)
+      using errcode = '42809';
+  end if;
+  if not has_table_privilege(target, 'TRIGGER') then
+    raise exception 'permission denied to audit %: creating its capture triggers needs the TRIGGER privilege', target using errcode = '42501';
+  end if;
+  if jsonb_typeof(v_opts) <> 'object' then
+    raise exception 'options must be a JSON object' using errcode = '22023';
+  end if;
+  for v_key in select jsonb_object_keys(v_opts) loop
+    if v_key not in ('exclude_columns', 'redact_columns', 'capture', 'tenant_column', 'tenant', 'skip_unchanged', 'resource_type', 'project_column') then
+      raise exception 'unknown option %: expected exclude_columns, redact_columns, capture, tenant_column, tenant, skip_unchanged, resource_type or project_column', quote_literal(v_key)
+        using errcode = '22023';
+    end if;
+  end loop;
+  foreach v_key in array array['exclude_columns', 'redact_columns'] loop
+    if v_opts ? v_key then
+      if jsonb_typeof(v_opts -> v_key) <> 'array'
+         or exists (select 1 from jsonb_array_elements(v_opts -> v_key) e where jsonb_typeof(e) <> 'string') then
+        raise exception 'option % must be an array of column names', v_key using errcode = '22023';
+      end if;
+      for v_col in select jsonb_array_elements_text(v_opts -> v_key) loop
+        if not exists (select 1 from pg_attribute a where a.attrelid = target and a.attname = v_col and a.attnum > 0 and not a.attisdropped) then
+          raise exception 'option %: column % does not exist in %', v_key, quote_ident(v_col), target using errcode = '42703';
+        end if;
+      end loop;
+    end if;
+  end loop;
+  if v_opts ? 'capture' and (v_opts ->> 'capture') not in ('changes', 'full') then
+    raise exception 'option capture must be changes or full, got %', v_opts -> 'capture' using errcode = '22023';
+  end if;
+  if v_opts ? 'skip_unchanged' and jsonb_typeof(v_opts -> 'skip_unchanged') <> 'boolean' then
+    raise exception 'option skip_unchanged must be true or false' using errcode = '22023';
+  end if;
+  if v_opts ? 'resource_type' and (jsonb_typeof(v_opts -> 'resource_type') <> 'string' or length(v_opts ->> 'resource_type') not between 1 and 200) then
+    raise exception 'option resource_type must be a string of 1 to 200 characters' using errcode = '22023';
+  end if;
+  if v_opts ? 'tenant' then
+    if v_opts ? 'tenant_column' then
+      raise exception 'give either option tenant (a fixed tenant) or tenant_column, not both' using errcode = '22023';
+    end if;
+    if jsonb_typeof(v_opts -> 'tenant') <> 'string'
+       or (v_opts ->> 'tenant') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+      raise exception 'option tenant must be a tenant id (uuid)' using errcode = '22023';
+    end if;
+  else
+    v_tenant_column := coalesce(v_opts ->> 'tenant_column', 'tenant_id');
+    if not exists (select 1 from pg_attribute a where a.attrelid = target and a.attname = v_tenant_column and a.attnum > 0 and not a.attisdropped) then
+      if v_opts ? 'tenant_column' then
+        raise exception 'option tenant_column: column % does not exist in %', quote_ident(v_tenant_column), target using errcode = '42703';
+      end if;
+      v_tenant_column := null;  -- no tenant column: the request's tenant is used
+    elsif (select a.atttypid from pg_attribute a where a.attrelid = target and a.attname = v_tenant_column) <> 'uuid'::regtype then
+      raise exception 'tenant column %.% must be of type uuid', target, quote_ident(v_tenant_column) using errcode = '42804';
+    end if;
+  end if;
+  if v_opts ? 'project_column' then
+    if jsonb_typeof(v_opts -> 'project_column') <> 'string' then
+      raise exception 'option project_column must be a column name' using errcode = '22023';
+    end if;
+    v_project_column := v_opts ->> 'project_column';
+    if not exists (select 1 from pg_attribute a where a.attrelid = target and a.attname = v_project_column and a.attnum > 0 and not a.attisdropped) then
+      raise exception 'option project_column: column % does not exist in %', quote_ident(v_project_column), target using errcode = '42703';
+    end if;
+    if (select a.atttypid from pg_attribute a where a.attrelid = target and a.attname = v_project_column) <> 'uuid'::regtype then
+      raise exception 'project column %.% must be of type uuid (a warden.projects id)', target, quote_ident(v_project_column) using errcode = '42804';
+    end if;
+  end if;
+
+  v_effective := jsonb_strip_nulls(jsonb_build_object(
+    'exclude_columns', coalesce(v_opts -> 'exclude_columns', '[]'),
+    'redact_columns', coalesce(v_opts -> 'redact_columns', '[]'),
+    'capture', coalesce(v_opts ->> 'capture', 'changes'),
+    'skip_unchanged', coalesce((v_opts ->> 'skip_unchanged')::boolean, true),
+    'tenant_column', v_tenant_column,
+    'tenant', lower(v_opts ->> 'tenant'),
+    'resource_type', v_opts ->> 'resource_type',
+    'project_column', v_project_column));
+  v_before := warden_private.capture_registration(target);
+  perform warden_private.capture_enable(target, v_effective, current_user);
+  if v_before is null or (v_before ->> 'disabled')::boolean or v_before -> 'options' <> v_effective then
+    perform warden_private.record_governance_event(
+      'governance.auditing.enabled', coalesce((v_effective ->> 'tenant')::uuid, warden.current_tenant_id()), 'table',
+      format('%I.%I', v_rel.nspname, v_rel.relname),
+      case when v_before is null or (v_before ->> 'disabled')::boolean then null else v_before -> 'options' end,
+      v_effective);
+  end if;
+  return v_effective;
+end;
+$$;
+comment on function warden.enable_auditing(regclass, jsonb) is
+  E'@behavior -*\nStarts auditing a table: every INSERT, UPDATE, DELETE and TRUNCATE is captured in the same transaction (into the capture log, which the worker promotes into warden.audit_events within seconds; warden.flush_capture() promotes at once). Idempotent (calling again replaces the options). Options: exclude_columns (never stored), redact_columns (stored only as a keyed hash), capture (changes | full), tenant_column (default tenant_id) or tenant (a fixed tenant id), skip_unchanged (default true), resource_type, project_column (a uuid column naming the warden.projects row the change belongs to: its events carry that project_id, else the project of warden.set_context). Runs with the caller''s rights: the caller needs the TRIGGER privilege on the table. Writes a governance.auditing.enabled event when auditing starts or its options change. Returns the effective options.';
+
+-- set_context with a project: the project must be one of the tenant's. It
+-- travels in the context's extra (project_id), so a later set_context
+-- without one in the same transaction clears it.
+create or replace function warden.set_context(
+  tenant_id uuid,
+  actor_id text,
+  actor_type text,
+  trace_id text,
+  extra jsonb,
+  project_id uuid
+) returns jsonb
+  language plpgsql volatile
+  security definer
+  set search_path = pg_catalog
+as $$
+begin
+  if project_id is not null and not exists (
+    select 1 from warden.projects p where p.id = set_context.project_id and p.tenant_id = set_context.tenant_id) then
+    raise exception 'project % is not a project of tenant %', project_id, coalesce(tenant_id::text, 'null')
+      using errcode = '22023', hint = 'project_id must name a warden.projects row of the context''s tenant';
+  end if;
+  return warden.set_context(tenant_id, actor_id, actor_type, trace_id,
+    coalesce(extra, '{}') - 'project_id' || case when project_id is null then '{}'::jsonb
+                                                 else jsonb_build_object('project_id', project_id) end);
+end;
+$$;
+comment on function warden.set_context(uuid, text, text, text, jsonb, uuid) is
+  E'@behavior -*\nwarden.set_context with the project the following statements belong to (one of the tenant''s projects, else SQLSTATE 22023): their row events carry it as project_id (a table''s project_column, when it has one, wins). Call as warden.set_context(tenant, actor, type, trace_id, extra, project_id) (all six arguments). Not executable by API requests; grant EXECUTE to your application roles.';
+revoke all on function warden.set_context(uuid, text, text, text, jsonb, uuid) from public;
+
+--------------------------------------------------------------------------------
+-- The feed
+--------------------------------------------------------------------------------
+create or replace function warden_private.activity_value(v jsonb) returns text
+  language sql immutable parallel safe
+  set search_path = pg_catalog
+as $$
+  select case
+    when v is null or jsonb_typeof(v) = 'null' then 'null'
+    when jsonb_typeof(v) = 'string' and starts_with(v #>> '{}', 'hmac:') then '[redacted]'
+    when length(v #>> '{}') > 40 then left(v #>> '{}', 39) || '…'
+    else v #>> '{}'
+  end
+$$;
+comment on function warden_private.activity_value(jsonb) is
+  'A value as an activity summary shows it: text without quotes, at most 40 characters, keyed hashes as [redacted].';
+
+create or replace function warden_private.activity_summary(actor_name text, action text, event_type text, resource_type text,
+  resource_id text, table_name text, changed_fields text[], old_values jsonb, new_values jsonb, event_data jsonb) returns text
+  language sql immutable parallel safe
+  set search_path = pg_catalog
+as $$
+  select actor_name || ' '
+    || case action when 'insert' then 'created' when 'update' then 'updated' when 'delete' then 'deleted'
+                   when 'truncate' then 'emptied' else action end
+    || ' ' || n.noun
+    || coalesce(' ' || resource_id, '')
+    || case
+         when action = 'update' and cardinality(changed_fields) > 0 then ': ' || (
+           select string_agg(f || ' ' || warden_private.activity_value(old_values -> f) || ' → ' || warden_private.activity_value(new_values -> f), ', ' order by o)
+           from unnest(changed_fields) with ordinality c(f, o) where o <= 3)
+           || case when cardinality(changed_fields) > 3 then format(' and %s more', cardinality(changed_fields) - 3) else '' end
+         when action = 'truncate' and event_data ? 'row_count' then format(' (%s rows)', event_data ->> 'row_count')
+         when table_name is null and event_type is not null then ' (' || event_type || ')'
+         else ''
+       end
+  from (select case
+                 when action = 'truncate' then coalesce(split_part(table_name, '.', 2), resource_type, 'table')
+                 else replace(regexp_replace(
+                        regexp_replace(coalesce(resource_type, split_part(table_name, '.', 2), 'event'), '^.*\.', ''),
+                        '([^s])s$', '\1'), '_', ' ')
+               end as noun) n
+$$;
+comment on function warden_private.activity_summary(text, text, text, text, text, text, text[], jsonb, jsonb, jsonb) is
+  'One line saying what an event did, e.g. "alice updated order 42: status new → paid" (the resource type or table, singular; at most three changed fields).';
+
+create or replace function warden_private.activity_actor_name(tenant_id uuid, actor_type warden.actor_type, actor_id text) returns text
+  language sql stable
+  security definer
+  set search_path = pg_catalog
+as $$
+  select coalesce(
+    case actor_type
+      when 'user' then (select coalesce(nullif(btrim(u.display_name), ''), split_part(u.email, '@', 1))
+                        from warden.users u join warden.tenant_memberships m on m.user_id = u.id and m.tenant_id = activity_actor_name.tenant_id
+                        where actor_id ~* '^[0-9a-f-]{36}$' and u.id = actor_id::uuid)
+      when 'api_key' then (select k.name from warden.api_keys k
+                           where actor_id ~* '^[0-9a-f-]{36}$' and k.id = actor_id::uuid and k.tenant_id = activity_actor_name.tenant_id)
+    end, actor_id)
+$$;
+comment on function warden_private.activity_actor_name(uuid, warden.actor_type, text) is
+  'How the feed names an actor: a member''s display name (else the local part of their email), an API key''s name, else the actor id.';
+revoke all on function warden_private.activity_actor_name(uuid, warden.actor_type, text) from public;
+
+drop type if exists warden.project_activity_entry cascade;
+create type warden.project_activity_entry as (
+  event_id uuid,
+  occurred_at timestamptz,
+  event_type text,
+  action text,
+  outcome warden.audit_outcome,
+  actor_type warden.actor_type,
+  actor_id text,
+  actor_name text,
+  resource_type text,
+  resource_id text,
+  table_name text,
+  changed_fields text[],
+  old_values jsonb,
+  new_values jsonb,
+  event_data jsonb,
+  redacted_fields jsonb,
+  summary text
+);
+comment on type warden.project_activity_entry is 'One entry of a project''s activity feed (warden.project_activity), redacted under the tenant''s read policy.';
+comment on column warden.project_activity_entry.event_id is 'The audit event.';
+comment on column warden.project_activity_entry.occurred_at is 'When it happened (the feed is ordered by occurred_at, then event_id, newest first).';
+comment on column warden.project_activity_entry.event_type is 'Event type.';
+comment on column warden.project_activity_entry.action is 'insert, update, delete, truncate or the posted action.';
+comment on column warden.project_activity_entry.outcome is 'success, failure or unknown.';
+comment on column warden.project_activity_entry.actor_type is 'Actor type.';
+comment on column warden.project_activity_entry.actor_id is 'Actor id.';
+comment on column warden.project_activity_entry.actor_name is 'The actor as people know it: display name, API key name, or the id.';
+comment on column warden.project_activity_entry.resource_type is 'Resource type.';
+comment on column warden.project_activity_entry.resource_id is 'Resource id.';
+comment on column warden.project_activity_entry.table_name is 'For row events: the table.';
+comment on column warden.project_activity_entry.changed_fields is 'For updates: the changed columns.';
+comment on column warden.project_activity_entry.old_values is 'Old values (redacted).';
+comment on column warden.project_activity_entry.new_values is 'New values (redacted).';
+comment on column warden.project_activity_entry.event_data is 'Event payload (redacted).';
+comment on column warden.project_activity_entry.redacted_fields is 'Which fields redaction changed, as in warden.audit_events_redacted; null when none.';
+comment on column warden.project_activity_entry.summary is 'One human-readable line, e.g. "alice updated order 42: status new → paid".';
+
+create or replace function warden.project_activity(project_id uuid, before_occurred_at timestamptz default null,
+  before_event_id uuid default null, max_rows integer default 50)
+  returns setof warden.project_activity_entry
+  language plpgsql stable
+  security definer
+  set search_path = pg_catalog
+as $$
+declare
+  v_tenant uuid := warden.current_tenant_id();
+begin
+  -- One refusal for a project of another tenant, an unknown project and a
+  -- project the caller may not view: nothing says which it was.
+  if project_id is null or v_tenant is null or not warden.has_project_role(project_id, 'viewer') then
+    raise exception 'reading the activity of project % needs at least role viewer on it', coalesce(project_id::text, 'null')
+      using errcode = '42501', hint = 'missing_role=viewer';
+  end if;
+  if max_rows is null or max_rows not between 1 and 500 then
+    raise exception 'max_rows must be 1 to 500, got %', coalesce(max_rows::text, 'null') using errcode = '22023';
+  end if;
+  if before_event_id is not null and before_occurred_at is null then
+    raise exception 'before_event_id needs before_occurred_at (the keyset is occurred_at, event_id)' using errcode = '22023';
+  end if;
+  return query
+  select e.event_id, e.occurred_at, e.event_type, e.action, e.outcome, e.actor_type, e.actor_id, r.actor_name,
+         e.resource_type, e.resource_id, e.table_name, e.changed_fields, r.old_values, r.new_values, r.event_data,
+         r.redacted_fields,
+         warden_private.activity_summary(r.actor_name, e.action, e.event_type, e.resource_type, e.resource_id, e.table_name,
+                                         e.changed_fields, r.old_values, r.new_values, r.event_data)
+  from (
+    select x.* from warden.audit_events x
+    where x.tenant_id = v_tenant and x.project_id = project_activity.project_id
+      and (before_occurred_at is null
+           or (x.occurred_at, x.event_id) < (before_occurred_at, coalesce(before_event_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))
+    order by x.occurred_at desc, x.event_id desc
+    limit max_rows
+  ) e
+  cross join (select warden_private.read_policy() as p offset 0) pol
+  cross join lateral (
+    select warden_private.activity_actor_name(v_tenant, e.actor_type, e.actor_id) as actor_name,
+           case when pol.p is null or e.old_values is null or (pol.p -> 'vc' -> e.table_name) is null then e.old_values
+                else warden_private.redact_columns(pol.p, e.table_name, e.old_values) end as old_values,
+           case when pol.p is null or e.new_values is null or (pol.p -> 'vc' -> e.table_name) is null then e.new_values
+                else warden_private.redact_columns(pol.p, e.table_name, e.new_values) end as new_values,
+           case when pol.p is null or not (pol.p ? 'dp') or e.event_data is null then e.event_data
+                else warden_private.redact_data(pol.p, e.event_data) end as event_data,
+           case when pol.p is null then null::jsonb
+                else warden_private.redaction_marker(pol.p, e.table_name, null::inet, null::text, e.old_values, e.new_values, e.event_data) end
+             as redacted_fields
+  ) r
+  order by e.occurred_at desc, e.event_id desc;
+end;
+$$;
+comment on function warden.project_activity(uuid, timestamptz, uuid, integer) is
+  E'@behavior -*\nThe activity feed of a project, newest first: its events (row changes of tables audited with a project_column or written under set_context''s project_id) with a one-line summary each ("alice updated order 42: status new → paid"), redacted under the tenant''s read policy. Keyset pages: pass the last entry''s occurred_at and event_id as before_occurred_at and before_event_id; max_rows 1 to 500 (default 50). Needs at least viewer on the project (warden.has_project_role; tenant owners and admins count as project owners); anything else, another tenant''s project included, is SQLSTATE 42501.';
+grant execute on function warden.project_activity(uuid, timestamptz, uuid, integer) to warden_visitor;
+
+create or replace function warden.projects_activity(p warden.projects, before_occurred_at timestamptz default null,
+  before_event_id uuid default null, max_rows integer default 50)
+  returns setof warden.project_activity_entry
+  language sql stable
+  set search_path = pg_catalog
+as $$
+  select * from warden.project_activity(p.id, before_occurred_at, before_event_id, max_rows)
+$$;
+comment on function warden.projects_activity(warden.projects, timestamptz, uuid, integer) is
+  E'@behavior -connection +list\nThe project''s activity feed (warden.project_activity): newest first, keyset-paged by beforeOccurredAt and beforeEventId, at most maxRows (1 to 500, default 50). Needs at least viewer on the project.';
+grant execute on function warden.projects_activity(warden.projects, timestamptz, uuid, integer) to warden_visitor;
+
+-- Tables audited before events carried a project: a new capture version of
+-- each (the generator changed), so the context's project is captured too.
+do $$
+declare
+  t record;
+begin
+  for t in select a.relid::regclass as target, a.options from warden_private.audited_tables a
+           where a.dropped_at is null and a.disabled_at is null loop
+    begin
+      perform warden_private.capture_enable(t.target, t.options, current_user);
+    exception when insufficient_privilege then
+      raise notice 'capture of % keeps its version without projects (no TRIGGER privilege here): run warden.enable_auditing(%L) as its owner',
+        t.target, t.target::text;
+    end;
+  end loop;
+end;
+$$;
