@@ -718,7 +718,7 @@ as $$
   select * from warden.project_activity(p.id, before_occurred_at, before_event_id, max_rows)
 $$;
 comment on function warden.projects_activity(warden.projects, timestamptz, uuid, integer) is
-  E'@behavior -connection +list\nThe project''s activity feed (warden.project_activity): newest first, keyset-paged by beforeOccurredAt and beforeEventId, at most maxRows (1 to 500, default 50). Needs at least viewer on the project.';
+  E'The project''s activity feed (warden.project_activity): newest first, keyset-paged by beforeOccurredAt and beforeEventId, at most maxRows (1 to 500, default 50). Needs at least viewer on the project.';
 grant execute on function warden.projects_activity(warden.projects, timestamptz, uuid, integer) to warden_visitor;
 
 -- Tables audited before events carried a project: a new capture version of
