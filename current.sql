@@ -738,3 +738,378 @@ begin
   end loop;
 end;
 $$;
+
+--------------------------------------------------------------------------------
+-- Usage metering (issue 16, part 3): per tenant and day, what Warden did for
+-- it, rolled up by the worker (task usage_rollup) into warden.usage_daily.
+--
+-- Sources:
+--   events_ingested (by service)   audit events posted through the API
+--                                  (REST or GraphQL), counted from the store
+--                                  by the day they arrived (recorded_at)
+--   row_events (by table)          trigger-captured row events, likewise
+--   storage_bytes                  bytes of the tenant's stored events
+--   exports (by kind)              audit exports (counted by the API) and
+--                                  subject exports (their governance events)
+--   api_requests (by API key)      requests the API answered below 400,
+--                                  counted in memory and flushed into
+--                                  warden_private.usage_counters
+-- Billing rules: a replay (same Idempotency-Key, or a client event_id Warden
+-- already holds) stores nothing and is counted from the store, so never
+-- twice; a rejected (4xx) request stores nothing and is not counted; a day's
+-- event counts never go down, so events a retention purge removes later
+-- stay counted for the day they arrived.
+--------------------------------------------------------------------------------
+create table if not exists warden.usage_daily (
+  tenant_id uuid not null references warden.tenants (id) on delete cascade,
+  day date not null,
+  metric text not null check (metric in ('events_ingested', 'row_events', 'storage_bytes', 'exports', 'api_requests')),
+  dimension text not null default '' check (length(dimension) <= 300),
+  value bigint not null check (value >= 0),
+  computed_at timestamptz not null default now(),
+  primary key (tenant_id, day, metric, dimension)
+);
+comment on table warden.usage_daily is
+  E'@behavior -insert -update -delete\nDaily usage of each tenant (the worker''s usage_rollup task): events ingested through the API by service, row events captured by table, API requests by API key, storage bytes of the tenant''s events, exports by kind. Read through warden.usage (GraphQL), GET /api/v1/usage or `warden usage`; tenant owners and admins only.';
+comment on column warden.usage_daily.tenant_id is 'The tenant.';
+comment on column warden.usage_daily.day is 'The UTC day.';
+comment on column warden.usage_daily.metric is 'events_ingested, row_events, storage_bytes, exports or api_requests.';
+comment on column warden.usage_daily.dimension is 'events_ingested: the service (empty when none); row_events: schema.table; api_requests: the API key id, or "user_tokens"; exports: audit_export or subject_export; storage_bytes: empty.';
+comment on column warden.usage_daily.value is 'Count (bytes for storage_bytes). Event counts of a day never decrease (events purged later stay counted); storage_bytes is the stored size at the end of the day (of the run, for today).';
+comment on column warden.usage_daily.computed_at is 'When the value last changed.';
+alter table warden.usage_daily enable row level security;
+alter table warden.usage_daily force row level security;
+drop policy if exists select_admins on warden.usage_daily;
+create policy select_admins on warden.usage_daily for select to warden_visitor
+  using (tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin}'));
+drop policy if exists owner_maintenance on warden.usage_daily;
+create policy owner_maintenance on warden.usage_daily to warden_owner using (true) with check (true);
+grant select on warden.usage_daily to warden_visitor;
+
+create table if not exists warden_private.usage_counters (
+  tenant_id uuid not null references warden.tenants (id) on delete cascade,
+  day date not null,
+  metric text not null check (metric in ('api_requests', 'exports', 'events_accepted')),
+  dimension text not null default '' check (length(dimension) <= 300),
+  value bigint not null check (value >= 0),
+  primary key (tenant_id, day, metric, dimension)
+);
+comment on table warden_private.usage_counters is
+  'What the API processes count in memory and add here every few seconds (src/usage/meter.ts): api_requests by key, audit exports, and events_accepted (what the monthly quota counts). Only ever added to.';
+comment on column warden_private.usage_counters.tenant_id is 'The tenant.';
+comment on column warden_private.usage_counters.day is 'The UTC day.';
+comment on column warden_private.usage_counters.metric is 'api_requests, exports or events_accepted.';
+comment on column warden_private.usage_counters.dimension is 'API key id (or user_tokens), export kind, or empty.';
+comment on column warden_private.usage_counters.value is 'The count so far.';
+alter table warden_private.usage_counters enable row level security;
+alter table warden_private.usage_counters force row level security;
+drop policy if exists owner_maintenance on warden_private.usage_counters;
+create policy owner_maintenance on warden_private.usage_counters to warden_owner using (true) with check (true);
+
+create table if not exists warden_private.usage_rollup_state (
+  id boolean primary key default true check (id),
+  complete_through date,
+  last_run_at timestamptz
+);
+comment on table warden_private.usage_rollup_state is 'Progress of the usage rollup (one row): every day up to complete_through has been rolled up after it ended.';
+comment on column warden_private.usage_rollup_state.id is 'Always true: one row.';
+comment on column warden_private.usage_rollup_state.complete_through is 'The last UTC day rolled up after its end; the next run backfills from the day after.';
+comment on column warden_private.usage_rollup_state.last_run_at is 'When the rollup last ran.';
+insert into warden_private.usage_rollup_state (id) values (true) on conflict do nothing;
+alter table warden_private.usage_rollup_state enable row level security;
+alter table warden_private.usage_rollup_state force row level security;
+drop policy if exists owner_maintenance on warden_private.usage_rollup_state;
+create policy owner_maintenance on warden_private.usage_rollup_state to warden_owner using (true) with check (true);
+
+create or replace function warden_private.usage_add_counters(tenant_ids uuid[], days date[], metrics text[], dimensions text[], amounts bigint[])
+  returns void
+  language sql volatile
+  set search_path = pg_catalog
+as $$
+  insert into warden_private.usage_counters as u (tenant_id, day, metric, dimension, value)
+  select x.t, x.d, x.m, x.dim, sum(x.n)
+  from unnest(tenant_ids, days, metrics, dimensions, amounts) x(t, d, m, dim, n)
+  -- a tenant deleted meanwhile: its counts go with it
+  where exists (select 1 from warden.tenants t where t.id = x.t)
+  group by x.t, x.d, x.m, x.dim
+  order by x.t, x.d, x.m, x.dim
+  on conflict (tenant_id, day, metric, dimension) do update set value = u.value + excluded.value
+$$;
+comment on function warden_private.usage_add_counters(uuid[], date[], text[], text[], bigint[]) is
+  'Adds the API''s in-memory counts (parallel arrays) to warden_private.usage_counters; called by src/usage/meter.ts as warden_owner.';
+
+create or replace function warden_private.is_ingested_event(category text, event_type text, table_name text) returns boolean
+  language sql immutable parallel safe
+  set search_path = pg_catalog
+as $$
+  select table_name is null and category <> 'ddl' and event_type !~ '^(governance|warden)\.'
+$$;
+comment on function warden_private.is_ingested_event(text, text, text) is
+  'Whether a stored event was posted through the API (REST or GraphQL ingest): not a row event, not DDL, not a governance event Warden writes itself.';
+
+create or replace function warden_private.usage_rollup(from_day date, to_day date) returns bigint
+  language plpgsql volatile
+  security definer
+  set search_path = pg_catalog
+  set jit = off
+as $$
+declare
+  v_today date := (now() at time zone 'utc')::date;
+  v_rows bigint;
+begin
+  if from_day is null or to_day is null or from_day > to_day then
+    raise exception 'usage_rollup needs from_day <= to_day, got % and %', from_day, to_day using errcode = '22023';
+  end if;
+  if to_day > v_today then
+    to_day := v_today;
+  end if;
+  with counts as (
+    -- events by the day they arrived
+    select e.tenant_id, (e.recorded_at at time zone 'utc')::date as day,
+           case when e.table_name is not null then 'row_events'
+                when e.event_type = 'governance.subject.exported' then 'exports'
+                else 'events_ingested' end as metric,
+           case when e.table_name is not null then e.table_name
+                when e.event_type = 'governance.subject.exported' then 'subject_export'
+                else coalesce(e.service, '') end as dimension,
+           count(*) as value
+    from warden.audit_events e
+    where e.recorded_at >= (from_day::timestamp at time zone 'utc')
+      and e.recorded_at < ((to_day + 1)::timestamp at time zone 'utc')
+      and e.tenant_id is not null
+      and ((e.table_name is not null and e.category = 'data')
+           or e.event_type = 'governance.subject.exported'
+           or warden_private.is_ingested_event(e.category, e.event_type, e.table_name))
+    group by 1, 2, 3, 4
+  ), counters as (
+    select c.tenant_id, c.day, c.metric, c.dimension, c.value
+    from warden_private.usage_counters c
+    where c.day between from_day and to_day and c.metric in ('api_requests', 'exports')
+  ), bytes_by_day as (
+    -- one scan: the bytes of the tenant's stored events by the day they
+    -- arrived (everything before from_day counted on from_day)
+    select e.tenant_id, greatest((e.recorded_at at time zone 'utc')::date, from_day) as day, sum(pg_column_size(e.*))::bigint as bytes
+    from warden.audit_events e
+    where e.tenant_id is not null and e.recorded_at < ((to_day + 1)::timestamp at time zone 'utc')
+    group by 1, 2
+  ), storage as (
+    -- storage at the end of each day: what arrived up to it and is still stored
+    select b.tenant_id, d.day::date as day, 'storage_bytes'::text as metric, ''::text as dimension, sum(b.bytes)::bigint as value
+    from generate_series(from_day, to_day, interval '1 day') d(day)
+    join bytes_by_day b on b.day <= d.day::date
+    group by 1, 2
+  ), computed as (
+    select * from counts
+    union all select * from counters
+    union all select * from storage
+  ), upserted as (
+    insert into warden.usage_daily as u (tenant_id, day, metric, dimension, value)
+    select c.tenant_id, c.day, c.metric, c.dimension, sum(c.value)
+    from computed c
+    where exists (select 1 from warden.tenants t where t.id = c.tenant_id)
+    group by 1, 2, 3, 4
+    order by 1, 2, 3, 4
+    on conflict (tenant_id, day, metric, dimension) do update
+      set value = case
+            -- a closed day's storage is what it was when the day was first rolled up after its end
+            when u.metric = 'storage_bytes' then excluded.value
+            -- counts never go down: purged events stay counted
+            else greatest(u.value, excluded.value) end,
+          computed_at = now()
+      where u.value is distinct from (case when u.metric = 'storage_bytes' then excluded.value else greatest(u.value, excluded.value) end)
+        and not (u.metric = 'storage_bytes' and u.day < v_today and u.computed_at >= ((u.day + 1)::timestamp at time zone 'utc'))
+    returning 1
+  )
+  select count(*) into v_rows from upserted;
+  return v_rows;
+end;
+$$;
+comment on function warden_private.usage_rollup(date, date) is
+  'Rolls up warden.usage_daily for the UTC days from_day..to_day (today at most, partially). Idempotent: running it again gives the same rows; event counts of a day only grow (purged events stay counted) and a closed day''s storage_bytes is fixed once computed after the day ended. Returns the rows written or changed.';
+revoke all on function warden_private.usage_rollup(date, date) from public;
+
+create or replace function warden_private.usage_rollup_due(out from_day date, out to_day date, out rows_written bigint)
+  language plpgsql volatile
+  security definer
+  set search_path = pg_catalog
+as $$
+declare
+  v_today date := (now() at time zone 'utc')::date;
+  v_through date;
+begin
+  select s.complete_through into v_through from warden_private.usage_rollup_state s for update;
+  -- the first run starts at the first day anything was recorded
+  from_day := coalesce(v_through + 1, least(
+    (select (min(e.recorded_at) at time zone 'utc')::date from warden.audit_events e where e.tenant_id is not null),
+    (select min(c.day) from warden_private.usage_counters c)), v_today);
+  to_day := v_today;
+  rows_written := warden_private.usage_rollup(from_day, to_day);
+  update warden_private.usage_rollup_state set complete_through = greatest(coalesce(complete_through, v_today - 1), v_today - 1),
+    last_run_at = now();
+end;
+$$;
+comment on function warden_private.usage_rollup_due() is
+  'One run of the usage_rollup task: every day since the last one rolled up after its end (backfilling days the worker missed) through today. Returns the range and the rows written.';
+revoke all on function warden_private.usage_rollup_due() from public;
+
+create or replace function warden.usage(from_day date, to_day date)
+  returns setof warden.usage_daily
+  language plpgsql stable
+  set search_path = pg_catalog
+as $$
+begin
+  if not warden.has_tenant_role('{owner,admin}') then
+    raise exception 'reading usage needs tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  if from_day is null or to_day is null or from_day > to_day or to_day - from_day > 366 then
+    raise exception 'usage needs from_day <= to_day, at most 366 days apart' using errcode = '22023';
+  end if;
+  return query
+  select u.* from warden.usage_daily u
+  where u.tenant_id = warden.current_tenant_id() and u.day between from_day and to_day
+  order by u.day, u.metric, u.dimension;
+end;
+$$;
+comment on function warden.usage(date, date) is
+  E'@behavior +queryField\nThe current tenant''s daily usage from from_day to to_day (UTC, inclusive, at most 366 days): events ingested by service, row events by table, API requests by key, storage bytes, exports. Tenant owners and admins; anyone else gets SQLSTATE 42501.';
+grant execute on function warden.usage(date, date) to warden_visitor;
+
+--------------------------------------------------------------------------------
+-- Quotas: a monthly event quota per tenant. Past the soft limit the API
+-- answers with a Warning header and Warden notifies once a month; past the
+-- hard limit ingest answers 429 quota_exceeded. Trigger capture is never
+-- refused. The API enforces it from its in-memory counts and the shared
+-- events_accepted counters (src/usage/meter.ts, src/usage/quota.ts).
+--------------------------------------------------------------------------------
+create table if not exists warden.usage_quotas (
+  tenant_id uuid primary key references warden.tenants (id) on delete cascade,
+  monthly_events bigint not null check (monthly_events > 0),
+  soft_limit_percent integer not null default 80 check (soft_limit_percent between 1 and 100),
+  updated_at timestamptz not null default now(),
+  soft_notified_month date,
+  hard_notified_month date
+);
+comment on table warden.usage_quotas is
+  E'@behavior -*\nMonthly event quota of a tenant (set by the operator: warden_private.set_usage_quota, CLI `warden usage quota`). Events posted through the API count against it; trigger-captured row events never do and are never refused.';
+comment on column warden.usage_quotas.tenant_id is 'The tenant.';
+comment on column warden.usage_quotas.monthly_events is 'Hard limit: events per UTC calendar month; past it ingest answers 429 quota_exceeded.';
+comment on column warden.usage_quotas.soft_limit_percent is 'Soft limit as a percentage of monthly_events: past it responses carry a Warning header and a notification is sent once a month.';
+comment on column warden.usage_quotas.updated_at is 'When the quota last changed.';
+comment on column warden.usage_quotas.soft_notified_month is 'The month (its first day) the soft-limit notification was last sent.';
+comment on column warden.usage_quotas.hard_notified_month is 'The month (its first day) the hard-limit notification was last sent.';
+alter table warden.usage_quotas enable row level security;
+alter table warden.usage_quotas force row level security;
+drop policy if exists select_admins on warden.usage_quotas;
+create policy select_admins on warden.usage_quotas for select to warden_visitor
+  using (tenant_id = warden.current_tenant_id() and warden.has_tenant_role('{owner,admin}'));
+drop policy if exists owner_maintenance on warden.usage_quotas;
+create policy owner_maintenance on warden.usage_quotas to warden_owner using (true) with check (true);
+grant select on warden.usage_quotas to warden_visitor;
+
+create or replace function warden_private.set_usage_quota(tenant_id uuid, monthly_events bigint, soft_limit_percent integer default 80)
+  returns warden.usage_quotas
+  language plpgsql volatile
+  security definer
+  set search_path = pg_catalog
+as $$
+declare
+  v_before warden.usage_quotas;
+  v_after warden.usage_quotas;
+begin
+  if not exists (select 1 from warden.tenants t where t.id = set_usage_quota.tenant_id) then
+    raise exception 'tenant % does not exist', tenant_id using errcode = '23503';
+  end if;
+  select q.* into v_before from warden.usage_quotas q where q.tenant_id = set_usage_quota.tenant_id;
+  if monthly_events is null then
+    delete from warden.usage_quotas q where q.tenant_id = set_usage_quota.tenant_id;
+  else
+    if monthly_events <= 0 or soft_limit_percent is null or soft_limit_percent not between 1 and 100 then
+      raise exception 'a quota needs monthly_events > 0 and soft_limit_percent 1 to 100' using errcode = '22023';
+    end if;
+    insert into warden.usage_quotas as q (tenant_id, monthly_events, soft_limit_percent)
+    values (set_usage_quota.tenant_id, set_usage_quota.monthly_events, set_usage_quota.soft_limit_percent)
+    on conflict on constraint usage_quotas_pkey do update
+      set monthly_events = excluded.monthly_events, soft_limit_percent = excluded.soft_limit_percent, updated_at = now(),
+          -- a raised quota may warn again this month
+          soft_notified_month = null, hard_notified_month = null
+    returning q.* into v_after;
+  end if;
+  perform warden_private.record_governance_event('governance.usage_quota.changed', set_usage_quota.tenant_id, 'tenant',
+    set_usage_quota.tenant_id::text,
+    case when v_before.tenant_id is null then null
+         else jsonb_build_object('monthly_events', v_before.monthly_events, 'soft_limit_percent', v_before.soft_limit_percent) end,
+    case when v_after.tenant_id is null then null
+         else jsonb_build_object('monthly_events', v_after.monthly_events, 'soft_limit_percent', v_after.soft_limit_percent) end);
+  return v_after;
+end;
+$$;
+comment on function warden_private.set_usage_quota(uuid, bigint, integer) is
+  'Sets (or, with monthly_events null, removes) a tenant''s monthly event quota; writes governance.usage_quota.changed with before and after. For operators (CLI: warden usage quota).';
+revoke all on function warden_private.set_usage_quota(uuid, bigint, integer) from public;
+
+create or replace function warden_private.usage_quota_status(tenant_ids uuid[])
+  returns table (tenant_id uuid, monthly_events bigint, soft_limit bigint, used bigint, month_ends_at timestamptz)
+  language sql stable
+  security definer
+  set search_path = pg_catalog
+as $$
+  select q.tenant_id, q.monthly_events, ceil(q.monthly_events * q.soft_limit_percent / 100.0)::bigint,
+         coalesce((select sum(c.value) from warden_private.usage_counters c
+                   where c.tenant_id = q.tenant_id and c.metric = 'events_accepted'
+                     and c.day >= date_trunc('month', now() at time zone 'utc')::date), 0)::bigint,
+         (date_trunc('month', now() at time zone 'utc') + interval '1 month') at time zone 'utc'
+  from warden.usage_quotas q
+  where q.tenant_id = any (tenant_ids)
+$$;
+comment on function warden_private.usage_quota_status(uuid[]) is
+  'Quota and events accepted this UTC month (from the API''s shared counters) of the given tenants; tenants without a quota are absent.';
+revoke all on function warden_private.usage_quota_status(uuid[]) from public;
+
+-- The notification hook. Warden has no notification channel yet: the hook
+-- writes a governance event the tenant's admins see in their trail. When
+-- notifications land, redefine this one function to also send them.
+create or replace function warden_private.usage_quota_notify(tenant_id uuid, level text, details jsonb) returns void
+  language plpgsql volatile
+  security definer
+  set search_path = pg_catalog
+as $$
+begin
+  perform warden_private.record_governance_event('governance.usage_quota.' || level || '_limit_reached',
+    usage_quota_notify.tenant_id, 'tenant', usage_quota_notify.tenant_id::text, null, null, details,
+    case when level = 'hard' then 'warning' else 'notice' end::warden.audit_severity);
+end;
+$$;
+comment on function warden_private.usage_quota_notify(uuid, text, jsonb) is
+  'NOTIFICATION HOOK for quota crossings (level soft or hard): today it writes governance.usage_quota.soft_limit_reached / hard_limit_reached; the notifications feature redefines it to notify the tenant''s owners and admins as well.';
+revoke all on function warden_private.usage_quota_notify(uuid, text, jsonb) from public;
+
+create or replace function warden_private.usage_quota_crossed(tenant_id uuid, level text, used bigint) returns boolean
+  language plpgsql volatile
+  security definer
+  set search_path = pg_catalog
+as $$
+declare
+  v_month date := date_trunc('month', now() at time zone 'utc')::date;
+  v_quota warden.usage_quotas;
+begin
+  if level not in ('soft', 'hard') then
+    raise exception 'level must be soft or hard, got %', quote_literal(level) using errcode = '22023';
+  end if;
+  -- once per tenant, level and month, whichever API process sees it first
+  update warden.usage_quotas q
+  set soft_notified_month = case when level = 'soft' then v_month else q.soft_notified_month end,
+      hard_notified_month = case when level = 'hard' then v_month else q.hard_notified_month end
+  where q.tenant_id = usage_quota_crossed.tenant_id
+    and (case when level = 'soft' then q.soft_notified_month else q.hard_notified_month end) is distinct from v_month
+  returning q.* into v_quota;
+  if v_quota.tenant_id is null then
+    return false;
+  end if;
+  perform warden_private.usage_quota_notify(tenant_id, level, jsonb_build_object(
+    'month', v_month, 'used', used, 'monthly_events', v_quota.monthly_events, 'soft_limit_percent', v_quota.soft_limit_percent));
+  return true;
+end;
+$$;
+comment on function warden_private.usage_quota_crossed(uuid, text, bigint) is
+  'Called by the API when a tenant''s accepted events pass its soft or hard limit: notifies (warden_private.usage_quota_notify) once per tenant, level and month. Returns whether this call notified.';
+revoke all on function warden_private.usage_quota_crossed(uuid, text, bigint) from public;

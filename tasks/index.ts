@@ -11,6 +11,7 @@ import { dqEnsurePartitions, dqRun } from "./dqRun";
 import { dqSchedule } from "./dqSchedule";
 import { checkCaptureCoverage } from "./checkCaptureCoverage";
 import { makePromoteTask, promoteOptionsFromEnv } from "./promoteCapture";
+import { usageRollup } from "./usageRollup";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -29,5 +30,6 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     dq_ensure_partitions: dqEnsurePartitions,
     check_capture_coverage: checkCaptureCoverage,
     promote_capture: makePromoteTask(promoteOptionsFromEnv()),
+    usage_rollup: usageRollup,
   };
 }

@@ -11,6 +11,7 @@ import { CheckFailed, coverage, retention, seal, verify } from "./commands/audit
 import { subjectErase, subjectExport } from "./commands/subjects";
 import { signRecords } from "./commands/signRecords";
 import { dqRunCommand } from "../dq/cli";
+import { usage, usageQuota } from "./commands/usage";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -32,6 +33,8 @@ const COMMANDS: Record<string, Command> = {
   "subject export": subjectExport,
   "subject erase": subjectErase,
   "dq run": dqRunCommand,
+  usage,
+  "usage quota": usageQuota,
 };
 
 const USAGE = `usage: warden <command> [options]
@@ -62,6 +65,10 @@ const USAGE = `usage: warden <command> [options]
   dq run [--table T] [--tenant ID] [--json]
                                    run the enabled data-quality rules now; exit 1 when a rule of
                                    severity error fails
+  usage --tenant ID [--from DAY] [--to DAY] [--rollup] [--json]
+                                   the tenant's daily usage (--rollup: roll up first)
+  usage quota --tenant ID (--monthly-events N [--soft-percent 80] | --none) [--json]
+                                   set or remove the tenant's monthly event quota
 Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
 
 function oneLine(message: string): string {

@@ -32,6 +32,8 @@ import { answerClientErrors } from "./clientError";
 import { graphqlBody } from "./graphqlBody";
 import { BODY_LIMIT, INVALID_UTF8, strictUtf8 } from "./body";
 import type { SealingKey } from "../audit/sealingKey";
+import { UsageMeter, type UsageMeterOptions } from "../usage/meter";
+import { countUsage, usageRoutes } from "./routes/usage";
 
 export interface AppDeps {
   ownerPool: pg.Pool;
@@ -46,6 +48,8 @@ export interface AppDeps {
   production: boolean;
   /** Serve plain JSON ingest POSTs before Express (src/http/ingestFastPath.ts); default true. */
   ingestFastPath?: boolean;
+  /** Usage meter options (flush interval). */
+  usage?: UsageMeterOptions;
 }
 
 export interface WardenHttp {
@@ -53,14 +57,18 @@ export interface WardenHttp {
   app: express.Express;
   /** Releases PostGraphile and its pools (not the pools passed in). */
   close(): Promise<void>;
+  /** The usage meter (flush() writes its counts now). */
+  meter: UsageMeter;
 }
 
 export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
-  const ingest = new IngestHandler(new IngestQueue(deps.authPool, deps.ingest), new RateLimiter());
-  const fastIngest = ingestFastPath({ authenticator: deps.authenticator, handler: ingest, trustProxy: app.get("trust proxy fn") });
+  const meter = new UsageMeter(deps.ownerPool, deps.usage);
+  meter.start();
+  const ingest = new IngestHandler(new IngestQueue(deps.authPool, deps.ingest), new RateLimiter(), meter);
+  const fastIngest = ingestFastPath({ authenticator: deps.authenticator, handler: ingest, trustProxy: app.get("trust proxy fn"), meter });
   const server = http.createServer(deps.ingestFastPath === false ? app : (req, res) => fastIngest(req, res) || app(req, res));
   answerClientErrors(server);
 
@@ -76,6 +84,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   // The credential before any body is read or parsed: an anonymous client
   // makes Warden do no parsing work (ingest reads its own body, as text).
   api.use(requireAuth(deps.authenticator));
+  api.use(countUsage(meter));
   // ingest first: the busiest route walks the fewest router layers
   api.use(auditIngestRoutes(ingest));
   api.use(
@@ -99,6 +108,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(auditQueryRoutes(deps.authPool, new CursorCodec(deps.cursorSecret)));
   api.use(auditExportRoutes(deps.authPool));
   api.use(subjectRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
+  api.use(usageRoutes(deps.authPool, meter));
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.
@@ -114,7 +124,9 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   return {
     server,
     app,
+    meter,
     close: async () => {
+      await meter.close();
       await pgl.release();
       for (const service of preset.pgServices ?? []) {
         await service.release?.();

@@ -16,6 +16,8 @@ import { problem, type Problem } from "./problem";
 import { problemForError } from "./errorHandler";
 import { inspectJson, parseJson } from "./jsonInput";
 import { eventsIngested, ingestInFlight, rateLimited, timed, writeDuration } from "../metrics";
+import type { UsageMeter } from "../usage/meter";
+import { quotaProblem, quotaWarningHeaders } from "./quota";
 
 const DEFAULT_RATE = 500;
 
@@ -62,6 +64,8 @@ export class IngestHandler {
   constructor(
     private readonly queue: IngestQueue,
     private readonly limiter: RateLimiter,
+    /** Usage metering and the monthly event quota (src/usage/meter.ts); none in isolated tests. */
+    private readonly meter?: UsageMeter,
   ) {}
 
   async handle(req: IngestHttpRequest): Promise<IngestReply> {
@@ -120,6 +124,15 @@ export class IngestHandler {
         headers,
       };
     }
+    if (this.meter) {
+      // the monthly event quota: a warning past the soft limit, 429 past the hard one
+      const verdict = await this.meter.checkQuota(ctx.tenantId, items.length);
+      if (verdict.state === "hard") {
+        const refused = quotaProblem(verdict);
+        return { kind: "problem", problem: refused.problem, headers: { ...headers, ...refused.headers } };
+      }
+      Object.assign(headers, quotaWarningHeaders(verdict, items.length));
+    }
     ingestInFlight.inc();
     try {
       const result = await timed(writeDuration, () =>
@@ -133,6 +146,7 @@ export class IngestHandler {
         }),
       );
       if (!result.replayed) {
+        this.meter?.countAccepted(ctx.tenantId, result.event_ids.length);
         for (const item of items as Record<string, unknown>[]) eventsIngested.inc({ outcome: String(item.outcome ?? "unknown").toLowerCase() });
       }
       return {

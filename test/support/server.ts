@@ -21,6 +21,8 @@ export interface TestServer {
   ownerPool: pg.Pool;
   authenticator: Authenticator;
   sealingKey: SealingKey;
+  /** Writes the usage meter's in-memory counts now and refreshes quotas (src/usage/meter.ts). */
+  flushUsage(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ownerPool,
     authenticator,
     sealingKey,
+    flushUsage: () => http.meter.flush(),
     close: async () => {
       http.server.closeAllConnections();
       await new Promise<void>((resolve) => http.server.close(() => resolve()));
