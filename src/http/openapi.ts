@@ -118,7 +118,7 @@ export const openApiDocument = {
           "409": problemResponse("Idempotency-Key reused with a different body (conflict), or an event_id that is another tenant's event (event_id_taken)"),
           "413": problemResponse("Body over 1 MiB"),
           "415": problemResponse("Not application/json"),
-          "429": problemResponse("Rate limited; see Retry-After"),
+          "429": problemResponse("Rate limited (code rate_limited), or the tenant's monthly event quota is used up (code quota_exceeded, until the month ends); see Retry-After"),
         },
       },
     },
@@ -167,10 +167,52 @@ export const openApiDocument = {
     "/api/v1/audit/verify": {
       get: { summary: "Verify the tenant's sealed trail", responses: { "200": json(ref("VerifyReport")), ...STANDARD_ERRORS } },
     },
+    "/api/v1/usage": {
+      get: {
+        summary: "The tenant's daily usage (tenant owner or admin): events ingested by service, row events by table, API requests by key, storage bytes, exports; and the monthly quota",
+        parameters: [
+          { name: "from", in: "query", schema: { type: "string", format: "date" }, description: "First UTC day (default: the first of this month)" },
+          { name: "to", in: "query", schema: { type: "string", format: "date" }, description: "Last UTC day, inclusive (default: today); at most 366 days after from" },
+        ],
+        responses: { "200": json(ref("UsageReport")), ...STANDARD_ERRORS },
+      },
+    },
   },
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Warden user token (JWT) or an API key (wdn_...)" } },
     schemas: {
+      UsageReport: {
+        type: "object",
+        required: ["tenant_id", "from", "to", "rows", "totals", "quota"],
+        properties: {
+          tenant_id: { type: "string", format: "uuid" },
+          from: { type: "string", format: "date" },
+          to: { type: "string", format: "date" },
+          rows: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["day", "metric", "dimension", "value"],
+              properties: {
+                day: { type: "string", format: "date" },
+                metric: { type: "string", enum: ["events_ingested", "row_events", "storage_bytes", "exports", "api_requests"] },
+                dimension: { type: "string" },
+                value: { type: "integer", minimum: 0 },
+              },
+            },
+          },
+          totals: { type: "object", additionalProperties: { type: "integer" } },
+          quota: nullable("object", {
+            properties: {
+              monthly_events: { type: "integer" },
+              soft_limit_percent: { type: "integer" },
+              used_this_month: { type: "integer" },
+              state: { type: "string", enum: ["ok", "soft", "hard"] },
+              resets_at: { type: "string", format: "date-time" },
+            },
+          }),
+        },
+      },
       Problem: {
         type: "object",
         required: ["type", "title", "status", "code", "trace_id"],

@@ -69,6 +69,7 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
     "/api/v1/openapi.json",
     "/api/v1/subjects/{subject_id}/erasure",
     "/api/v1/subjects/{subject_id}/export",
+    "/api/v1/usage",
   ]);
 });
 
@@ -103,6 +104,7 @@ test("responses match their declared schemas", async () => {
   const erased = await call("POST", "/api/v1/subjects/oa-subject-1/erasure", t.tokens.admin, { reason: "openapi check" });
   expect(erased.status).toBe(200);
   check("ErasureReceipt", erased.body);
+  check("UsageReport", (await call("GET", "/api/v1/usage", t.tokens.owner)).body);
 });
 
 test("every error matches Problem, with code and trace_id", async () => {
