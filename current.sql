@@ -1113,3 +1113,463 @@ $$;
 comment on function warden_private.usage_quota_crossed(uuid, text, bigint) is
   'Called by the API when a tenant''s accepted events pass its soft or hard limit: notifies (warden_private.usage_quota_notify) once per tenant, level and month. Returns whether this call notified.';
 revoke all on function warden_private.usage_quota_crossed(uuid, text, bigint) from public;
+
+--------------------------------------------------------------------------------
+-- Project activity: events posted through the API carry a project_id too
+-- (optional; one of the tenant's projects). The validation rules, their
+-- shortcut and the set-based writer learn the field.
+--------------------------------------------------------------------------------
+create or replace function warden_private.project_in_tenant(project_id uuid, tenant_id uuid) returns boolean
+  language sql stable
+  security definer
+  set search_path = pg_catalog
+as $$
+  select exists (select 1 from warden.projects p where p.id = project_in_tenant.project_id and p.tenant_id = project_in_tenant.tenant_id)
+$$;
+comment on function warden_private.project_in_tenant(uuid, uuid) is 'Whether the project belongs to the tenant (ingest checks a posted project_id with it, whatever the caller may see).';
+revoke all on function warden_private.project_in_tenant(uuid, uuid) from public;
+grant execute on function warden_private.project_in_tenant(uuid, uuid) to warden_visitor, warden_authenticator;
+
+create or replace function warden_private.audit_event_is_plainly_valid(item jsonb) returns boolean
+  language sql immutable parallel safe
+  -- no SET clause: inlined
+as $$
+  select coalesce(
+    jsonb_typeof(item) = 'object'
+    and (item - '{event_id,event_type,outcome,actor,occurred_at,severity,action,resource,correlation_id,trace_id,parent_event_id,service,data,attempt,retry_reason,source_payload,project_id}'::text[]) = '{}'
+    and jsonb_typeof(item -> 'event_type') = 'string'
+    and length(item ->> 'event_type') <= 64
+    and (item ->> 'event_type') ~ '^[a-z0-9_-]+(\.[a-z0-9_-]+)+$'
+    and jsonb_typeof(item -> 'outcome') = 'string'
+    and lower(item ->> 'outcome') in ('success', 'failure', 'unknown')
+    and (not item ? 'event_id' or (jsonb_typeof(item -> 'event_id') = 'string'
+         and (item ->> 'event_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'))
+    and (not item ? 'project_id' or (jsonb_typeof(item -> 'project_id') = 'string'
+         and (item ->> 'project_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'))
+    and (not item ? 'parent_event_id' or (jsonb_typeof(item -> 'parent_event_id') = 'string'
+         and (item ->> 'parent_event_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'))
+    and (not item ? 'occurred_at' or (jsonb_typeof(item -> 'occurred_at') = 'string'
+         and (item ->> 'occurred_at') ~ '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$'
+         and warden_private.rfc3339_is_valid(item ->> 'occurred_at')))
+    and (not item ? 'severity' or (jsonb_typeof(item -> 'severity') = 'string'
+         and lower(item ->> 'severity') in ('debug', 'info', 'notice', 'warn', 'warning', 'error', 'critical')))
+    and (not item ? 'action' or (jsonb_typeof(item -> 'action') = 'string' and length(item ->> 'action') between 1 and 64))
+    and (not item ? 'correlation_id' or (jsonb_typeof(item -> 'correlation_id') = 'string' and length(item ->> 'correlation_id') between 1 and 200))
+    and (not item ? 'trace_id' or (jsonb_typeof(item -> 'trace_id') = 'string' and length(item ->> 'trace_id') between 1 and 200))
+    and (not item ? 'service' or (jsonb_typeof(item -> 'service') = 'string' and length(item ->> 'service') between 1 and 200))
+    and (not item ? 'actor' or (jsonb_typeof(item -> 'actor') = 'object'
+         and (item -> 'actor') - '{type,id}'::text[] = '{}'
+         and jsonb_typeof(item #> '{actor,type}') = 'string'
+         and (item #>> '{actor,type}') in ('user', 'api_key', 'service', 'system', 'db_role')
+         and jsonb_typeof(item #> '{actor,id}') = 'string'
+         and length(item #>> '{actor,id}') between 1 and 256
+         and ((item #>> '{actor,type}') <> 'system' or (item #>> '{actor,id}') = 'system')))
+    and (not item ? 'resource' or (jsonb_typeof(item -> 'resource') = 'object'
+         and (item -> 'resource') - '{type,id}'::text[] = '{}'
+         and (not item -> 'resource' ? 'type' or (jsonb_typeof(item #> '{resource,type}') = 'string' and length(item #>> '{resource,type}') between 1 and 200))
+         and (not item -> 'resource' ? 'id' or (jsonb_typeof(item #> '{resource,id}') = 'string' and length(item #>> '{resource,id}') between 1 and 1024))))
+    and (not item ? 'data' or (jsonb_typeof(item -> 'data') = 'object' and octet_length((item -> 'data')::text) <= 65536
+         and not (item -> 'data') ?| '{version,service,operation,status,attempt,retry_reason,source_payload,backfill}'::text[]
+         and not jsonb_path_exists(item -> 'data', 'strict $.**{64} ? (@.type() == "object" || @.type() == "array")')))
+    and (not item ?| '{attempt,retry_reason,source_payload}'::text[] or (
+         (not item ? 'attempt' or (jsonb_typeof(item -> 'attempt') = 'number' and (item ->> 'attempt') ~ '^[1-9][0-9]{0,5}$'))
+         and (not item ? 'retry_reason' or (jsonb_typeof(item -> 'retry_reason') = 'string' and length(item ->> 'retry_reason') between 1 and 1000))
+         and (not item ? 'source_payload' or (octet_length((item -> 'source_payload')::text) <= 65536
+              and not jsonb_path_exists(item -> 'source_payload', 'strict $.**{64} ? (@.type() == "object" || @.type() == "array")'))))),
+    false)
+$$;
+comment on function warden_private.audit_event_is_plainly_valid(jsonb) is
+  'True only for a posted audit event that every validation rule accepts (a shortcut for the common case; false means the full rules in audit_event_rule_problems must run).';
+
+create or replace function warden_private.audit_event_rule_problems(item jsonb, pointer text) returns jsonb
+  language sql stable parallel safe
+  -- The SET clause keeps this a function call on purpose: inlined, its
+  -- ~150-node expression was built and permission-checked at the start of
+  -- every statement that validates, though the shortcut clears the usual
+  -- event without it. As a call it is built only when an event needs it.
+  set search_path = pg_catalog
+as $$
+  select case when jsonb_typeof(item) is distinct from 'object' then
+    jsonb_build_array(warden_private.audit_problem(pointer, 'must be a JSON object'))
+  else
+    -- unknown fields (enumerated only when there are some)
+    case when (item - '{event_id,event_type,outcome,actor,occurred_at,severity,action,resource,correlation_id,trace_id,parent_event_id,service,data,attempt,retry_reason,source_payload,project_id}'::text[]) <> '{}'
+      then warden_private.audit_unknown_keys(item, '{event_id,event_type,outcome,actor,occurred_at,severity,action,resource,correlation_id,trace_id,parent_event_id,service,data,attempt,retry_reason,source_payload,project_id}', pointer)
+      else '[]' end
+    || case when jsonb_typeof(item -> 'actor') = 'object' and (item -> 'actor') - '{type,id}'::text[] <> '{}'
+      then warden_private.audit_unknown_keys(item -> 'actor', '{type,id}', pointer || '/actor') else '[]' end
+    || case when jsonb_typeof(item -> 'resource') = 'object' and (item -> 'resource') - '{type,id}'::text[] <> '{}'
+      then warden_private.audit_unknown_keys(item -> 'resource', '{type,id}', pointer || '/resource') else '[]' end
+    -- the envelope's keys are Warden's: reserved in data, each named
+    || case when jsonb_typeof(item -> 'data') = 'object'
+             and (item -> 'data') ?| '{version,service,operation,status,attempt,retry_reason,source_payload,backfill}'::text[]
+      then (select jsonb_agg(warden_private.audit_problem(pointer || '/data/' || k,
+              case when k in ('attempt', 'retry_reason', 'source_payload')
+                then 'reserved for the envelope: send ' || k || ' as a field of the event, beside data'
+                else 'reserved for the envelope Warden writes' end) order by k)
+            from jsonb_object_keys(item -> 'data') k
+            where k in ('version', 'service', 'operation', 'status', 'attempt', 'retry_reason', 'source_payload', 'backfill'))
+      else '[]' end
+    || to_jsonb(array_remove(array[
+      warden_private.audit_problem(pointer || '/event_type', case
+        when not item ? 'event_type' then 'required'
+        when jsonb_typeof(item -> 'event_type') <> 'string' or (item ->> 'event_type') !~ '^[a-z0-9_-]+(\.[a-z0-9_-]+)+$'
+             or length(item ->> 'event_type') > 200
+          then 'a dotted lower-case string such as gateway.signal.received (at most 200 characters)'
+        when length(split_part(item ->> 'event_type', '.', 1)) > 64
+          then 'its first segment (the category) is at most 64 characters'
+        when not item ? 'action' and length(regexp_replace(item ->> 'event_type', '^.*\.', '')) > 64
+          then 'its last segment (the action, when action is not given) is at most 64 characters'
+      end),
+      warden_private.audit_problem(pointer || '/outcome', case
+        when not item ? 'outcome' then 'required'
+        when jsonb_typeof(item -> 'outcome') <> 'string' or lower(item ->> 'outcome') not in ('success', 'failure', 'unknown')
+          then 'one of success, failure, unknown'
+      end),
+      warden_private.audit_problem(pointer || '/event_id', case
+        when item ? 'event_id' and (jsonb_typeof(item -> 'event_id') <> 'string'
+             or (item ->> 'event_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') then 'a uuid'
+      end),
+      warden_private.audit_problem(pointer || '/project_id', case
+        when item ? 'project_id' and (jsonb_typeof(item -> 'project_id') <> 'string'
+             or (item ->> 'project_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') then 'a uuid (one of the tenant''s projects)'
+      end),
+      warden_private.audit_problem(pointer || '/parent_event_id', case
+        when item ? 'parent_event_id' and (jsonb_typeof(item -> 'parent_event_id') <> 'string'
+             or (item ->> 'parent_event_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') then 'a uuid'
+      end),
+      warden_private.audit_problem(pointer || '/occurred_at', case
+        when not item ? 'occurred_at' then null
+        when jsonb_typeof(item -> 'occurred_at') <> 'string'
+             or (item ->> 'occurred_at') !~ '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$'
+          then 'an RFC 3339 time such as 2026-01-02T03:04:05Z'
+        when not warden_private.rfc3339_is_valid(item ->> 'occurred_at') then 'not a valid date and time'
+      end),
+      warden_private.audit_problem(pointer || '/severity', case
+        when item ? 'severity' and (jsonb_typeof(item -> 'severity') <> 'string'
+             or lower(item ->> 'severity') not in ('debug', 'info', 'notice', 'warn', 'warning', 'error', 'critical'))
+          then 'one of debug, info, notice, warning, error, critical'
+      end),
+      warden_private.audit_problem(pointer || '/action', case
+        when item ? 'action' and (jsonb_typeof(item -> 'action') <> 'string' or length(item ->> 'action') not between 1 and 64)
+          then 'a string of 1 to 64 characters' end),
+      warden_private.audit_problem(pointer || '/correlation_id', case
+        when item ? 'correlation_id' and (jsonb_typeof(item -> 'correlation_id') <> 'string' or length(item ->> 'correlation_id') not between 1 and 200)
+          then 'a string of 1 to 200 characters' end),
+      warden_private.audit_problem(pointer || '/trace_id', case
+        when item ? 'trace_id' and (jsonb_typeof(item -> 'trace_id') <> 'string' or length(item ->> 'trace_id') not between 1 and 200)
+          then 'a string of 1 to 200 characters' end),
+      warden_private.audit_problem(pointer || '/service', case
+        when item ? 'service' and (jsonb_typeof(item -> 'service') <> 'string' or length(item ->> 'service') not between 1 and 200)
+          then 'a string of 1 to 200 characters' end),
+      warden_private.audit_problem(pointer || '/actor', case
+        when item ? 'actor' and jsonb_typeof(item -> 'actor') <> 'object' then 'an object {type, id}' end),
+      warden_private.audit_problem(pointer || '/actor/type', case
+        when jsonb_typeof(item -> 'actor') = 'object' and (jsonb_typeof(item #> '{actor,type}') is distinct from 'string'
+             or (item #>> '{actor,type}') not in ('user', 'api_key', 'service', 'system', 'db_role'))
+          then 'one of user, api_key, service, system, db_role' end),
+      warden_private.audit_problem(pointer || '/actor/id', case
+        when jsonb_typeof(item -> 'actor') is distinct from 'object' then null
+        when jsonb_typeof(item #> '{actor,id}') is distinct from 'string' or length(item #>> '{actor,id}') not between 1 and 256
+          then 'a string of 1 to 256 characters'
+        when (item #>> '{actor,type}') = 'system' and (item #>> '{actor,id}') <> 'system' then 'a system actor has id system'
+      end),
+      warden_private.audit_problem(pointer || '/resource', case
+        when item ? 'resource' and jsonb_typeof(item -> 'resource') <> 'object' then 'an object {type, id}' end),
+      warden_private.audit_problem(pointer || '/resource/type', case
+        when jsonb_typeof(item -> 'resource') = 'object' and item -> 'resource' ? 'type'
+             and (jsonb_typeof(item #> '{resource,type}') <> 'string' or length(item #>> '{resource,type}') not between 1 and 200)
+          then 'a string of 1 to 200 characters' end),
+      warden_private.audit_problem(pointer || '/resource/id', case
+        when jsonb_typeof(item -> 'resource') = 'object' and item -> 'resource' ? 'id'
+             and (jsonb_typeof(item #> '{resource,id}') <> 'string' or length(item #>> '{resource,id}') not between 1 and 1024)
+          then 'a string of 1 to 1024 characters' end),
+      warden_private.audit_problem(pointer || '/data', case
+        when not item ? 'data' then null
+        when jsonb_typeof(item -> 'data') <> 'object' then 'a JSON object'
+        when octet_length((item -> 'data')::text) > 65536 then 'at most 64 KiB'
+        when jsonb_path_exists(item -> 'data', 'strict $.**{64} ? (@.type() == "object" || @.type() == "array")')
+          then 'objects and arrays nested more than 64 levels deep'
+      end),
+      warden_private.audit_problem(pointer || '/attempt', case
+        when item ? 'attempt' and (jsonb_typeof(item -> 'attempt') <> 'number' or (item ->> 'attempt') !~ '^[1-9][0-9]{0,5}$')
+          then 'a whole number from 1 to 999999' end),
+      warden_private.audit_problem(pointer || '/retry_reason', case
+        when item ? 'retry_reason' and (jsonb_typeof(item -> 'retry_reason') <> 'string' or length(item ->> 'retry_reason') not between 1 and 1000)
+          then 'a string of 1 to 1000 characters' end),
+      warden_private.audit_problem(pointer || '/source_payload', case
+        when not item ? 'source_payload' then null
+        when octet_length((item -> 'source_payload')::text) > 65536 then 'at most 64 KiB'
+        when jsonb_path_exists(item -> 'source_payload', 'strict $.**{64} ? (@.type() == "object" || @.type() == "array")')
+          then 'objects and arrays nested more than 64 levels deep'
+      end)
+    ]::jsonb[], null))
+  end
+$$;
+comment on function warden_private.audit_event_rule_problems(jsonb, text) is
+  'The validation rules for one posted audit event, every one evaluated: a JSON array of its problems [{pointer, reason}], empty when valid. Callers use audit_event_problem_list.';
+
+create or replace function warden_private.record_audit_batch(requests jsonb) returns jsonb
+  language plpgsql volatile
+  set search_path = pg_catalog
+  -- row estimates over jsonb input are guesses: never pay for JIT compilation
+  set jit = off
+  set plan_cache_mode = force_generic_plan
+as $$
+declare
+  v_errors jsonb;
+  v_ids jsonb;
+  v_has_client_ids boolean;
+  v_has_times boolean;
+  v_has_projects boolean;
+  v_client_ids uuid[];
+  v_existing text[];
+  v_more jsonb;
+  -- request number -> earliest of its window, for requests allowed to backfill
+  v_backfill jsonb := '{}';
+begin
+  -- 1. Every item's validation problems and each request's own checks, in
+  --    one pass over the flattened items; a request with any problem writes
+  --    nothing.
+  with req as (
+    select r.rn, coalesce(r.req -> 'ctx', warden_private.ingest_context_from_settings(r.req -> 'settings')) as ctx,
+           r.req -> 'events' as events
+    from jsonb_array_elements(requests) with ordinality r(req, rn)
+  ), items as (
+    select q.rn, i.ord, i.item, jsonb_typeof(q.events) = 'array' as is_array
+    from req q
+    cross join lateral jsonb_array_elements(case when jsonb_typeof(q.events) = 'array' then q.events else jsonb_build_array(q.events) end)
+      with ordinality i(item, ord)
+  ), listed as (
+    select t.rn, t.ord, t.item ? 'event_id' as has_id, t.item ? 'occurred_at' as has_time, t.item ? 'project_id' as has_project,
+           warden_private.audit_event_problem_list(t.item, case when t.is_array then '/' || (t.ord - 1) else '' end) as list
+    from items t
+  ), item_errors as (
+    select l.rn, jsonb_agg(pr order by l.ord, pr ->> 'pointer') as problems
+    from listed l
+    cross join lateral jsonb_array_elements(l.list) pr
+    where l.list <> '[]'
+    group by l.rn
+  ), checked as (
+    select q.rn, case
+      when nullif(q.ctx ->> 'tenant_id', '') is null or nullif(q.ctx ->> 'actor_id', '') is null then
+        jsonb_build_object('code', '42501', 'message',
+          'recording audit events needs a tenant and an actor (the API sets both; direct connections call warden.set_context first)')
+      when q.ctx ->> 'actor_type' = 'user' and coalesce(q.ctx ->> 'tenant_role', '') not in ('owner', 'admin') then
+        jsonb_build_object('code', '42501', 'message', 'recording audit events as a user needs tenant role owner or admin',
+          'hint', 'missing_role=admin')
+      when (case when jsonb_typeof(q.events) = 'array' then jsonb_array_length(q.events) else 1 end) not between 1 and 1000 then
+        jsonb_build_object('code', '22023', 'message',
+          format('a batch holds 1 to 1000 events, got %s', case when jsonb_typeof(q.events) = 'array' then jsonb_array_length(q.events) else 1 end))
+      when e.problems is not null then
+        jsonb_build_object('code', '22023', 'message', 'invalid audit events', 'hint', 'validation_failed', 'detail', e.problems::text)
+    end as error
+    from req q
+    left join item_errors e on e.rn = q.rn
+  )
+  select coalesce(jsonb_object_agg(c.rn::text, c.error) filter (where c.error is not null), '{}'),
+         (select bool_or(l.has_id) from listed l), (select bool_or(l.has_time) from listed l),
+         (select bool_or(l.has_project) from listed l)
+    into v_errors, v_has_client_ids, v_has_times, v_has_projects
+  from checked c;
+
+  -- 2. occurred_at within the tenant's window (warden_private.occurred_at_window):
+  --    later is always refused; earlier only from an API key with the
+  --    backfill scope, whose events then carry event_data.backfill.
+  if v_has_times then
+    with req as (
+      select r.rn, coalesce(r.req -> 'ctx', warden_private.ingest_context_from_settings(r.req -> 'settings')) as ctx,
+             r.req -> 'events' as events
+      from jsonb_array_elements(requests) with ordinality r(req, rn)
+      where not v_errors ? r.rn::text
+    ), timed as (
+      select q.rn, q.ctx, i.ord, jsonb_typeof(q.events) = 'array' as is_array, (i.item ->> 'occurred_at')::timestamptz as at
+      from req q
+      cross join lateral jsonb_array_elements(case when jsonb_typeof(q.events) = 'array' then q.events else jsonb_build_array(q.events) end)
+        with ordinality i(item, ord)
+      where i.item ? 'occurred_at'
+    ), bounds as (
+      select t.tenant, w.earliest, w.latest
+      from (select distinct tm.ctx ->> 'tenant_id' as tenant from timed tm) t
+      cross join lateral warden_private.occurred_at_window(t.tenant::uuid) w
+    ), outside as (
+      select tm.rn, tm.ctx, tm.ord, tm.is_array, tm.at, b.earliest, b.latest
+      from timed tm join bounds b on b.tenant = tm.ctx ->> 'tenant_id'
+      where tm.at > b.latest or tm.at < b.earliest
+    ), may_backfill as (
+      select o.rn, min(o.earliest) as earliest
+      from outside o
+      where o.ctx ->> 'actor_type' = 'api_key'
+        and (o.ctx ->> 'actor_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        and exists (select from warden.api_keys k
+                    where k.id = (o.ctx ->> 'actor_id')::uuid and k.tenant_id = (o.ctx ->> 'tenant_id')::uuid
+                      and k.revoked_at is null and 'backfill' = any (k.scopes))
+      group by o.rn
+    ), refused as (
+      select o.rn, jsonb_agg(jsonb_build_object(
+               'pointer', case when o.is_array then '/' || (o.ord - 1) else '' end || '/occurred_at',
+               'reason', case when o.at > o.latest
+                 then format('later than %s: at most %s ahead of the server''s clock', to_char(o.latest at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), o.latest - now())
+                 else format('earlier than %s, the oldest this tenant accepts (its retention); older events need an API key with the backfill scope',
+                             to_char(o.earliest at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) end)
+             order by o.ord) as problems
+      from outside o
+      where o.at > o.latest or not exists (select from may_backfill m where m.rn = o.rn)
+      group by o.rn
+    )
+    select coalesce((select jsonb_object_agg(r.rn::text, jsonb_build_object('code', '22023', 'message', 'occurred_at outside the accepted window',
+                       'hint', 'occurred_at_out_of_window', 'detail', r.problems::text)) from refused r), '{}'),
+           coalesce((select jsonb_object_agg(m.rn::text, m.earliest) from may_backfill m where not exists (select from refused r where r.rn = m.rn)), '{}')
+      into v_more, v_backfill;
+    v_errors := v_errors || v_more;
+  end if;
+
+  -- 2b. A project_id names one of the request's tenant's projects.
+  if v_has_projects then
+    with items as (
+      select r.rn, (coalesce(r.req -> 'ctx', warden_private.ingest_context_from_settings(r.req -> 'settings')) ->> 'tenant_id')::uuid as tenant,
+             i.ord, jsonb_typeof(r.req -> 'events') = 'array' as is_array, (i.item ->> 'project_id')::uuid as project_id
+      from jsonb_array_elements(requests) with ordinality r(req, rn)
+      cross join lateral jsonb_array_elements(case when jsonb_typeof(r.req -> 'events') = 'array' then r.req -> 'events' else jsonb_build_array(r.req -> 'events') end)
+        with ordinality i(item, ord)
+      where not v_errors ? r.rn::text and i.item ? 'project_id'
+    ), unknown as (
+      select it.rn, jsonb_agg(jsonb_build_object('pointer', case when it.is_array then '/' || (it.ord - 1) else '' end || '/project_id',
+                                                 'reason', 'not a project of this tenant') order by it.ord) as problems
+      from items it
+      where not warden_private.project_in_tenant(it.project_id, it.tenant)
+      group by it.rn
+    )
+    select coalesce(jsonb_object_agg(u.rn::text, jsonb_build_object('code', '22023', 'message', 'invalid audit events',
+             'hint', 'validation_failed', 'detail', u.problems::text)), '{}')
+      into v_more
+    from unknown u;
+    v_errors := v_errors || v_more;
+  end if;
+
+  -- 3. Client-chosen event ids make retries safe: lock them (in one order,
+  --    so concurrent batches can not deadlock), then skip those the tenant
+  --    already has. An id another tenant has (stored, or earlier in this
+  --    group) is refused: one id, one event. Warden's own ids are fresh
+  --    UUIDv7s and need none of this.
+  if v_has_client_ids then
+    select array_agg(distinct (i.item ->> 'event_id')::uuid) into v_client_ids
+    from jsonb_array_elements(requests) with ordinality r(req, rn)
+    cross join lateral jsonb_array_elements(case when jsonb_typeof(r.req -> 'events') = 'array' then r.req -> 'events' else jsonb_build_array(r.req -> 'events') end) i(item)
+    where not v_errors ? r.rn::text and i.item ? 'event_id';
+  end if;
+  if v_client_ids is not null then
+    perform pg_advisory_xact_lock(hashtext('warden.event_id/' || l.id::text))
+    from unnest(v_client_ids) l(id) order by l.id::text;
+    select coalesce(array_agg(coalesce(e.tenant_id::text, '') || '/' || e.event_id::text), '{}') into v_existing
+    from warden.audit_events e
+    where e.event_id = any (v_client_ids);
+    with ids as (
+      select r.rn, ((coalesce(r.req -> 'ctx', warden_private.ingest_context_from_settings(r.req -> 'settings')) ->> 'tenant_id')::uuid)::text as tenant,
+             i.ord, jsonb_typeof(r.req -> 'events') = 'array' as is_array, (i.item ->> 'event_id')::uuid as id
+      from jsonb_array_elements(requests) with ordinality r(req, rn)
+      cross join lateral jsonb_array_elements(case when jsonb_typeof(r.req -> 'events') = 'array' then r.req -> 'events' else jsonb_build_array(r.req -> 'events') end)
+        with ordinality i(item, ord)
+      where not v_errors ? r.rn::text and i.item ? 'event_id'
+    ), stored as (
+      select split_part(x, '/', 1) as tenant, split_part(x, '/', 2)::uuid as id from unnest(v_existing) x
+    ), taken as (
+      select d.rn, jsonb_agg(jsonb_build_object('pointer', case when d.is_array then '/' || (d.ord - 1) else '' end || '/event_id',
+                                                'reason', 'already the id of an event that is not yours: choose another') order by d.ord) as problems
+      from ids d
+      -- the id's tenant: the one that stored it, else the first request of this group using it
+      where not exists (select from stored s where s.id = d.id and s.tenant = d.tenant)
+        and (exists (select from stored s where s.id = d.id)
+             or (select o.tenant from ids o where o.id = d.id order by o.rn, o.ord limit 1) <> d.tenant)
+      group by d.rn
+    )
+    select coalesce(jsonb_object_agg(t.rn::text, jsonb_build_object('code', '23505', 'message', 'event_id already taken',
+             'hint', 'event_id_taken', 'detail', t.problems::text)), '{}')
+      into v_more
+    from taken t;
+    v_errors := v_errors || v_more;
+  end if;
+
+  -- 4. One insert for every valid request.
+  with input as (
+    select q.rn, i.ord, q.ctx, i.item,
+           coalesce((i.item ->> 'event_id')::uuid, warden_private.uuid_v7()) as event_id
+    from (
+      select r.rn, coalesce(r.req -> 'ctx', warden_private.ingest_context_from_settings(r.req -> 'settings')) as ctx,
+             r.req -> 'events' as events
+      from jsonb_array_elements(requests) with ordinality r(req, rn)
+      where not v_errors ? r.rn::text
+    ) q
+    cross join lateral jsonb_array_elements(case when jsonb_typeof(q.events) = 'array' then q.events else jsonb_build_array(q.events) end)
+      with ordinality i(item, ord)
+  ), fresh as (
+    -- one row per tenant and event id (a client id repeated in the group is
+    -- written once). Without client ids every id is a fresh UUIDv7 and
+    -- every row is the first: the partition keys are then null, and the
+    -- rows, already in (rn, ord) order, pass the sort's presorted check
+    -- instead of being sorted.
+    select n.*, case when v_has_client_ids then row_number() over (
+             partition by case when v_has_client_ids then n.ctx ->> 'tenant_id' end, case when v_has_client_ids then n.event_id end
+             order by n.rn, n.ord) else 1 end as nth
+    from input n
+    where v_existing is null or not (((n.ctx ->> 'tenant_id')::uuid)::text || '/' || n.event_id::text) = any (v_existing)
+  ), inserted as (
+    insert into warden.audit_events (event_id, occurred_at, tenant_id, event_type, category, action, outcome, severity,
+      actor_type, actor_id, actor_ip, user_agent, resource_type, resource_id, correlation_id, trace_id, parent_event_id, service, event_data,
+      project_id)
+    select f.event_id,
+           coalesce((f.item ->> 'occurred_at')::timestamptz, now()),
+           (f.ctx ->> 'tenant_id')::uuid,
+           f.item ->> 'event_type',
+           split_part(f.item ->> 'event_type', '.', 1),
+           coalesce(f.item ->> 'action', split_part(f.item ->> 'event_type', '.', -1)),
+           lower(f.item ->> 'outcome')::warden.audit_outcome,
+           coalesce(case lower(f.item ->> 'severity') when 'warn' then 'warning' else lower(f.item ->> 'severity') end, 'info')::warden.audit_severity,
+           coalesce(f.item #>> '{actor,type}', f.ctx ->> 'actor_type')::warden.actor_type,
+           coalesce(f.item #>> '{actor,id}', f.ctx ->> 'actor_id'),
+           nullif(f.ctx ->> 'actor_ip', '')::inet,
+           nullif(f.ctx ->> 'user_agent', ''),
+           f.item #>> '{resource,type}',
+           f.item #>> '{resource,id}',
+           f.item ->> 'correlation_id',
+           coalesce(f.item ->> 'trace_id', nullif(f.ctx ->> 'trace_id', '')),
+           (f.item ->> 'parent_event_id')::uuid,
+           f.item ->> 'service',
+           -- the envelope (Warden's keys, reserved in data), then the client's data
+           case when f.item ? 'service'
+             then jsonb_build_object('version', 1, 'service', f.item ->> 'service',
+                    'operation', coalesce(f.item ->> 'action', split_part(f.item ->> 'event_type', '.', -1)),
+                    'status', lower(f.item ->> 'outcome'))
+             else jsonb_build_object('version', 1,
+                    'operation', coalesce(f.item ->> 'action', split_part(f.item ->> 'event_type', '.', -1)),
+                    'status', lower(f.item ->> 'outcome'))
+           end
+           || case when f.item ?| '{attempt,retry_reason,source_payload}'::text[]
+                then case when f.item ? 'attempt' then jsonb_build_object('attempt', f.item -> 'attempt') else '{}' end
+                  || case when f.item ? 'retry_reason' then jsonb_build_object('retry_reason', f.item -> 'retry_reason') else '{}' end
+                  || case when f.item ? 'source_payload' then jsonb_build_object('source_payload', f.item -> 'source_payload') else '{}' end
+                else '{}' end
+           || case when v_backfill ? f.rn::text and (f.item ->> 'occurred_at')::timestamptz < (v_backfill ->> f.rn::text)::timestamptz
+                then jsonb_build_object('backfill', jsonb_build_object(
+                       'by', jsonb_build_object('type', f.ctx ->> 'actor_type', 'id', f.ctx ->> 'actor_id'), 'at', now()))
+                else '{}' end
+           || coalesce(f.item -> 'data', '{}'::jsonb),
+           (f.item ->> 'project_id')::uuid
+    from fresh f
+    where f.nth = 1
+    returning 1
+  )
+  select coalesce(jsonb_object_agg(s.rn::text, s.ids), '{}') into v_ids
+  from (select n.rn, jsonb_agg(n.event_id order by n.ord) as ids from input n group by n.rn) s;
+  -- (the data-modifying CTE always runs; the ids are returned in request order)
+
+  return (
+    select coalesce(jsonb_agg(case
+             when v_errors ? g::text then jsonb_build_object('ok', false) || (v_errors -> g::text)
+             else jsonb_build_object('ok', true, 'result', jsonb_build_object('event_ids', v_ids -> g::text, 'replayed', false))
+           end order by g), '[]')
+    from generate_series(1, jsonb_array_length(requests)) g);
+end;
+$$;
+comment on function warden_private.record_audit_batch(jsonb) is
+  'Validates and records requests [{ctx: {tenant_id, actor_id, actor_type, tenant_role, trace_id, actor_ip, user_agent}, events}] (or {settings: {jwt.claims.*, warden.*}, events} in place of ctx) set-based: occurred_at within warden_private.occurred_at_window (earlier only for API keys with the backfill scope, marked event_data.backfill), client event ids never another tenant''s, project ids only the tenant''s, one insert for all valid requests; returns per request {ok: true, result: {event_ids, replayed}} or {ok: false, code, message, detail?, hint?}. Idempotency keys are handled by the callers.';

@@ -204,4 +204,47 @@ describe("GraphQL", () => {
     expect(JSON.stringify(direct.body)).not.toContain("b-item");
     expect(JSON.stringify(direct.body)).not.toContain("item 2");
   });
+
+  test("events posted through the API carry a project_id: only one of the tenant's projects", async () => {
+    const c = await server.ownerPool.connect();
+    let tenant: string, viewer: string, p: string, foreign: string, key: string;
+    try {
+      tenant = await createTenant(c);
+      viewer = await createUser(c, tenant, "member");
+      p = await project(c, tenant, "P");
+      await member(c, tenant, p, viewer, "viewer");
+      const other = await createTenant(c);
+      foreign = await project(c, other, "theirs");
+      key = (await c.query("select key from warden_private.create_api_key($1, 'gateway', 'member')", [tenant])).rows[0].key;
+    } finally {
+      c.release();
+    }
+    const post = async (body: unknown) => {
+      const res = await fetch(`${server.url}/api/v1/audit/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const ok = await post({ event_type: "deploy.release.shipped", outcome: "success", project_id: p, resource: { type: "release", id: "v1.2" } });
+    expect(ok.status).toBe(201);
+    const refused = await post([
+      { event_type: "deploy.release.shipped", outcome: "success", project_id: foreign },
+      { event_type: "deploy.release.shipped", outcome: "success", project_id: "not-a-uuid" },
+    ]);
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe("validation_failed");
+    expect(refused.body.errors.map((e: any) => e.pointer).sort()).toEqual(["/1/project_id"]);
+    const alone = await post({ event_type: "deploy.release.shipped", outcome: "success", project_id: foreign });
+    expect(alone.status).toBe(400);
+    expect(alone.body.errors).toEqual([{ pointer: "/project_id", reason: "not a project of this tenant" }]);
+
+    const token = await server.tokens.sign({ tenantId: tenant, userId: viewer }, 600);
+    const feed = await gql(server, token, `{ projects { nodes { activity { nodes { summary eventId } } } } }`);
+    expect(feed.body.data.projects.nodes[0].activity.nodes.map((e: any) => e.summary)).toEqual([
+      "gateway shipped release v1.2 (deploy.release.shipped)",
+    ]);
+    expect(feed.body.data.projects.nodes[0].activity.nodes[0].eventId).toBe(ok.body.event_ids[0]);
+  });
 });
