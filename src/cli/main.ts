@@ -12,6 +12,7 @@ import { subjectErase, subjectExport } from "./commands/subjects";
 import { signRecords } from "./commands/signRecords";
 import { dqRunCommand } from "../dq/cli";
 import { usage, usageQuota } from "./commands/usage";
+import { projectActivity } from "./commands/project";
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   "dq run": dqRunCommand,
   usage,
   "usage quota": usageQuota,
+  "project activity": projectActivity,
 };
 
 const USAGE = `usage: warden <command> [options]
@@ -69,6 +71,8 @@ const USAGE = `usage: warden <command> [options]
                                    the tenant's daily usage (--rollup: roll up first)
   usage quota --tenant ID (--monthly-events N [--soft-percent 80] | --none) [--json]
                                    set or remove the tenant's monthly event quota
+  project activity --tenant ID --project ID [--limit 50] [--json]
+                                   a project's activity feed, newest first
 Uses DATABASE_URL, or the embedded PostgreSQL under .warden/ when unset.`;
 
 function oneLine(message: string): string {

@@ -34,6 +34,7 @@ import { BODY_LIMIT, INVALID_UTF8, strictUtf8 } from "./body";
 import type { SealingKey } from "../audit/sealingKey";
 import { UsageMeter, type UsageMeterOptions } from "../usage/meter";
 import { countUsage, usageRoutes } from "./routes/usage";
+import { projectActivityRoutes } from "./routes/projectActivity";
 
 export interface AppDeps {
   ownerPool: pg.Pool;
@@ -109,6 +110,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(auditExportRoutes(deps.authPool));
   api.use(subjectRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
   api.use(usageRoutes(deps.authPool, meter));
+  api.use(projectActivityRoutes(deps.authPool));
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.

@@ -167,6 +167,18 @@ export const openApiDocument = {
     "/api/v1/audit/verify": {
       get: { summary: "Verify the tenant's sealed trail", responses: { "200": json(ref("VerifyReport")), ...STANDARD_ERRORS } },
     },
+    "/api/v1/projects/{project_id}/activity": {
+      get: {
+        summary: "A project's activity feed, newest first (at least viewer on the project); next holds the following page's keyset",
+        parameters: [
+          { name: "project_id", in: "path", required: true, schema: { type: "string", format: "uuid" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } },
+          { name: "before_occurred_at", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "before_event_id", in: "query", schema: { type: "string", format: "uuid" } },
+        ],
+        responses: { "200": json(ref("ProjectActivity")), ...STANDARD_ERRORS },
+      },
+    },
     "/api/v1/usage": {
       get: {
         summary: "The tenant's daily usage (tenant owner or admin): events ingested by service, row events by table, API requests by key, storage bytes, exports; and the monthly quota",
@@ -181,6 +193,40 @@ export const openApiDocument = {
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Warden user token (JWT) or an API key (wdn_...)" } },
     schemas: {
+      ProjectActivity: {
+        type: "object",
+        required: ["project_id", "entries", "next"],
+        properties: {
+          project_id: { type: "string", format: "uuid" },
+          entries: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["event_id", "occurred_at", "event_type", "action", "actor_type", "actor_id", "actor_name", "summary"],
+              properties: {
+                event_id: { type: "string", format: "uuid" },
+                occurred_at: { type: "string" },
+                event_type: { type: "string" },
+                action: { type: "string" },
+                outcome: { type: "string" },
+                actor_type: { type: "string" },
+                actor_id: { type: "string" },
+                actor_name: { type: "string" },
+                resource_type: nullable("string"),
+                resource_id: nullable("string"),
+                table_name: nullable("string"),
+                changed_fields: nullable("array", { items: { type: "string" } }),
+                old_values: nullable("object"),
+                new_values: nullable("object"),
+                event_data: nullable("object"),
+                redacted_fields: nullable("object"),
+                summary: { type: "string" },
+              },
+            },
+          },
+          next: nullable("object", { properties: { before_occurred_at: { type: "string" }, before_event_id: { type: "string", format: "uuid" } } }),
+        },
+      },
       UsageReport: {
         type: "object",
         required: ["tenant_id", "from", "to", "rows", "totals", "quota"],

@@ -9,6 +9,7 @@
 import type pg from "pg";
 import { actAs, actAsOwner, closePools, createTenant, createUser, expectFailure, flushCapture, rolledBack } from "../support/db";
 import { gql, startTestServer, type TestServer } from "../support/server";
+import { runWarden } from "../support/cli";
 
 afterAll(closePools);
 
@@ -246,5 +247,52 @@ describe("GraphQL", () => {
       "gateway shipped release v1.2 (deploy.release.shipped)",
     ]);
     expect(feed.body.data.projects.nodes[0].activity.nodes[0].eventId).toBe(ok.body.event_ids[0]);
+  });
+
+  test("REST and the CLI: viewers page through the feed; another project's member and another tenant's owner get 403", async () => {
+    const c = await server.ownerPool.connect();
+    let tenant: string, alice: string, bob: string, a: string, b: string, mallory: string, other: string;
+    try {
+      tenant = await createTenant(c);
+      alice = await createUser(c, tenant, "member");
+      bob = await createUser(c, tenant, "member");
+      a = await project(c, tenant, "A");
+      b = await project(c, tenant, "B");
+      await member(c, tenant, a, alice, "viewer");
+      await member(c, tenant, b, bob, "viewer");
+      other = await createTenant(c);
+      mallory = await createUser(c, other, "owner");
+      await c.query("create schema if not exists rest_act; create table if not exists rest_act.tasks (id int primary key, tenant_id uuid, project_id uuid, title text)");
+      await c.query(`select warden.enable_auditing('rest_act.tasks', '{"project_column": "project_id"}')`);
+      for (const id of [1, 2, 3]) await c.query("insert into rest_act.tasks values ($1, $2, $3, 'task')", [id, tenant, a]);
+      await c.query("insert into rest_act.tasks values (9, $1, $2, 'B only')", [tenant, b]);
+      await c.query("select warden.flush_capture()");
+    } finally {
+      c.release();
+    }
+    const get = async (token: string, path: string) => {
+      const res = await fetch(`${server.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const aliceToken = await server.tokens.sign({ tenantId: tenant, userId: alice }, 600);
+    const page1 = await get(aliceToken, `/projects/${a}/activity?limit=2`);
+    expect(page1.status).toBe(200);
+    expect(page1.body.entries.map((e: any) => e.summary)).toEqual([expect.stringMatching(/created task 3$/), expect.stringMatching(/created task 2$/)]);
+    const n = page1.body.next;
+    const page2 = await get(aliceToken, `/projects/${a}/activity?limit=2&before_occurred_at=${encodeURIComponent(n.before_occurred_at)}&before_event_id=${n.before_event_id}`);
+    expect(page2.body.entries.map((e: any) => e.summary)).toEqual([expect.stringMatching(/created task 1$/)]);
+    expect(page2.body.next).toBeNull();
+
+    // attacks
+    const theirs = await get(aliceToken, `/projects/${b}/activity`);
+    expect(theirs.status).toBe(403);
+    expect(JSON.stringify(theirs.body)).not.toContain("B only");
+    const malloryToken = await server.tokens.sign({ tenantId: other, userId: mallory }, 600);
+    expect((await get(malloryToken, `/projects/${b}/activity`)).status).toBe(403);
+    expect((await get(aliceToken, `/projects/${a}/activity?limit=0`)).status).toBe(400);
+
+    const cli = await runWarden({}, "project", "activity", "--tenant", tenant, "--project", b, "--json");
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout).entries.map((e: any) => e.summary)).toEqual([expect.stringMatching(/created task 9$/)]);
   });
 });

@@ -67,6 +67,7 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
     "/api/v1/invitations/{invitation_id}",
     "/api/v1/me",
     "/api/v1/openapi.json",
+    "/api/v1/projects/{project_id}/activity",
     "/api/v1/subjects/{subject_id}/erasure",
     "/api/v1/subjects/{subject_id}/export",
     "/api/v1/usage",
