@@ -114,7 +114,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   app.use("/api/v1", api);
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.
-  app.use("/graphql", requireAuth(deps.authenticator), graphqlBody);
+  app.use("/graphql", requireAuth(deps.authenticator), countUsage(meter), graphqlBody);
   const preset = makePreset({ authUrl: deps.authUrl, production: deps.production });
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);
