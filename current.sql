@@ -770,7 +770,7 @@ create table if not exists warden.usage_daily (
   primary key (tenant_id, day, metric, dimension)
 );
 comment on table warden.usage_daily is
-  E'@behavior -insert -update -delete\nDaily usage of each tenant (the worker''s usage_rollup task): events ingested through the API by service, row events captured by table, API requests by API key, storage bytes of the tenant''s events, exports by kind. Read through warden.usage (GraphQL), GET /api/v1/usage or `warden usage`; tenant owners and admins only.';
+  E'@behavior -insert -update -delete -query:resource:connection -query:resource:list\nDaily usage of each tenant (the worker''s usage_rollup task): events ingested through the API by service, row events captured by table, API requests by API key, storage bytes of the tenant''s events, exports by kind. Read through warden.usage (GraphQL), GET /api/v1/usage or `warden usage`; tenant owners and admins only.';
 comment on column warden.usage_daily.tenant_id is 'The tenant.';
 comment on column warden.usage_daily.day is 'The UTC day.';
 comment on column warden.usage_daily.metric is 'events_ingested, row_events, storage_bytes, exports or api_requests.';
@@ -954,14 +954,14 @@ revoke all on function warden_private.usage_rollup_due() from public;
 
 create or replace function warden.usage(from_day date, to_day date)
   returns setof warden.usage_daily
-  language plpgsql stable
+  language plpgsql stable strict
   set search_path = pg_catalog
 as $$
 begin
   if not warden.has_tenant_role('{owner,admin}') then
     raise exception 'reading usage needs tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
   end if;
-  if from_day is null or to_day is null or from_day > to_day or to_day - from_day > 366 then
+  if from_day > to_day or to_day - from_day > 366 then
     raise exception 'usage needs from_day <= to_day, at most 366 days apart' using errcode = '22023';
   end if;
   return query
@@ -971,7 +971,7 @@ begin
 end;
 $$;
 comment on function warden.usage(date, date) is
-  E'@behavior +queryField\nThe current tenant''s daily usage from from_day to to_day (UTC, inclusive, at most 366 days): events ingested by service, row events by table, API requests by key, storage bytes, exports. Tenant owners and admins; anyone else gets SQLSTATE 42501.';
+  E'@behavior +queryField\nThe current tenant''s daily usage from from_day to to_day (UTC, inclusive, at most 366 days; both required): events ingested by service, row events by table, API requests by key, storage bytes, exports. Tenant owners and admins; anyone else gets SQLSTATE 42501.';
 grant execute on function warden.usage(date, date) to warden_visitor;
 
 --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import { querySection } from "./query";
 import { exportSection } from "./export";
 import { contextSection } from "./context";
 import { dqSection } from "./dq";
+import { usageSection } from "./usage";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
@@ -37,4 +38,5 @@ export const sections: BenchSection[] = [
   exportSection, // GET /api/v1/audit/export of 1M events: server RSS growth and throughput vs a pg cursor read
   contextSection, // set_context's commit-time check (the outside-a-transaction warning) vs the same transaction without it
   dqSection, // data quality: one-scan dq_run vs count(*) and vs one query per rule; dq_enforce reject vs plain INSERT
+  usageSection, // usage metering: the daily rollup vs one plain aggregate over the same events
 ];
