@@ -863,34 +863,39 @@ begin
   if to_day > v_today then
     to_day := v_today;
   end if;
-  with counts as (
-    -- events by the day they arrived
-    select e.tenant_id, (e.recorded_at at time zone 'utc')::date as day,
-           case when e.table_name is not null then 'row_events'
+  with scanned as (
+    -- one scan of the events that arrived by the end of the range: what
+    -- each counts as, and its size (everything before from_day is sized on
+    -- from_day and counted nowhere)
+    select e.tenant_id,
+           greatest((e.recorded_at at time zone 'utc')::date, from_day) as day,
+           e.recorded_at >= (from_day::timestamp at time zone 'utc') as in_range,
+           case when e.table_name is not null and e.category = 'data' then 'row_events'
                 when e.event_type = 'governance.subject.exported' then 'exports'
-                else 'events_ingested' end as metric,
-           case when e.table_name is not null then e.table_name
+                when warden_private.is_ingested_event(e.category, e.event_type, e.table_name) then 'events_ingested' end as metric,
+           case when e.table_name is not null and e.category = 'data' then e.table_name
                 when e.event_type = 'governance.subject.exported' then 'subject_export'
                 else coalesce(e.service, '') end as dimension,
-           count(*) as value
+           pg_column_size(e.*)::bigint as bytes
     from warden.audit_events e
-    where e.recorded_at >= (from_day::timestamp at time zone 'utc')
-      and e.recorded_at < ((to_day + 1)::timestamp at time zone 'utc')
-      and e.tenant_id is not null
-      and ((e.table_name is not null and e.category = 'data')
-           or e.event_type = 'governance.subject.exported'
-           or warden_private.is_ingested_event(e.category, e.event_type, e.table_name))
+    where e.tenant_id is not null and e.recorded_at < ((to_day + 1)::timestamp at time zone 'utc')
+  ), grouped as (
+    select g.tenant_id, g.day, g.metric, case when g.metric is null then '' else g.dimension end as dimension,
+           count(*) filter (where g.in_range) as n, sum(g.bytes)::bigint as bytes
+    from scanned g
     group by 1, 2, 3, 4
+  ), counts as (
+    -- events by the day they arrived
+    select g.tenant_id, g.day, g.metric, g.dimension, g.n as value
+    from grouped g
+    where g.metric is not null and g.n > 0
   ), counters as (
     select c.tenant_id, c.day, c.metric, c.dimension, c.value
     from warden_private.usage_counters c
     where c.day between from_day and to_day and c.metric in ('api_requests', 'exports')
   ), bytes_by_day as (
-    -- one scan: the bytes of the tenant's stored events by the day they
-    -- arrived (everything before from_day counted on from_day)
-    select e.tenant_id, greatest((e.recorded_at at time zone 'utc')::date, from_day) as day, sum(pg_column_size(e.*))::bigint as bytes
-    from warden.audit_events e
-    where e.tenant_id is not null and e.recorded_at < ((to_day + 1)::timestamp at time zone 'utc')
+    select g.tenant_id, g.day, sum(g.bytes)::bigint as bytes
+    from grouped g
     group by 1, 2
   ), storage as (
     -- storage at the end of each day: what arrived up to it and is still stored
