@@ -32,6 +32,7 @@ import { sessionsSection } from "./sessions";
 import { verifySection } from "./verify";
 import { loggingSection } from "./logging";
 import { notifySection } from "./notify";
+import { usageSection } from "./usage";
 
 export const sections: BenchSection[] = [
   captureSection, // trigger capture: audited vs unaudited table
@@ -49,4 +50,5 @@ export const sections: BenchSection[] = [
   viewerSection, // viewer tokens: scoped and unscoped reads vs an auditor's token with the same filter
   loggingSection, // one JSON request line per ingest POST (LOG_LEVEL=info) vs LOG_LEVEL=silent
   notifySection, // notifications: webhook and JetStream deliveries/s from a backlog vs bare loops; commit-to-webhook p95 at 1,000 events/s
+  usageSection, // usage metering: the daily rollup vs one plain aggregate over the same events
 ];

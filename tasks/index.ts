@@ -16,6 +16,7 @@ import { makeVerifyTask } from "./verifyAuditTrail";
 import { makeNotifyDispatchTask } from "./notifyDispatch";
 import { makeNotifyDeliverTask } from "./notifyDeliver";
 import { pruneNotifications } from "./pruneNotifications";
+import { usageRollup } from "./usageRollup";
 
 export interface TaskDeps {
   sealingKey: SealingKey;
@@ -39,5 +40,6 @@ export function makeTaskList(deps: TaskDeps): TaskList {
     notify_dispatch: makeNotifyDispatchTask(),
     notify_deliver: makeNotifyDeliverTask(),
     prune_notifications: pruneNotifications,
+    usage_rollup: usageRollup,
   };
 }

@@ -22,6 +22,8 @@ import { exportCommand } from "./commands/export";
 import { idpAdd, idpList, idpRemove, sessionList, sessionRevoke } from "./commands/sessions";
 import { dqRunCommand } from "../dq/cli";
 import { subscriptionCreate, subscriptionList, subscriptionTest } from "./commands/subscription";
+import { usage, usageQuota } from "./commands/usage";
+import { projectActivity } from "./commands/project";
 
 /** Every command, in the order `warden --help` lists them. Add yours with one line. */
 export const COMMANDS: CommandSpec[] = [
@@ -55,6 +57,9 @@ export const COMMANDS: CommandSpec[] = [
   fromArgv("subscription create", "create a notification subscription (inbox, webhook or JetStream); a webhook's whsec_ secret is printed once", ['npx warden subscription create --tenant "$TENANT" --name siem --channel webhook --url https://siem.example/hook --event-type "governance.*"'], subscriptionCreate, "--tenant ID --name N --channel inbox|webhook|jetstream [--url URL] [--filter JSON] [--event-type T] [--severity S] [--inbox-role R] [--inbox-users ID,ID] [--subject-prefix P] [--throttle N --window SECONDS] [--digest] [--json]"),
   fromArgv("subscription list", "list a tenant's notification subscriptions", ['npx warden subscription list --tenant "$TENANT"'], subscriptionList, "--tenant ID [--json]"),
   fromArgv("subscription test", "send a test message through the subscription's channel now; exit 1 on failure", ['npx warden subscription test --id "$SUBSCRIPTION_ID"'], subscriptionTest, "--id ID [--json]"),
+  fromArgv("usage", "the tenant's daily usage: events ingested by service, row events by table, API requests by key, storage, exports", ['npx warden usage --tenant "$TENANT" --json', 'npx warden usage --tenant "$TENANT" --from 2026-12-01 --rollup'], usage, "--tenant ID [--from DAY] [--to DAY] [--rollup] [--json]"),
+  fromArgv("usage quota", "set or remove the tenant's monthly event quota (audited)", ['npx warden usage quota --tenant "$TENANT" --monthly-events 1000000 --soft-percent 80'], usageQuota, "--tenant ID (--monthly-events N [--soft-percent 80] | --none) [--json]"),
+  fromArgv("project activity", "a project's activity feed, newest first", ['npx warden project activity --tenant "$TENANT" --project "$PROJECT_ID" --limit 20'], projectActivity, "--tenant ID --project ID [--limit 50] [--json]"),
 ];
 
 /** Commands that keep running after run() returns (servers). */

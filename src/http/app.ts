@@ -41,6 +41,9 @@ import { refuseViewerTokens, viewerGate } from "./viewerScope";
 import { viewerTokenRoutes } from "./routes/viewerTokens";
 import { auditRowHistoryRoutes } from "./routes/auditRowHistory";
 import { viewerRoutes } from "./viewer";
+import { UsageMeter, type UsageMeterOptions } from "../usage/meter";
+import { countUsage, usageRoutes } from "./routes/usage";
+import { projectActivityRoutes } from "./routes/projectActivity";
 
 export interface AppDeps {
   ownerPool: pg.Pool;
@@ -57,6 +60,8 @@ export interface AppDeps {
   production: boolean;
   /** Serve plain JSON ingest POSTs before Express (src/http/ingestFastPath.ts); default true. */
   ingestFastPath?: boolean;
+  /** Usage meter options (flush interval). */
+  usage?: UsageMeterOptions;
 }
 
 export interface WardenHttp {
@@ -64,14 +69,18 @@ export interface WardenHttp {
   app: express.Express;
   /** Releases PostGraphile and its pools (not the pools passed in). */
   close(): Promise<void>;
+  /** The usage meter (flush() writes its counts now). */
+  meter: UsageMeter;
 }
 
 export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
-  const ingest = new IngestHandler(new IngestQueue(deps.authPool, deps.ingest), new RateLimiter());
-  const fastIngest = ingestFastPath({ authenticator: deps.authenticator, handler: ingest, trustProxy: app.get("trust proxy fn") });
+  const meter = new UsageMeter(deps.ownerPool, deps.usage);
+  meter.start();
+  const ingest = new IngestHandler(new IngestQueue(deps.authPool, deps.ingest), new RateLimiter(), meter);
+  const fastIngest = ingestFastPath({ authenticator: deps.authenticator, handler: ingest, trustProxy: app.get("trust proxy fn"), meter });
   const server = http.createServer(deps.ingestFastPath === false ? app : (req, res) => fastIngest(req, res) || app(req, res));
   answerClientErrors(server);
 
@@ -89,6 +98,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   // makes Warden do no parsing work (ingest reads its own body, as text).
   api.use(requireAuth(deps.authenticator));
   api.use(viewerGate); // viewer tokens: audit reads only
+  api.use(countUsage(meter));
   // ingest first: the busiest route walks the fewest router layers
   api.use(auditIngestRoutes(ingest));
   api.use(
@@ -117,11 +127,13 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(viewerTokenRoutes(deps.authenticator.viewerTokens));
   api.use(subjectRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
   api.use(subscriptionRoutes(deps.authPool, deps.ownerPool));
+  api.use(usageRoutes(deps.authPool, meter));
+  api.use(projectActivityRoutes(deps.authPool));
   app.use("/api/v1", api);
   app.use("/viewer", viewerRoutes());
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.
-  app.use("/graphql", requireAuth(deps.authenticator), refuseViewerTokens, graphqlBody);
+  app.use("/graphql", requireAuth(deps.authenticator), refuseViewerTokens, countUsage(meter), graphqlBody);
   const preset = makePreset({ authUrl: deps.authUrl, production: deps.production });
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);
@@ -133,7 +145,9 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   return {
     server,
     app,
+    meter,
     close: async () => {
+      await meter.close();
       await pgl.release();
       for (const service of preset.pgServices ?? []) {
         await service.release?.();

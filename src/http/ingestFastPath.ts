@@ -14,6 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import proxyaddr from "proxy-addr";
+import type { UsageMeter } from "../usage/meter";
 import type { Authenticator } from "../auth/authenticate";
 import type { AuthContext } from "../auth/types";
 import type { IngestHandler, IngestReply } from "./ingestHandler";
@@ -48,6 +49,8 @@ export interface IngestFastPathDeps {
   handler: IngestHandler;
   /** Express's compiled "trust proxy" function, so req.ip reads the same on both paths. */
   trustProxy: (addr: string, i: number) => boolean;
+  /** Counts answered requests for usage metering (src/usage/meter.ts). */
+  meter?: UsageMeter;
 }
 
 /** Returns a request listener that serves the requests it takes and returns false for the rest. */
@@ -146,6 +149,7 @@ async function respond(deps: IngestFastPathDeps, req: IncomingMessage, res: Serv
     ip: proxyaddr(req, deps.trustProxy),
     traceId,
   });
+  deps.meter?.countRequest(ctx, reply.kind === "problem" ? reply.problem.status : reply.status);
   if (reply.kind === "problem") sendProblem(res, traceId, reply.problem, reply.headers);
   else send(res, traceId, reply.status, "application/json; charset=utf-8", JSON.stringify(reply.body), reply.headers);
 }

@@ -17,6 +17,8 @@ import { problemForError } from "./errorHandler";
 import { inspectJson, parseJson } from "./jsonInput";
 import { eventsIngested, ingestInFlight, ingestLabels, ingestOverloaded, rateLimited, timed, writeDuration, writeFailures } from "../metrics";
 import { postedOperation } from "../observability/labels";
+import type { UsageMeter } from "../usage/meter";
+import { quotaProblem, quotaWarningHeaders } from "./quota";
 
 const DEFAULT_RATE = 500;
 
@@ -70,6 +72,8 @@ export class IngestHandler {
   constructor(
     private readonly queue: IngestQueue,
     private readonly limiter: RateLimiter,
+    /** Usage metering and the monthly event quota (src/usage/meter.ts); none in isolated tests. */
+    private readonly meter?: UsageMeter,
   ) {}
 
   async handle(req: IngestHttpRequest): Promise<IngestReply> {
@@ -128,6 +132,15 @@ export class IngestHandler {
         headers,
       };
     }
+    if (this.meter) {
+      // the monthly event quota: a warning past the soft limit, 429 past the hard one
+      const verdict = await this.meter.checkQuota(ctx.tenantId, items.length);
+      if (verdict.state === "hard") {
+        const refused = quotaProblem(verdict);
+        return { kind: "problem", problem: refused.problem, headers: { ...headers, ...refused.headers } };
+      }
+      Object.assign(headers, quotaWarningHeaders(verdict, items.length));
+    }
     ingestInFlight.inc();
     try {
       const result = await timed(writeDuration, () =>
@@ -141,6 +154,7 @@ export class IngestHandler {
         }),
       );
       if (!result.replayed) {
+        this.meter?.countAccepted(ctx.tenantId, result.event_ids.length);
         for (const item of items as Record<string, unknown>[]) {
           eventsIngested.inc({
             source: "api",

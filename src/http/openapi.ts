@@ -146,7 +146,7 @@ export const openApiDocument = {
           "409": problemResponse("Idempotency-Key reused with a different body (conflict), or an event_id that is another tenant's event (event_id_taken)"),
           "413": problemResponse("Body over 1 MiB"),
           "415": problemResponse("Not application/json"),
-          "429": problemResponse("Rate limited; see Retry-After"),
+          "429": problemResponse("Rate limited (code rate_limited), or the tenant's monthly event quota is used up (code quota_exceeded, until the month ends); see Retry-After"),
         },
       },
     },
@@ -295,6 +295,28 @@ export const openApiDocument = {
         responses: { "201": json(ref("ViewerToken"), "Minted"), ...STANDARD_ERRORS },
       },
     },
+    "/api/v1/projects/{project_id}/activity": {
+      get: {
+        summary: "A project's activity feed, newest first (at least viewer on the project); next holds the following page's keyset",
+        parameters: [
+          { name: "project_id", in: "path", required: true, schema: { type: "string", format: "uuid" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } },
+          { name: "before_occurred_at", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "before_event_id", in: "query", schema: { type: "string", format: "uuid" } },
+        ],
+        responses: { "200": json(ref("ProjectActivity")), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/usage": {
+      get: {
+        summary: "The tenant's daily usage (tenant owner or admin): events ingested by service, row events by table, API requests by key, storage bytes, exports; and the monthly quota",
+        parameters: [
+          { name: "from", in: "query", schema: { type: "string", format: "date" }, description: "First UTC day (default: the first of this month)" },
+          { name: "to", in: "query", schema: { type: "string", format: "date" }, description: "Last UTC day, inclusive (default: today); at most 366 days after from" },
+        ],
+        responses: { "200": json(ref("UsageReport")), ...STANDARD_ERRORS },
+      },
+    },
   },
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Warden user token (JWT), an API key (wdn_...) or a read-only viewer token (wdv_...)" } },
@@ -327,6 +349,72 @@ export const openApiDocument = {
           webhook_url: nullable("string"),
           enabled: { type: "boolean" },
           secret: { type: "string", description: "whsec_ signing secret: in the create response only" },
+        },
+      },
+      ProjectActivity: {
+        type: "object",
+        required: ["project_id", "entries", "next"],
+        properties: {
+          project_id: { type: "string", format: "uuid" },
+          entries: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["event_id", "occurred_at", "event_type", "action", "actor_type", "actor_id", "actor_name", "summary"],
+              properties: {
+                event_id: { type: "string", format: "uuid" },
+                occurred_at: { type: "string" },
+                event_type: { type: "string" },
+                action: { type: "string" },
+                outcome: { type: "string" },
+                actor_type: { type: "string" },
+                actor_id: { type: "string" },
+                actor_name: { type: "string" },
+                resource_type: nullable("string"),
+                resource_id: nullable("string"),
+                table_name: nullable("string"),
+                changed_fields: nullable("array", { items: { type: "string" } }),
+                old_values: nullable("object"),
+                new_values: nullable("object"),
+                event_data: nullable("object"),
+                redacted_fields: nullable("object"),
+                summary: { type: "string" },
+              },
+            },
+          },
+          next: nullable("object", { properties: { before_occurred_at: { type: "string" }, before_event_id: { type: "string", format: "uuid" } } }),
+        },
+      },
+      UsageReport: {
+        type: "object",
+        required: ["tenant_id", "from", "to", "rows", "totals", "quota"],
+        properties: {
+          tenant_id: { type: "string", format: "uuid" },
+          from: { type: "string", format: "date" },
+          to: { type: "string", format: "date" },
+          rows: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["day", "metric", "dimension", "value"],
+              properties: {
+                day: { type: "string", format: "date" },
+                metric: { type: "string", enum: ["events_ingested", "row_events", "storage_bytes", "exports", "api_requests"] },
+                dimension: { type: "string" },
+                value: { type: "integer", minimum: 0 },
+              },
+            },
+          },
+          totals: { type: "object", additionalProperties: { type: "integer" } },
+          quota: nullable("object", {
+            properties: {
+              monthly_events: { type: "integer" },
+              soft_limit_percent: { type: "integer" },
+              used_this_month: { type: "integer" },
+              state: { type: "string", enum: ["ok", "soft", "hard"] },
+              resets_at: { type: "string", format: "date-time" },
+            },
+          }),
         },
       },
       Problem: {

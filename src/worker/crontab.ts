@@ -17,6 +17,7 @@ export const crontab = [
   "19 3 * * * dq_ensure_partitions ?id=dq_ensure_partitions&max=1",
   "* * * * * check_capture_coverage ?id=check_capture_coverage&max=1",
   "37 4 * * * compact_user_sessions ?id=compact_user_sessions&max=1",
+  "7 * * * * usage_rollup ?id=usage_rollup&max=1",
   // seal_audit_events reschedules itself every second; this revives it if lost.
   `* * * * * seal_audit_events ?id=seal_audit_events&max=1&jobKey=${SEAL_JOB_KEY}&jobKeyMode=preserve_run_at`,
   // promote_capture runs passes continuously and queues its successor; this revives it if lost.

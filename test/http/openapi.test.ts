@@ -69,6 +69,7 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
     "/api/v1/invitations/{invitation_id}",
     "/api/v1/me",
     "/api/v1/openapi.json",
+    "/api/v1/projects/{project_id}/activity",
     "/api/v1/sessions",
     "/api/v1/sessions/current",
     "/api/v1/sessions/{session_id}",
@@ -81,6 +82,7 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
     "/api/v1/subscriptions/{subscription_id}/deliveries/{event_id}/redeliver",
     "/api/v1/subscriptions/{subscription_id}/replay",
     "/api/v1/subscriptions/{subscription_id}/test",
+    "/api/v1/usage",
     "/api/v1/viewer-tokens",
   ]);
 });
@@ -123,6 +125,7 @@ test("responses match their declared schemas", async () => {
   const erased = await call("POST", "/api/v1/subjects/oa-subject-1/erasure", t.tokens.admin, { reason: "openapi check" });
   expect(erased.status).toBe(200);
   check("ErasureReceipt", erased.body);
+  check("UsageReport", (await call("GET", "/api/v1/usage", t.tokens.owner)).body);
 });
 
 test("every error matches Problem, with code and trace_id", async () => {

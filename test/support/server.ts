@@ -28,6 +28,8 @@ export interface TestServer {
   sealingKey: SealingKey;
   /** A token of a new session of a member (warden.user_sessions). */
   signToken(tenantId: string, userId: string, ttlSeconds?: number): Promise<string>;
+  /** Writes the usage meter's in-memory counts now and refreshes quotas (src/usage/meter.ts). */
+  flushUsage(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     sealingKey,
     signToken: async (tenantId, userId, ttlSeconds = 3600) =>
       (await mintSessionToken(ownerPool, tokens, { tenantId, userId, ttlSeconds })).token,
+    flushUsage: () => http.meter.flush(),
     close: async () => {
       await invalidation.stop();
       http.server.closeAllConnections();
