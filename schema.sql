@@ -109,6 +109,138 @@ COMMENT ON TYPE warden.dq_tally IS '@behavior -*
 State of warden.dq_failing: failing rows counted, the first 20 sampled.';
 
 --
+-- Name: project_activity_entry; Type: TYPE; Schema: warden; Owner: -
+--
+
+CREATE TYPE warden.project_activity_entry AS (
+	event_id uuid,
+	occurred_at timestamp with time zone,
+	event_type text,
+	action text,
+	outcome warden.audit_outcome,
+	actor_type warden.actor_type,
+	actor_id text,
+	actor_name text,
+	resource_type text,
+	resource_id text,
+	table_name text,
+	changed_fields text[],
+	old_values jsonb,
+	new_values jsonb,
+	event_data jsonb,
+	redacted_fields jsonb,
+	summary text
+);
+
+--
+-- Name: TYPE project_activity_entry; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TYPE warden.project_activity_entry IS 'One entry of a project''s activity feed (warden.project_activity), redacted under the tenant''s read policy.';
+
+--
+-- Name: COLUMN project_activity_entry.event_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.event_id IS 'The audit event.';
+
+--
+-- Name: COLUMN project_activity_entry.occurred_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.occurred_at IS 'When it happened (the feed is ordered by occurred_at, then event_id, newest first).';
+
+--
+-- Name: COLUMN project_activity_entry.event_type; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.event_type IS 'Event type.';
+
+--
+-- Name: COLUMN project_activity_entry.action; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.action IS 'insert, update, delete, truncate or the posted action.';
+
+--
+-- Name: COLUMN project_activity_entry.outcome; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.outcome IS 'success, failure or unknown.';
+
+--
+-- Name: COLUMN project_activity_entry.actor_type; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.actor_type IS 'Actor type.';
+
+--
+-- Name: COLUMN project_activity_entry.actor_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.actor_id IS 'Actor id.';
+
+--
+-- Name: COLUMN project_activity_entry.actor_name; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.actor_name IS 'The actor as people know it: display name, API key name, or the id.';
+
+--
+-- Name: COLUMN project_activity_entry.resource_type; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.resource_type IS 'Resource type.';
+
+--
+-- Name: COLUMN project_activity_entry.resource_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.resource_id IS 'Resource id.';
+
+--
+-- Name: COLUMN project_activity_entry.table_name; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.table_name IS 'For row events: the table.';
+
+--
+-- Name: COLUMN project_activity_entry.changed_fields; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.changed_fields IS 'For updates: the changed columns.';
+
+--
+-- Name: COLUMN project_activity_entry.old_values; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.old_values IS 'Old values (redacted).';
+
+--
+-- Name: COLUMN project_activity_entry.new_values; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.new_values IS 'New values (redacted).';
+
+--
+-- Name: COLUMN project_activity_entry.event_data; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.event_data IS 'Event payload (redacted).';
+
+--
+-- Name: COLUMN project_activity_entry.redacted_fields; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.redacted_fields IS 'Which fields redaction changed, as in warden.audit_events_redacted; null when none.';
+
+--
+-- Name: COLUMN project_activity_entry.summary; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.project_activity_entry.summary IS 'One human-readable line, e.g. "alice updated order 42: status new → paid".';
+
+--
 -- Name: project_role; Type: TYPE; Schema: warden; Owner: -
 --
 
@@ -1590,6 +1722,7 @@ declare
   v_key text;
   v_col text;
   v_tenant_column text;
+  v_project_column text;
   v_effective jsonb;
   v_before jsonb;
 begin
@@ -1613,8 +1746,8 @@ begin
     raise exception 'options must be a JSON object' using errcode = '22023';
   end if;
   for v_key in select jsonb_object_keys(v_opts) loop
-    if v_key not in ('exclude_columns', 'redact_columns', 'capture', 'tenant_column', 'tenant', 'skip_unchanged', 'resource_type') then
-      raise exception 'unknown option %: expected exclude_columns, redact_columns, capture, tenant_column, tenant, skip_unchanged or resource_type', quote_literal(v_key)
+    if v_key not in ('exclude_columns', 'redact_columns', 'capture', 'tenant_column', 'tenant', 'skip_unchanged', 'resource_type', 'project_column') then
+      raise exception 'unknown option %: expected exclude_columns, redact_columns, capture, tenant_column, tenant, skip_unchanged, resource_type or project_column', quote_literal(v_key)
         using errcode = '22023';
     end if;
   end loop;
@@ -1659,6 +1792,18 @@ begin
       raise exception 'tenant column %.% must be of type uuid', target, quote_ident(v_tenant_column) using errcode = '42804';
     end if;
   end if;
+  if v_opts ? 'project_column' then
+    if jsonb_typeof(v_opts -> 'project_column') <> 'string' then
+      raise exception 'option project_column must be a column name' using errcode = '22023';
+    end if;
+    v_project_column := v_opts ->> 'project_column';
+    if not exists (select 1 from pg_attribute a where a.attrelid = target and a.attname = v_project_column and a.attnum > 0 and not a.attisdropped) then
+      raise exception 'option project_column: column % does not exist in %', quote_ident(v_project_column), target using errcode = '42703';
+    end if;
+    if (select a.atttypid from pg_attribute a where a.attrelid = target and a.attname = v_project_column) <> 'uuid'::regtype then
+      raise exception 'project column %.% must be of type uuid (a warden.projects id)', target, quote_ident(v_project_column) using errcode = '42804';
+    end if;
+  end if;
 
   v_effective := jsonb_strip_nulls(jsonb_build_object(
     'exclude_columns', coalesce(v_opts -> 'exclude_columns', '[]'),
@@ -1667,7 +1812,8 @@ begin
     'skip_unchanged', coalesce((v_opts ->> 'skip_unchanged')::boolean, true),
     'tenant_column', v_tenant_column,
     'tenant', lower(v_opts ->> 'tenant'),
-    'resource_type', v_opts ->> 'resource_type'));
+    'resource_type', v_opts ->> 'resource_type',
+    'project_column', v_project_column));
   v_before := warden_private.capture_registration(target);
   perform warden_private.capture_enable(target, v_effective, current_user);
   if v_before is null or (v_before ->> 'disabled')::boolean or v_before -> 'options' <> v_effective then
@@ -1686,7 +1832,7 @@ $_$;
 --
 
 COMMENT ON FUNCTION warden.enable_auditing(target regclass, options jsonb) IS '@behavior -*
-Starts auditing a table: every INSERT, UPDATE, DELETE and TRUNCATE is captured in the same transaction (into the capture log, which the worker promotes into warden.audit_events within seconds; warden.flush_capture() promotes at once). Idempotent (calling again replaces the options). Options: exclude_columns (never stored), redact_columns (stored only as a keyed hash), capture (changes | full), tenant_column (default tenant_id) or tenant (a fixed tenant id), skip_unchanged (default true), resource_type. Runs with the caller''s rights: the caller needs the TRIGGER privilege on the table. Writes a governance.auditing.enabled event when auditing starts or its options change. Returns the effective options.';
+Starts auditing a table: every INSERT, UPDATE, DELETE and TRUNCATE is captured in the same transaction (into the capture log, which the worker promotes into warden.audit_events within seconds; warden.flush_capture() promotes at once). Idempotent (calling again replaces the options). Options: exclude_columns (never stored), redact_columns (stored only as a keyed hash), capture (changes | full), tenant_column (default tenant_id) or tenant (a fixed tenant id), skip_unchanged (default true), resource_type, project_column (a uuid column naming the warden.projects row the change belongs to: its events carry that project_id, else the project of warden.set_context). Runs with the caller''s rights: the caller needs the TRIGGER privilege on the table. Writes a governance.auditing.enabled event when auditing starts or its options change. Returns the effective options.';
 
 --
 -- Name: enable_auditing_schema(text, jsonb); Type: FUNCTION; Schema: warden; Owner: -
@@ -2312,6 +2458,150 @@ $$;
 --
 
 COMMENT ON FUNCTION warden.place_legal_hold(reason text, resource_type text, resource_id text, correlation_id text) IS 'Places a legal hold on the current tenant''s events: all of them (no resource, no correlation id), one resource, or one correlation id; retention purges nothing it covers until it is released. Tenant owner or admin. Writes governance.legal_hold.placed (after).';
+
+--
+-- Name: project_activity(uuid, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.project_activity(project_id uuid, before_occurred_at timestamp with time zone DEFAULT NULL::timestamp with time zone, before_event_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 50) RETURNS SETOF warden.project_activity_entry
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_tenant uuid := warden.current_tenant_id();
+begin
+  -- One refusal for a project of another tenant, an unknown project and a
+  -- project the caller may not view: nothing says which it was.
+  if project_id is null or v_tenant is null or not warden.has_project_role(project_id, 'viewer') then
+    raise exception 'reading the activity of project % needs at least role viewer on it', coalesce(project_id::text, 'null')
+      using errcode = '42501', hint = 'missing_role=viewer';
+  end if;
+  if max_rows is null or max_rows not between 1 and 500 then
+    raise exception 'max_rows must be 1 to 500, got %', coalesce(max_rows::text, 'null') using errcode = '22023';
+  end if;
+  if before_event_id is not null and before_occurred_at is null then
+    raise exception 'before_event_id needs before_occurred_at (the keyset is occurred_at, event_id)' using errcode = '22023';
+  end if;
+  return query
+  select e.event_id, e.occurred_at, e.event_type, e.action, e.outcome, e.actor_type, e.actor_id, r.actor_name,
+         e.resource_type, e.resource_id, e.table_name, e.changed_fields, r.old_values, r.new_values, r.event_data,
+         r.redacted_fields,
+         warden_private.activity_summary(r.actor_name, e.action, e.event_type, e.resource_type, e.resource_id, e.table_name,
+                                         e.changed_fields, r.old_values, r.new_values, r.event_data)
+  from (
+    select x.* from warden.audit_events x
+    where x.tenant_id = v_tenant and x.project_id = project_activity.project_id
+      and (before_occurred_at is null
+           or (x.occurred_at, x.event_id) < (before_occurred_at, coalesce(before_event_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))
+    order by x.occurred_at desc, x.event_id desc
+    limit max_rows
+  ) e
+  cross join (select warden_private.read_policy() as p offset 0) pol
+  cross join lateral (
+    select warden_private.activity_actor_name(v_tenant, e.actor_type, e.actor_id) as actor_name,
+           case when pol.p is null or e.old_values is null or (pol.p -> 'vc' -> e.table_name) is null then e.old_values
+                else warden_private.redact_columns(pol.p, e.table_name, e.old_values) end as old_values,
+           case when pol.p is null or e.new_values is null or (pol.p -> 'vc' -> e.table_name) is null then e.new_values
+                else warden_private.redact_columns(pol.p, e.table_name, e.new_values) end as new_values,
+           case when pol.p is null or not (pol.p ? 'dp') or e.event_data is null then e.event_data
+                else warden_private.redact_data(pol.p, e.event_data) end as event_data,
+           case when pol.p is null then null::jsonb
+                else warden_private.redaction_marker(pol.p, e.table_name, null::inet, null::text, e.old_values, e.new_values, e.event_data) end
+             as redacted_fields
+  ) r
+  order by e.occurred_at desc, e.event_id desc;
+end;
+$$;
+
+--
+-- Name: FUNCTION project_activity(project_id uuid, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.project_activity(project_id uuid, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer) IS '@behavior -*
+The activity feed of a project, newest first: its events (row changes of tables audited with a project_column or written under set_context''s project_id) with a one-line summary each ("alice updated order 42: status new → paid"), redacted under the tenant''s read policy. Keyset pages: pass the last entry''s occurred_at and event_id as before_occurred_at and before_event_id; max_rows 1 to 500 (default 50). Needs at least viewer on the project (warden.has_project_role; tenant owners and admins count as project owners); anything else, another tenant''s project included, is SQLSTATE 42501.';
+
+--
+-- Name: projects; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.projects (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid DEFAULT warden.current_tenant_id() NOT NULL,
+    name text NOT NULL,
+    description text,
+    created_by uuid DEFAULT warden.current_user_id(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT projects_description_check CHECK ((length(description) <= 10000)),
+    CONSTRAINT projects_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+ALTER TABLE ONLY warden.projects FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE projects; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.projects IS 'A tenant-scoped project; access is granted per project through project members.';
+
+--
+-- Name: COLUMN projects.id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.projects.id IS 'Project id.';
+
+--
+-- Name: COLUMN projects.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.projects.tenant_id IS 'The owning tenant.';
+
+--
+-- Name: COLUMN projects.name; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.projects.name IS 'Project name, unique within the tenant.';
+
+--
+-- Name: COLUMN projects.description; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.projects.description IS 'Free-text description.';
+
+--
+-- Name: COLUMN projects.created_by; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.projects.created_by IS 'The user who created the project (its first owner).';
+
+--
+-- Name: COLUMN projects.created_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.projects.created_at IS 'When the project was created.';
+
+--
+-- Name: COLUMN projects.updated_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.projects.updated_at IS 'When the project was last changed.';
+
+--
+-- Name: projects_activity(warden.projects, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.projects_activity(p warden.projects, before_occurred_at timestamp with time zone DEFAULT NULL::timestamp with time zone, before_event_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 50) RETURNS SETOF warden.project_activity_entry
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select * from warden.project_activity(p.id, before_occurred_at, before_event_id, max_rows)
+$$;
+
+--
+-- Name: FUNCTION projects_activity(p warden.projects, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.projects_activity(p warden.projects, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer) IS 'The project''s activity feed (warden.project_activity): newest first, keyset-paged by beforeOccurredAt and beforeEventId, at most maxRows (1 to 500, default 50). Needs at least viewer on the project.';
 
 --
 -- Name: purge(regclass, jsonb); Type: FUNCTION; Schema: warden; Owner: -
@@ -3201,6 +3491,33 @@ COMMENT ON FUNCTION warden.set_context(tenant_id uuid, actor_id text, actor_type
 For apps and DBAs connecting directly: sets the transaction-local request context (tenant, actor, trace id, extra) that the API would set, so triggers see one context whatever the path. Call it inside a transaction block (BEGIN ... COMMIT) before the statements it applies to: called on its own it ends with its own statement, and Warden raises a WARNING at commit. The tenant role is taken from extra.tenant_role or looked up from the membership or API key. Returns warden.current_actor(). Not executable by API requests; grant EXECUTE to your application roles.';
 
 --
+-- Name: set_context(uuid, text, text, text, jsonb, uuid); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.set_context(tenant_id uuid, actor_id text, actor_type text, trace_id text, extra jsonb, project_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if project_id is not null and not exists (
+    select 1 from warden.projects p where p.id = set_context.project_id and p.tenant_id = set_context.tenant_id) then
+    raise exception 'project % is not a project of tenant %', project_id, coalesce(tenant_id::text, 'null')
+      using errcode = '22023', hint = 'project_id must name a warden.projects row of the context''s tenant';
+  end if;
+  return warden.set_context(tenant_id, actor_id, actor_type, trace_id,
+    coalesce(extra, '{}') - 'project_id' || case when project_id is null then '{}'::jsonb
+                                                 else jsonb_build_object('project_id', project_id) end);
+end;
+$$;
+
+--
+-- Name: FUNCTION set_context(tenant_id uuid, actor_id text, actor_type text, trace_id text, extra jsonb, project_id uuid); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.set_context(tenant_id uuid, actor_id text, actor_type text, trace_id text, extra jsonb, project_id uuid) IS '@behavior -*
+warden.set_context with the project the following statements belong to (one of the tenant''s projects, else SQLSTATE 22023): their row events carry it as project_id (a table''s project_column, when it has one, wins). Call as warden.set_context(tenant, actor, type, trace_id, extra, project_id) (all six arguments). Not executable by API requests; grant EXECUTE to your application roles.';
+
+--
 -- Name: redaction_policies; Type: TABLE; Schema: warden; Owner: -
 --
 
@@ -3569,6 +3886,178 @@ $$;
 COMMENT ON FUNCTION warden.unread_notification_count() IS 'How many unread, unexpired notifications the caller has in the session''s tenant.';
 
 --
+-- Name: usage_daily; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.usage_daily (
+    tenant_id uuid NOT NULL,
+    day date NOT NULL,
+    metric text NOT NULL,
+    dimension text DEFAULT ''::text NOT NULL,
+    value bigint NOT NULL,
+    computed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT usage_daily_dimension_check CHECK ((length(dimension) <= 300)),
+    CONSTRAINT usage_daily_metric_check CHECK ((metric = ANY (ARRAY['events_ingested'::text, 'row_events'::text, 'storage_bytes'::text, 'exports'::text, 'api_requests'::text]))),
+    CONSTRAINT usage_daily_value_check CHECK ((value >= 0))
+);
+
+ALTER TABLE ONLY warden.usage_daily FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE usage_daily; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.usage_daily IS '@behavior -insert -update -delete -query:resource:connection -query:resource:list
+Daily usage of each tenant (the worker''s usage_rollup task): events ingested through the API by service, row events captured by table, API requests by API key, storage bytes of the tenant''s events, exports by kind. Read through warden.usage (GraphQL), GET /api/v1/usage or `warden usage`; tenant owners and admins only.';
+
+--
+-- Name: COLUMN usage_daily.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_daily.tenant_id IS 'The tenant.';
+
+--
+-- Name: COLUMN usage_daily.day; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_daily.day IS 'The UTC day.';
+
+--
+-- Name: COLUMN usage_daily.metric; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_daily.metric IS 'events_ingested, row_events, storage_bytes, exports or api_requests.';
+
+--
+-- Name: COLUMN usage_daily.dimension; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_daily.dimension IS 'events_ingested: the service (empty when none); row_events: schema.table; api_requests: the API key id, or "user_tokens"; exports: audit_export or subject_export; storage_bytes: empty.';
+
+--
+-- Name: COLUMN usage_daily.value; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_daily.value IS 'Count (bytes for storage_bytes). Event counts of a day never decrease (events purged later stay counted); storage_bytes is the stored size at the end of the day (of the run, for today).';
+
+--
+-- Name: COLUMN usage_daily.computed_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_daily.computed_at IS 'When the value last changed.';
+
+--
+-- Name: usage(date, date); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.usage(from_day date, to_day date) RETURNS SETOF warden.usage_daily
+    LANGUAGE plpgsql STABLE STRICT
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  if not warden.has_tenant_role('{owner,admin}') then
+    raise exception 'reading usage needs tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  if from_day > to_day or to_day - from_day > 366 then
+    raise exception 'usage needs from_day <= to_day, at most 366 days apart' using errcode = '22023';
+  end if;
+  return query
+  select u.* from warden.usage_daily u
+  where u.tenant_id = warden.current_tenant_id() and u.day between from_day and to_day
+  order by u.day, u.metric, u.dimension;
+end;
+$$;
+
+--
+-- Name: FUNCTION usage(from_day date, to_day date); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.usage(from_day date, to_day date) IS '@behavior +queryField
+The current tenant''s daily usage from from_day to to_day (UTC, inclusive, at most 366 days; both required): events ingested by service, row events by table, API requests by key, storage bytes, exports. Tenant owners and admins; anyone else gets SQLSTATE 42501.';
+
+--
+-- Name: activity_actor_name(uuid, warden.actor_type, text); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.activity_actor_name(tenant_id uuid, actor_type warden.actor_type, actor_id text) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select coalesce(
+    case actor_type
+      when 'user' then (select coalesce(nullif(btrim(u.display_name), ''), split_part(u.email, '@', 1))
+                        from warden.users u join warden.tenant_memberships m on m.user_id = u.id and m.tenant_id = activity_actor_name.tenant_id
+                        where actor_id ~* '^[0-9a-f-]{36}$' and u.id = actor_id::uuid)
+      when 'api_key' then (select k.name from warden.api_keys k
+                           where actor_id ~* '^[0-9a-f-]{36}$' and k.id = actor_id::uuid and k.tenant_id = activity_actor_name.tenant_id)
+    end, actor_id)
+$_$;
+
+--
+-- Name: FUNCTION activity_actor_name(tenant_id uuid, actor_type warden.actor_type, actor_id text); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.activity_actor_name(tenant_id uuid, actor_type warden.actor_type, actor_id text) IS 'How the feed names an actor: a member''s display name (else the local part of their email), an API key''s name, else the actor id.';
+
+--
+-- Name: activity_summary(text, text, text, text, text, text, text[], jsonb, jsonb, jsonb); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.activity_summary(actor_name text, action text, event_type text, resource_type text, resource_id text, table_name text, changed_fields text[], old_values jsonb, new_values jsonb, event_data jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $_$
+  select actor_name || ' '
+    || case action when 'insert' then 'created' when 'update' then 'updated' when 'delete' then 'deleted'
+                   when 'truncate' then 'emptied' else action end
+    || ' ' || n.noun
+    || coalesce(' ' || resource_id, '')
+    || case
+         when action = 'update' and cardinality(changed_fields) > 0 then ': ' || (
+           select string_agg(f || ' ' || warden_private.activity_value(old_values -> f) || ' → ' || warden_private.activity_value(new_values -> f), ', ' order by o)
+           from unnest(changed_fields) with ordinality c(f, o) where o <= 3)
+           || case when cardinality(changed_fields) > 3 then format(' and %s more', cardinality(changed_fields) - 3) else '' end
+         when action = 'truncate' and event_data ? 'row_count' then format(' (%s rows)', event_data ->> 'row_count')
+         when table_name is null and event_type is not null then ' (' || event_type || ')'
+         else ''
+       end
+  from (select case
+                 when action = 'truncate' then coalesce(split_part(table_name, '.', 2), resource_type, 'table')
+                 else replace(regexp_replace(
+                        regexp_replace(coalesce(resource_type, split_part(table_name, '.', 2), 'event'), '^.*\.', ''),
+                        '([^s])s$', '\1'), '_', ' ')
+               end as noun) n
+$_$;
+
+--
+-- Name: FUNCTION activity_summary(actor_name text, action text, event_type text, resource_type text, resource_id text, table_name text, changed_fields text[], old_values jsonb, new_values jsonb, event_data jsonb); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.activity_summary(actor_name text, action text, event_type text, resource_type text, resource_id text, table_name text, changed_fields text[], old_values jsonb, new_values jsonb, event_data jsonb) IS 'One line saying what an event did, e.g. "alice updated order 42: status new → paid" (the resource type or table, singular; at most three changed fields).';
+
+--
+-- Name: activity_value(jsonb); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.activity_value(v jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select case
+    when v is null or jsonb_typeof(v) = 'null' then 'null'
+    when jsonb_typeof(v) = 'string' and starts_with(v #>> '{}', 'hmac:') then '[redacted]'
+    when length(v #>> '{}') > 40 then left(v #>> '{}', 39) || '…'
+    else v #>> '{}'
+  end
+$$;
+
+--
+-- Name: FUNCTION activity_value(v jsonb); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.activity_value(v jsonb) IS 'A value as an activity summary shows it: text without quotes, at most 40 characters, keyed hashes as [redacted].';
+
+--
 -- Name: arm_context_check(); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -3662,6 +4151,7 @@ CREATE TABLE warden.audit_events (
     old_values jsonb,
     new_values jsonb,
     event_data jsonb,
+    project_id uuid,
     CONSTRAINT audit_events_action_check CHECK (((length(action) >= 1) AND (length(action) <= 64))),
     CONSTRAINT audit_events_actor_id_check CHECK (((length(actor_id) >= 1) AND (length(actor_id) <= 256))),
     CONSTRAINT audit_events_category_check CHECK (((length(category) >= 1) AND (length(category) <= 64))),
@@ -3844,6 +4334,12 @@ COMMENT ON COLUMN warden.audit_events.event_data IS '@behavior +attribute:filter
 Event payload following the common envelope {version, service, operation, status, attempt?, retry_reason?, source_payload?}; for truncates {row_count}.';
 
 --
+-- Name: COLUMN audit_events.project_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.audit_events.project_id IS 'The project (warden.projects) the event belongs to: the audited row''s project column (enable_auditing project_column) or the project of the request context; null when none. Read through warden.project_activity. Not part of the sealed record.';
+
+--
 -- Name: audit_envelope(warden.audit_events); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -3880,7 +4376,7 @@ CREATE FUNCTION warden_private.audit_event_is_plainly_valid(item jsonb) RETURNS 
     AS $_$
   select coalesce(
     jsonb_typeof(item) = 'object'
-    and (item - '{event_id,event_type,outcome,actor,occurred_at,severity,action,resource,correlation_id,trace_id,parent_event_id,service,data,attempt,retry_reason,source_payload}'::text[]) = '{}'
+    and (item - '{event_id,event_type,outcome,actor,occurred_at,severity,action,resource,correlation_id,trace_id,parent_event_id,service,data,attempt,retry_reason,source_payload,project_id}'::text[]) = '{}'
     and jsonb_typeof(item -> 'event_type') = 'string'
     and length(item ->> 'event_type') <= 64
     and (item ->> 'event_type') ~ '^[a-z0-9_-]+(\.[a-z0-9_-]+)+$'
@@ -3888,6 +4384,8 @@ CREATE FUNCTION warden_private.audit_event_is_plainly_valid(item jsonb) RETURNS 
     and lower(item ->> 'outcome') in ('success', 'failure', 'unknown')
     and (not item ? 'event_id' or (jsonb_typeof(item -> 'event_id') = 'string'
          and (item ->> 'event_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'))
+    and (not item ? 'project_id' or (jsonb_typeof(item -> 'project_id') = 'string'
+         and (item ->> 'project_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'))
     and (not item ? 'parent_event_id' or (jsonb_typeof(item -> 'parent_event_id') = 'string'
          and (item ->> 'parent_event_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'))
     and (not item ? 'occurred_at' or (jsonb_typeof(item -> 'occurred_at') = 'string'
@@ -3973,8 +4471,8 @@ CREATE FUNCTION warden_private.audit_event_rule_problems(item jsonb, pointer tex
     jsonb_build_array(warden_private.audit_problem(pointer, 'must be a JSON object'))
   else
     -- unknown fields (enumerated only when there are some)
-    case when (item - '{event_id,event_type,outcome,actor,occurred_at,severity,action,resource,correlation_id,trace_id,parent_event_id,service,data,attempt,retry_reason,source_payload}'::text[]) <> '{}'
-      then warden_private.audit_unknown_keys(item, '{event_id,event_type,outcome,actor,occurred_at,severity,action,resource,correlation_id,trace_id,parent_event_id,service,data,attempt,retry_reason,source_payload}', pointer)
+    case when (item - '{event_id,event_type,outcome,actor,occurred_at,severity,action,resource,correlation_id,trace_id,parent_event_id,service,data,attempt,retry_reason,source_payload,project_id}'::text[]) <> '{}'
+      then warden_private.audit_unknown_keys(item, '{event_id,event_type,outcome,actor,occurred_at,severity,action,resource,correlation_id,trace_id,parent_event_id,service,data,attempt,retry_reason,source_payload,project_id}', pointer)
       else '[]' end
     || case when jsonb_typeof(item -> 'actor') = 'object' and (item -> 'actor') - '{type,id}'::text[] <> '{}'
       then warden_private.audit_unknown_keys(item -> 'actor', '{type,id}', pointer || '/actor') else '[]' end
@@ -4009,6 +4507,10 @@ CREATE FUNCTION warden_private.audit_event_rule_problems(item jsonb, pointer tex
       warden_private.audit_problem(pointer || '/event_id', case
         when item ? 'event_id' and (jsonb_typeof(item -> 'event_id') <> 'string'
              or (item ->> 'event_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') then 'a uuid'
+      end),
+      warden_private.audit_problem(pointer || '/project_id', case
+        when item ? 'project_id' and (jsonb_typeof(item -> 'project_id') <> 'string'
+             or (item ->> 'project_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') then 'a uuid (one of the tenant''s projects)'
       end),
       warden_private.audit_problem(pointer || '/parent_event_id', case
         when item ? 'parent_event_id' and (jsonb_typeof(item -> 'parent_event_id') <> 'string'
@@ -4416,6 +4918,126 @@ $$;
 COMMENT ON FUNCTION warden_private.capture_1_v1() IS 'Generated capture function of warden.tenants (version 1): appends each statement''s records to the capture log (see warden_private.capture_install).';
 
 --
+-- Name: capture_1_v2(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.capture_1_v2() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
+    SET work_mem TO '64MB'
+    AS $_$
+declare
+  -- The transaction id first: it is assigned before the slot is read, so
+  -- every writer of a slot has an id below the next flip's (capture_promote).
+  v_tx bigint := pg_current_xact_id()::text::bigint;
+  v_slot integer := pg_sequence_last_value('warden_private.capture_generation'::regclass) % 2;
+  v_ctx_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
+  v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
+  v_extra jsonb;
+  v_actor_type warden.actor_type;
+  v_ip inet;
+  v_ua text;
+  v_trace text := nullif(current_setting('warden.trace_id', true), '');
+  v_ctx_project uuid;
+  v_correlation text;
+  v_service text;
+  v_count bigint;
+begin
+  -- Only for its own table (or a partition of it): by name, which needs no
+  -- privilege on the table's schema, and survives a dump and restore.
+  if not (tg_table_schema = 'warden' and tg_table_name = 'tenants') then
+    if not exists (
+      select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = pg_partition_root(tg_relid) and n.nspname = 'warden' and c.relname = 'tenants') then
+      raise exception 'the capture function of % cannot capture %', 'warden.tenants', tg_relid::regclass using errcode = '42501';
+    end if;
+  end if;
+  v_extra := nullif(current_setting('warden.context_extra', true), '')::jsonb;
+  if v_actor_id is null then
+    -- No request context: the database role is the actor.
+    v_actor_type := 'db_role';
+    v_actor_id := session_user;
+    v_ip := inet_client_addr();
+    v_service := nullif(current_setting('application_name', true), '');
+  else
+    v_actor_type := coalesce(nullif(current_setting('jwt.claims.actor_type', true), ''), 'user')::warden.actor_type;
+    v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
+    v_service := v_extra ->> 'service';
+  end if;
+  v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+  v_correlation := v_extra ->> 'correlation_id';
+  -- the project of warden.set_context (never an error: a malformed id is no project)
+  v_ctx_project := case when v_extra ->> 'project_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    then (v_extra ->> 'project_id')::uuid end;
+  if v_slot = 0 then
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_1_v2_0 (txid, n1, n2, n3, n4) select v_tx, n.id, n.name, n.created_at, n.updated_at from new_rows n returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 1, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_1_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
+        select v_tx, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+        returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_1_v2_0 (txid, o1, o2, o3, o4) select v_tx, o.id, o.name, o.created_at, o.updated_at from old_rows o returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 1, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 1, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  else
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_1_v2_1 (txid, n1, n2, n3, n4) select v_tx, n.id, n.name, n.created_at, n.updated_at from new_rows n returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 1, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_1_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
+        select v_tx, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+        returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_1_v2_1 (txid, o1, o2, o3, o4) select v_tx, o.id, o.name, o.created_at, o.updated_at from old_rows o returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 1, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 1, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  end if;
+  return null;
+end;
+$_$;
+
+--
+-- Name: FUNCTION capture_1_v2(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.capture_1_v2() IS 'Generated capture function of warden.tenants (version 2): appends each statement''s records to the capture log (see warden_private.capture_install).';
+
+--
 -- Name: capture_2_v1(); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -4530,6 +5152,126 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.capture_2_v1() IS 'Generated capture function of warden.users (version 1): appends each statement''s records to the capture log (see warden_private.capture_install).';
+
+--
+-- Name: capture_2_v2(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.capture_2_v2() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
+    SET work_mem TO '64MB'
+    AS $_$
+declare
+  -- The transaction id first: it is assigned before the slot is read, so
+  -- every writer of a slot has an id below the next flip's (capture_promote).
+  v_tx bigint := pg_current_xact_id()::text::bigint;
+  v_slot integer := pg_sequence_last_value('warden_private.capture_generation'::regclass) % 2;
+  v_ctx_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
+  v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
+  v_extra jsonb;
+  v_actor_type warden.actor_type;
+  v_ip inet;
+  v_ua text;
+  v_trace text := nullif(current_setting('warden.trace_id', true), '');
+  v_ctx_project uuid;
+  v_correlation text;
+  v_service text;
+  v_count bigint;
+begin
+  -- Only for its own table (or a partition of it): by name, which needs no
+  -- privilege on the table's schema, and survives a dump and restore.
+  if not (tg_table_schema = 'warden' and tg_table_name = 'users') then
+    if not exists (
+      select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = pg_partition_root(tg_relid) and n.nspname = 'warden' and c.relname = 'users') then
+      raise exception 'the capture function of % cannot capture %', 'warden.users', tg_relid::regclass using errcode = '42501';
+    end if;
+  end if;
+  v_extra := nullif(current_setting('warden.context_extra', true), '')::jsonb;
+  if v_actor_id is null then
+    -- No request context: the database role is the actor.
+    v_actor_type := 'db_role';
+    v_actor_id := session_user;
+    v_ip := inet_client_addr();
+    v_service := nullif(current_setting('application_name', true), '');
+  else
+    v_actor_type := coalesce(nullif(current_setting('jwt.claims.actor_type', true), ''), 'user')::warden.actor_type;
+    v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
+    v_service := v_extra ->> 'service';
+  end if;
+  v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+  v_correlation := v_extra ->> 'correlation_id';
+  -- the project of warden.set_context (never an error: a malformed id is no project)
+  v_ctx_project := case when v_extra ->> 'project_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    then (v_extra ->> 'project_id')::uuid end;
+  if v_slot = 0 then
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_2_v2_0 (txid, n1, n2, n3, n4, n5) select v_tx, n.id, n.email, n.display_name, n.created_at, n.updated_at from new_rows n returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 2, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_2_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
+        select v_tx, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+        returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_2_v2_0 (txid, o1, o2, o3, o4, o5) select v_tx, o.id, o.email, o.display_name, o.created_at, o.updated_at from old_rows o returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 2, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 2, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  else
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_2_v2_1 (txid, n1, n2, n3, n4, n5) select v_tx, n.id, n.email, n.display_name, n.created_at, n.updated_at from new_rows n returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 2, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_2_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
+        select v_tx, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+        returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_2_v2_1 (txid, o1, o2, o3, o4, o5) select v_tx, o.id, o.email, o.display_name, o.created_at, o.updated_at from old_rows o returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 2, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 2, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  end if;
+  return null;
+end;
+$_$;
+
+--
+-- Name: FUNCTION capture_2_v2(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.capture_2_v2() IS 'Generated capture function of warden.users (version 2): appends each statement''s records to the capture log (see warden_private.capture_install).';
 
 --
 -- Name: capture_3_v1(); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -4648,6 +5390,126 @@ $$;
 COMMENT ON FUNCTION warden_private.capture_3_v1() IS 'Generated capture function of warden.tenant_memberships (version 1): appends each statement''s records to the capture log (see warden_private.capture_install).';
 
 --
+-- Name: capture_3_v2(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.capture_3_v2() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
+    SET work_mem TO '64MB'
+    AS $_$
+declare
+  -- The transaction id first: it is assigned before the slot is read, so
+  -- every writer of a slot has an id below the next flip's (capture_promote).
+  v_tx bigint := pg_current_xact_id()::text::bigint;
+  v_slot integer := pg_sequence_last_value('warden_private.capture_generation'::regclass) % 2;
+  v_ctx_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
+  v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
+  v_extra jsonb;
+  v_actor_type warden.actor_type;
+  v_ip inet;
+  v_ua text;
+  v_trace text := nullif(current_setting('warden.trace_id', true), '');
+  v_ctx_project uuid;
+  v_correlation text;
+  v_service text;
+  v_count bigint;
+begin
+  -- Only for its own table (or a partition of it): by name, which needs no
+  -- privilege on the table's schema, and survives a dump and restore.
+  if not (tg_table_schema = 'warden' and tg_table_name = 'tenant_memberships') then
+    if not exists (
+      select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = pg_partition_root(tg_relid) and n.nspname = 'warden' and c.relname = 'tenant_memberships') then
+      raise exception 'the capture function of % cannot capture %', 'warden.tenant_memberships', tg_relid::regclass using errcode = '42501';
+    end if;
+  end if;
+  v_extra := nullif(current_setting('warden.context_extra', true), '')::jsonb;
+  if v_actor_id is null then
+    -- No request context: the database role is the actor.
+    v_actor_type := 'db_role';
+    v_actor_id := session_user;
+    v_ip := inet_client_addr();
+    v_service := nullif(current_setting('application_name', true), '');
+  else
+    v_actor_type := coalesce(nullif(current_setting('jwt.claims.actor_type', true), ''), 'user')::warden.actor_type;
+    v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
+    v_service := v_extra ->> 'service';
+  end if;
+  v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+  v_correlation := v_extra ->> 'correlation_id';
+  -- the project of warden.set_context (never an error: a malformed id is no project)
+  v_ctx_project := case when v_extra ->> 'project_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    then (v_extra ->> 'project_id')::uuid end;
+  if v_slot = 0 then
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_3_v2_0 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.user_id, n.role, n.created_at, n.joined_via from new_rows n returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 3, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_3_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
+        returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_3_v2_0 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.user_id, o.role, o.created_at, o.joined_via from old_rows o returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 3, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 3, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  else
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_3_v2_1 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.user_id, n.role, n.created_at, n.joined_via from new_rows n returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 3, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_3_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
+        returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_3_v2_1 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.user_id, o.role, o.created_at, o.joined_via from old_rows o returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 3, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 3, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  end if;
+  return null;
+end;
+$_$;
+
+--
+-- Name: FUNCTION capture_3_v2(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.capture_3_v2() IS 'Generated capture function of warden.tenant_memberships (version 2): appends each statement''s records to the capture log (see warden_private.capture_install).';
+
+--
 -- Name: capture_4_v1(); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -4764,6 +5626,126 @@ $$;
 COMMENT ON FUNCTION warden_private.capture_4_v1() IS 'Generated capture function of warden.projects (version 1): appends each statement''s records to the capture log (see warden_private.capture_install).';
 
 --
+-- Name: capture_4_v2(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.capture_4_v2() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
+    SET work_mem TO '64MB'
+    AS $_$
+declare
+  -- The transaction id first: it is assigned before the slot is read, so
+  -- every writer of a slot has an id below the next flip's (capture_promote).
+  v_tx bigint := pg_current_xact_id()::text::bigint;
+  v_slot integer := pg_sequence_last_value('warden_private.capture_generation'::regclass) % 2;
+  v_ctx_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
+  v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
+  v_extra jsonb;
+  v_actor_type warden.actor_type;
+  v_ip inet;
+  v_ua text;
+  v_trace text := nullif(current_setting('warden.trace_id', true), '');
+  v_ctx_project uuid;
+  v_correlation text;
+  v_service text;
+  v_count bigint;
+begin
+  -- Only for its own table (or a partition of it): by name, which needs no
+  -- privilege on the table's schema, and survives a dump and restore.
+  if not (tg_table_schema = 'warden' and tg_table_name = 'projects') then
+    if not exists (
+      select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = pg_partition_root(tg_relid) and n.nspname = 'warden' and c.relname = 'projects') then
+      raise exception 'the capture function of % cannot capture %', 'warden.projects', tg_relid::regclass using errcode = '42501';
+    end if;
+  end if;
+  v_extra := nullif(current_setting('warden.context_extra', true), '')::jsonb;
+  if v_actor_id is null then
+    -- No request context: the database role is the actor.
+    v_actor_type := 'db_role';
+    v_actor_id := session_user;
+    v_ip := inet_client_addr();
+    v_service := nullif(current_setting('application_name', true), '');
+  else
+    v_actor_type := coalesce(nullif(current_setting('jwt.claims.actor_type', true), ''), 'user')::warden.actor_type;
+    v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
+    v_service := v_extra ->> 'service';
+  end if;
+  v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+  v_correlation := v_extra ->> 'correlation_id';
+  -- the project of warden.set_context (never an error: a malformed id is no project)
+  v_ctx_project := case when v_extra ->> 'project_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    then (v_extra ->> 'project_id')::uuid end;
+  if v_slot = 0 then
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_4_v2_0 (txid, n1, n2, n3, n4, n5, n6, n7) select v_tx, n.id, n.tenant_id, n.name, n.description, n.created_by, n.created_at, n.updated_at from new_rows n returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 4, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_4_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+        returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_4_v2_0 (txid, o1, o2, o3, o4, o5, o6, o7) select v_tx, o.id, o.tenant_id, o.name, o.description, o.created_by, o.created_at, o.updated_at from old_rows o returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 4, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 4, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  else
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_4_v2_1 (txid, n1, n2, n3, n4, n5, n6, n7) select v_tx, n.id, n.tenant_id, n.name, n.description, n.created_by, n.created_at, n.updated_at from new_rows n returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 4, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_4_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+        returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_4_v2_1 (txid, o1, o2, o3, o4, o5, o6, o7) select v_tx, o.id, o.tenant_id, o.name, o.description, o.created_by, o.created_at, o.updated_at from old_rows o returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 4, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 4, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  end if;
+  return null;
+end;
+$_$;
+
+--
+-- Name: FUNCTION capture_4_v2(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.capture_4_v2() IS 'Generated capture function of warden.projects (version 2): appends each statement''s records to the capture log (see warden_private.capture_install).';
+
+--
 -- Name: capture_5_v1(); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -4878,6 +5860,126 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.capture_5_v1() IS 'Generated capture function of warden.project_members (version 1): appends each statement''s records to the capture log (see warden_private.capture_install).';
+
+--
+-- Name: capture_5_v2(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.capture_5_v2() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
+    SET work_mem TO '64MB'
+    AS $_$
+declare
+  -- The transaction id first: it is assigned before the slot is read, so
+  -- every writer of a slot has an id below the next flip's (capture_promote).
+  v_tx bigint := pg_current_xact_id()::text::bigint;
+  v_slot integer := pg_sequence_last_value('warden_private.capture_generation'::regclass) % 2;
+  v_ctx_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
+  v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
+  v_extra jsonb;
+  v_actor_type warden.actor_type;
+  v_ip inet;
+  v_ua text;
+  v_trace text := nullif(current_setting('warden.trace_id', true), '');
+  v_ctx_project uuid;
+  v_correlation text;
+  v_service text;
+  v_count bigint;
+begin
+  -- Only for its own table (or a partition of it): by name, which needs no
+  -- privilege on the table's schema, and survives a dump and restore.
+  if not (tg_table_schema = 'warden' and tg_table_name = 'project_members') then
+    if not exists (
+      select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = pg_partition_root(tg_relid) and n.nspname = 'warden' and c.relname = 'project_members') then
+      raise exception 'the capture function of % cannot capture %', 'warden.project_members', tg_relid::regclass using errcode = '42501';
+    end if;
+  end if;
+  v_extra := nullif(current_setting('warden.context_extra', true), '')::jsonb;
+  if v_actor_id is null then
+    -- No request context: the database role is the actor.
+    v_actor_type := 'db_role';
+    v_actor_id := session_user;
+    v_ip := inet_client_addr();
+    v_service := nullif(current_setting('application_name', true), '');
+  else
+    v_actor_type := coalesce(nullif(current_setting('jwt.claims.actor_type', true), ''), 'user')::warden.actor_type;
+    v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
+    v_service := v_extra ->> 'service';
+  end if;
+  v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+  v_correlation := v_extra ->> 'correlation_id';
+  -- the project of warden.set_context (never an error: a malformed id is no project)
+  v_ctx_project := case when v_extra ->> 'project_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    then (v_extra ->> 'project_id')::uuid end;
+  if v_slot = 0 then
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_5_v2_0 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.project_id, n.user_id, n.role, n.created_at from new_rows n returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 5, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_5_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
+        returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_5_v2_0 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.project_id, o.user_id, o.role, o.created_at from old_rows o returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 5, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 5, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  else
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_5_v2_1 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.project_id, n.user_id, n.role, n.created_at from new_rows n returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 5, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_5_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
+        returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_5_v2_1 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.project_id, o.user_id, o.role, o.created_at from old_rows o returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 5, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 5, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  end if;
+  return null;
+end;
+$_$;
+
+--
+-- Name: FUNCTION capture_5_v2(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.capture_5_v2() IS 'Generated capture function of warden.project_members (version 2): appends each statement''s records to the capture log (see warden_private.capture_install).';
 
 --
 -- Name: capture_6_v1(); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -5112,6 +6214,126 @@ $$;
 COMMENT ON FUNCTION warden_private.capture_6_v2() IS 'Generated capture function of warden.api_keys (version 2): appends each statement''s records to the capture log (see warden_private.capture_install).';
 
 --
+-- Name: capture_6_v3(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.capture_6_v3() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
+    SET work_mem TO '64MB'
+    AS $_$
+declare
+  -- The transaction id first: it is assigned before the slot is read, so
+  -- every writer of a slot has an id below the next flip's (capture_promote).
+  v_tx bigint := pg_current_xact_id()::text::bigint;
+  v_slot integer := pg_sequence_last_value('warden_private.capture_generation'::regclass) % 2;
+  v_ctx_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
+  v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
+  v_extra jsonb;
+  v_actor_type warden.actor_type;
+  v_ip inet;
+  v_ua text;
+  v_trace text := nullif(current_setting('warden.trace_id', true), '');
+  v_ctx_project uuid;
+  v_correlation text;
+  v_service text;
+  v_count bigint;
+begin
+  -- Only for its own table (or a partition of it): by name, which needs no
+  -- privilege on the table's schema, and survives a dump and restore.
+  if not (tg_table_schema = 'warden' and tg_table_name = 'api_keys') then
+    if not exists (
+      select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = pg_partition_root(tg_relid) and n.nspname = 'warden' and c.relname = 'api_keys') then
+      raise exception 'the capture function of % cannot capture %', 'warden.api_keys', tg_relid::regclass using errcode = '42501';
+    end if;
+  end if;
+  v_extra := nullif(current_setting('warden.context_extra', true), '')::jsonb;
+  if v_actor_id is null then
+    -- No request context: the database role is the actor.
+    v_actor_type := 'db_role';
+    v_actor_id := session_user;
+    v_ip := inet_client_addr();
+    v_service := nullif(current_setting('application_name', true), '');
+  else
+    v_actor_type := coalesce(nullif(current_setting('jwt.claims.actor_type', true), ''), 'user')::warden.actor_type;
+    v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
+    v_service := v_extra ->> 'service';
+  end if;
+  v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+  v_correlation := v_extra ->> 'correlation_id';
+  -- the project of warden.set_context (never an error: a malformed id is no project)
+  v_ctx_project := case when v_extra ->> 'project_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    then (v_extra ->> 'project_id')::uuid end;
+  if v_slot = 0 then
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_6_v3_0 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12) select v_tx, n.id, n.tenant_id, n.name, n.prefix, n.role, n.rate_limit_per_second, n.created_by, n.created_at, n.expires_at, n.last_used_at, n.revoked_at, n.scopes from new_rows n returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 6, 3, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_6_v3_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
+        returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_6_v3_0 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12) select v_tx, o.id, o.tenant_id, o.name, o.prefix, o.role, o.rate_limit_per_second, o.created_by, o.created_at, o.expires_at, o.last_used_at, o.revoked_at, o.scopes from old_rows o returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 6, 3, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 6, 3, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  else
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_6_v3_1 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12) select v_tx, n.id, n.tenant_id, n.name, n.prefix, n.role, n.rate_limit_per_second, n.created_by, n.created_at, n.expires_at, n.last_used_at, n.revoked_at, n.scopes from new_rows n returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 6, 3, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_6_v3_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
+        returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_6_v3_1 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12) select v_tx, o.id, o.tenant_id, o.name, o.prefix, o.role, o.rate_limit_per_second, o.created_by, o.created_at, o.expires_at, o.last_used_at, o.revoked_at, o.scopes from old_rows o returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 6, 3, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 6, 3, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  end if;
+  return null;
+end;
+$_$;
+
+--
+-- Name: FUNCTION capture_6_v3(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.capture_6_v3() IS 'Generated capture function of warden.api_keys (version 3): appends each statement''s records to the capture log (see warden_private.capture_install).';
+
+--
 -- Name: capture_7_v1(); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -5228,6 +6450,126 @@ $$;
 COMMENT ON FUNCTION warden_private.capture_7_v1() IS 'Generated capture function of warden.tenant_invitations (version 1): appends each statement''s records to the capture log (see warden_private.capture_install).';
 
 --
+-- Name: capture_7_v2(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.capture_7_v2() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
+    SET work_mem TO '64MB'
+    AS $_$
+declare
+  -- The transaction id first: it is assigned before the slot is read, so
+  -- every writer of a slot has an id below the next flip's (capture_promote).
+  v_tx bigint := pg_current_xact_id()::text::bigint;
+  v_slot integer := pg_sequence_last_value('warden_private.capture_generation'::regclass) % 2;
+  v_ctx_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
+  v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
+  v_extra jsonb;
+  v_actor_type warden.actor_type;
+  v_ip inet;
+  v_ua text;
+  v_trace text := nullif(current_setting('warden.trace_id', true), '');
+  v_ctx_project uuid;
+  v_correlation text;
+  v_service text;
+  v_count bigint;
+begin
+  -- Only for its own table (or a partition of it): by name, which needs no
+  -- privilege on the table's schema, and survives a dump and restore.
+  if not (tg_table_schema = 'warden' and tg_table_name = 'tenant_invitations') then
+    if not exists (
+      select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.oid = pg_partition_root(tg_relid) and n.nspname = 'warden' and c.relname = 'tenant_invitations') then
+      raise exception 'the capture function of % cannot capture %', 'warden.tenant_invitations', tg_relid::regclass using errcode = '42501';
+    end if;
+  end if;
+  v_extra := nullif(current_setting('warden.context_extra', true), '')::jsonb;
+  if v_actor_id is null then
+    -- No request context: the database role is the actor.
+    v_actor_type := 'db_role';
+    v_actor_id := session_user;
+    v_ip := inet_client_addr();
+    v_service := nullif(current_setting('application_name', true), '');
+  else
+    v_actor_type := coalesce(nullif(current_setting('jwt.claims.actor_type', true), ''), 'user')::warden.actor_type;
+    v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
+    v_service := v_extra ->> 'service';
+  end if;
+  v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+  v_correlation := v_extra ->> 'correlation_id';
+  -- the project of warden.set_context (never an error: a malformed id is no project)
+  v_ctx_project := case when v_extra ->> 'project_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    then (v_extra ->> 'project_id')::uuid end;
+  if v_slot = 0 then
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_7_v2_0 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11) select v_tx, n.id, n.tenant_id, n.email, n.role, n.invited_by, n.created_at, n.expires_at, n.accepted_at, n.accepted_by, n.revoked_at, n.revoked_by from new_rows n returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 7, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_7_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
+        returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_7_v2_0 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11) select v_tx, o.id, o.tenant_id, o.email, o.role, o.invited_by, o.created_at, o.expires_at, o.accepted_at, o.accepted_by, o.revoked_at, o.revoked_by from old_rows o returning 1)
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 7, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 7, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  else
+    if tg_op = 'INSERT' then
+      with r as (insert into warden_private.capture_rows_7_v2_1 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11) select v_tx, n.id, n.tenant_id, n.email, n.role, n.invited_by, n.created_at, n.expires_at, n.accepted_at, n.accepted_by, n.revoked_at, n.revoked_by from new_rows n returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 7, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'UPDATE' then
+      with r as (
+        insert into warden_private.capture_rows_7_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
+        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
+        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
+        returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    elsif tg_op = 'DELETE' then
+      with r as (insert into warden_private.capture_rows_7_v2_1 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11) select v_tx, o.id, o.tenant_id, o.email, o.role, o.invited_by, o.created_at, o.expires_at, o.accepted_at, o.accepted_by, o.revoked_at, o.revoked_by from old_rows o returning 1)
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      select v_tx, 7, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+    else
+      begin
+        execute format('select count(*) from %s', tg_relid::regclass) into v_count;
+      exception when insufficient_privilege then
+        v_count := null;  -- Warden may not read the table: the event says the count is unknown
+      end;
+      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+      values (v_tx, 7, 2, 't', v_count, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project);
+    end if;
+  end if;
+  return null;
+end;
+$_$;
+
+--
+-- Name: FUNCTION capture_7_v2(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.capture_7_v2() IS 'Generated capture function of warden.tenant_invitations (version 2): appends each statement''s records to the capture log (see warden_private.capture_install).';
+
+--
 -- Name: capture_check_coverage(); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -5335,20 +6677,22 @@ declare
   v_exclude text[] := array(select jsonb_array_elements_text(coalesce(options -> 'exclude_columns', '[]')));
   v_redact text[] := array(select jsonb_array_elements_text(coalesce(options -> 'redact_columns', '[]')));
   v_tenant_column text := options ->> 'tenant_column';
+  v_project_column text := options ->> 'project_column';
   v_cols jsonb := '[]';
   v_key boolean;
   v_hash boolean;
   a record;
 begin
-  -- Every column but the excluded ones, plus the key and the tenant column
-  -- (always needed for row_pk and tenant_id), in column order.
+  -- Every column but the excluded ones, plus the key, the tenant column and
+  -- the project column (always needed for row_pk, tenant_id and project_id),
+  -- in column order.
   for a in
     select att.attname::text as name, att.atttypid, att.atttypmod
     from pg_attribute att
     where att.attrelid = target and att.attnum > 0 and not att.attisdropped
     order by att.attnum
   loop
-    v_key := a.name = any (v_pk) or a.name is not distinct from v_tenant_column;
+    v_key := a.name = any (v_pk) or a.name is not distinct from v_tenant_column or a.name is not distinct from v_project_column;
     continue when a.name = any (v_exclude) and not v_key;
     -- Redacted values are hashed in the writing transaction; a key or tenant
     -- column keeps its raw value in the log (row_pk and tenant_id need it)
@@ -5359,6 +6703,7 @@ begin
       'type', format_type(a.atttypid, a.atttypmod),
       'pk', a.name = any (v_pk),
       'tenant', a.name is not distinct from v_tenant_column,
+      'project', a.name is not distinct from v_project_column,
       'value', not (a.name = any (v_exclude)),
       'hash', v_hash,
       'late_hash', a.name = any (v_redact) and v_key,
@@ -5558,8 +6903,8 @@ declare
   v_upd text[] := '{}';
   v_read text[] := '{}';
   v_changed text[] := '{}';
-  v_stmt text := 'txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service';
-  v_ctx text := 'now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service';
+  v_stmt text := 'txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id';
+  v_ctx text := 'now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project';
   v_body text := '';
   v_ordinal text := 'warden_capture_ordinal';
   c jsonb;
@@ -5599,9 +6944,9 @@ begin
     if (c ->> 'value')::boolean then
       v_changed := v_changed || v_d;
     end if;
-    -- UPDATE: the key and the tenant column always (every column with
+    -- UPDATE: the key, the tenant column and the project column always (every column with
     -- capture full or without a key); other columns only when they changed.
-    if v_full or not has_pk or (c ->> 'pk')::boolean or (c ->> 'tenant')::boolean then
+    if v_full or not has_pk or (c ->> 'pk')::boolean or (c ->> 'tenant')::boolean or coalesce((c ->> 'project')::boolean, false) then
       v_upd := v_upd || v_o || v_n;
     else
       v_upd := v_upd || format('case when %s then %s end', v_d, v_o) || format('case when %s then %s end', v_d, v_n);
@@ -5666,6 +7011,7 @@ declare
   v_ip inet;
   v_ua text;
   v_trace text := nullif(current_setting('warden.trace_id', true), '');
+  v_ctx_project uuid;
   v_correlation text;
   v_service text;
   v_count bigint;
@@ -5692,7 +7038,10 @@ begin
     v_service := v_extra ->> 'service';
   end if;
   v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
-  v_correlation := v_extra ->> 'correlation_id';%3$s
+  v_correlation := v_extra ->> 'correlation_id';
+  -- the project of warden.set_context (never an error: a malformed id is no project)
+  v_ctx_project := case when v_extra ->> 'project_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    then (v_extra ->> 'project_id')::uuid end;%3$s
   return null;
 end;
 $body$$f$, fn, target_name, v_body, schema_name, relation_name);
@@ -5703,7 +7052,7 @@ $_$;
 -- Name: FUNCTION capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean); Type: COMMENT; Schema: warden_private; Owner: -
 --
 
-COMMENT ON FUNCTION warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) IS 'SQL text of a generated capture trigger function: the request context once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed).';
+COMMENT ON FUNCTION warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) IS 'SQL text of a generated capture trigger function: the request context (with the project of warden.set_context) once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed).';
 
 --
 -- Name: capture_gap_closed(regclass, text); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -6176,13 +7525,15 @@ begin
     execute format(
       'insert into warden.audit_events (occurred_at, recorded_at, tenant_id, event_type, category, action, actor_type, actor_id,
          actor_ip, user_agent, resource_type, resource_id, correlation_id, trace_id, service, txid, table_name, row_pk,
-         changed_fields, old_values, new_values, event_data)
+         changed_fields, old_values, new_values, event_data, project_id)
        select e.occurred_at, e.recorded_at, e.tenant_id, e.event_type, e.category, e.action, e.actor_type, e.actor_id,
          e.actor_ip, e.user_agent, e.resource_type, e.resource_id, e.correlation_id, e.trace_id, e.service, e.txid, e.table_name,
-         e.row_pk, e.changed_fields, e.old_values, e.new_values, e.event_data
+         e.row_pk, e.changed_fields, e.old_values, e.new_values, e.event_data, %s
        from (%s) e
        where ((e.txid >= $1 and e.txid < $2) or e.txid = $3)
-         and ($4 = 1 or coalesce(((e.rctid::text::point)[0])::bigint, 0) %% $4 = $5)', ver.select_sql)
+         and ($4 = 1 or coalesce(((e.rctid::text::point)[0])::bigint, 0) %% $4 = $5)',
+      -- versions generated before events carried a project select none
+      case when strpos(ver.select_sql, ' as project_id,') > 0 then 'e.project_id' else 'null::uuid' end, ver.select_sql)
       using from_txid, to_txid, own_txid, parts, part;
     get diagnostics v_n = row_count;
     v_total := v_total + v_n;
@@ -6476,6 +7827,7 @@ declare
   v_full boolean := (options ->> 'capture') = 'full';
   v_fixed_tenant text := options ->> 'tenant';
   v_tenant text;
+  v_project text;
   v_keys text[] := '{}';
   v_vals_n text[] := '{}';
   v_vals_o text[] := '{}';
@@ -6495,6 +7847,11 @@ begin
     else format('coalesce(case s.op when %L then r.o%s else r.n%s end, s.tenant_id)', 'd', e.i, e.i) end
     into v_tenant
   from jsonb_array_elements(cols) with ordinality e(v, i) where (e.v ->> 'tenant')::boolean;
+  -- the project: the row's project column, else the request context's
+  select format('coalesce(case s.op when %L then r.o%s else r.n%s end, s.project_id)', 'd', e.i, e.i)
+    into v_project
+  from jsonb_array_elements(cols) with ordinality e(v, i) where coalesce((e.v ->> 'project')::boolean, false);
+  v_project := coalesce(v_project, 's.project_id');
   v_tenant := coalesce(v_tenant, case when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid' else 's.tenant_id' end);
 
   if pk is not null then
@@ -6545,6 +7902,7 @@ begin
        case s.op when 'd' then %7$s when 'u' then %8$s end as old_values,
        case s.op when 'i' then %9$s when 'u' then %10$s end as new_values,
        case s.op when 't' then jsonb_build_object('row_count', s.row_count) end as event_data,
+       %16$s as project_id,
        s.scmin, r.rctid
 from (select x.*, x.cmin as scmin from warden_private.capture_statements_0 x where x.table_id = %13$s and x.version = %14$s
       union all
@@ -6562,7 +7920,8 @@ where s.op = 't' or r.txid is not null$s$,
     log_name,
     coalesce(nullif(array_to_string(v_chg, ', '), ''), 'null'),
     table_id, version,
-    coalesce(nullif(array_to_string(v_unchg, ', '), ''), 'null'));
+    coalesce(nullif(array_to_string(v_unchg, ', '), ''), 'null'),
+    v_project);
 end;
 $_$;
 
@@ -6570,7 +7929,7 @@ $_$;
 -- Name: FUNCTION capture_select_sql(table_name text, event_prefix text, resource_type text, log_name text, table_id integer, version integer, cols jsonb, pk text[], options jsonb); Type: COMMENT; Schema: warden_private; Owner: -
 --
 
-COMMENT ON FUNCTION warden_private.capture_select_sql(table_name text, event_prefix text, resource_type text, log_name text, table_id integer, version integer, cols jsonb, pk text[], options jsonb) IS 'SQL text selecting one capture version''s records as audit events (the columns of warden.audit_events but event_id, plus scmin and rctid for ordering). Promotion and row history filter it by txid.';
+COMMENT ON FUNCTION warden_private.capture_select_sql(table_name text, event_prefix text, resource_type text, log_name text, table_id integer, version integer, cols jsonb, pk text[], options jsonb) IS 'SQL text selecting one capture version''s records as audit events (the columns of warden.audit_events but event_id, project_id included, plus scmin and rctid for ordering). Promotion and row history filter it by txid.';
 
 --
 -- Name: capture_status(); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -9219,6 +10578,23 @@ $$;
 COMMENT ON FUNCTION warden_private.is_held(tenant_id uuid, resource_type text, resource_id text, correlation_id text) IS 'True when an active legal hold covers an event with these fields.';
 
 --
+-- Name: is_ingested_event(text, text, text); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.is_ingested_event(category text, event_type text, table_name text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select table_name is null and category <> 'ddl' and event_type !~ '^(governance|warden)\.'
+$$;
+
+--
+-- Name: FUNCTION is_ingested_event(category text, event_type text, table_name text); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.is_ingested_event(category text, event_type text, table_name text) IS 'Whether a stored event was posted through the API (REST or GraphQL ingest): not a row event, not DDL, not a governance event Warden writes itself.';
+
+--
 -- Name: json_needle(text); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -9610,6 +10986,23 @@ $$;
 COMMENT ON FUNCTION warden_private.primary_key_columns(target regclass) IS 'Primary key columns of a table in key order; null when it has none.';
 
 --
+-- Name: project_in_tenant(uuid, uuid); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.project_in_tenant(project_id uuid, tenant_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select exists (select 1 from warden.projects p where p.id = project_in_tenant.project_id and p.tenant_id = project_in_tenant.tenant_id)
+$$;
+
+--
+-- Name: FUNCTION project_in_tenant(project_id uuid, tenant_id uuid); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.project_in_tenant(project_id uuid, tenant_id uuid) IS 'Whether the project belongs to the tenant (ingest checks a posted project_id with it, whatever the caller may see).';
+
+--
 -- Name: protect_capture_log(regclass); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -9722,6 +11115,7 @@ declare
   v_ids jsonb;
   v_has_client_ids boolean;
   v_has_times boolean;
+  v_has_projects boolean;
   v_client_ids uuid[];
   v_existing text[];
   v_more jsonb;
@@ -9741,7 +11135,7 @@ begin
     cross join lateral jsonb_array_elements(case when jsonb_typeof(q.events) = 'array' then q.events else jsonb_build_array(q.events) end)
       with ordinality i(item, ord)
   ), listed as (
-    select t.rn, t.ord, t.item ? 'event_id' as has_id, t.item ? 'occurred_at' as has_time,
+    select t.rn, t.ord, t.item ? 'event_id' as has_id, t.item ? 'occurred_at' as has_time, t.item ? 'project_id' as has_project,
            warden_private.audit_event_problem_list(t.item, case when t.is_array then '/' || (t.ord - 1) else '' end) as list
     from items t
   ), item_errors as (
@@ -9768,8 +11162,9 @@ begin
     left join item_errors e on e.rn = q.rn
   )
   select coalesce(jsonb_object_agg(c.rn::text, c.error) filter (where c.error is not null), '{}'),
-         (select bool_or(l.has_id) from listed l), (select bool_or(l.has_time) from listed l)
-    into v_errors, v_has_client_ids, v_has_times
+         (select bool_or(l.has_id) from listed l), (select bool_or(l.has_time) from listed l),
+         (select bool_or(l.has_project) from listed l)
+    into v_errors, v_has_client_ids, v_has_times, v_has_projects
   from checked c;
 
   -- 2. occurred_at within the tenant's window (warden_private.occurred_at_window):
@@ -9820,6 +11215,29 @@ begin
                        'hint', 'occurred_at_out_of_window', 'detail', r.problems::text)) from refused r), '{}'),
            coalesce((select jsonb_object_agg(m.rn::text, m.earliest) from may_backfill m where not exists (select from refused r where r.rn = m.rn)), '{}')
       into v_more, v_backfill;
+    v_errors := v_errors || v_more;
+  end if;
+
+  -- 2b. A project_id names one of the request's tenant's projects.
+  if v_has_projects then
+    with items as (
+      select r.rn, (coalesce(r.req -> 'ctx', warden_private.ingest_context_from_settings(r.req -> 'settings')) ->> 'tenant_id')::uuid as tenant,
+             i.ord, jsonb_typeof(r.req -> 'events') = 'array' as is_array, (i.item ->> 'project_id')::uuid as project_id
+      from jsonb_array_elements(requests) with ordinality r(req, rn)
+      cross join lateral jsonb_array_elements(case when jsonb_typeof(r.req -> 'events') = 'array' then r.req -> 'events' else jsonb_build_array(r.req -> 'events') end)
+        with ordinality i(item, ord)
+      where not v_errors ? r.rn::text and i.item ? 'project_id'
+    ), unknown as (
+      select it.rn, jsonb_agg(jsonb_build_object('pointer', case when it.is_array then '/' || (it.ord - 1) else '' end || '/project_id',
+                                                 'reason', 'not a project of this tenant') order by it.ord) as problems
+      from items it
+      where not warden_private.project_in_tenant(it.project_id, it.tenant)
+      group by it.rn
+    )
+    select coalesce(jsonb_object_agg(u.rn::text, jsonb_build_object('code', '22023', 'message', 'invalid audit events',
+             'hint', 'validation_failed', 'detail', u.problems::text)), '{}')
+      into v_more
+    from unknown u;
     v_errors := v_errors || v_more;
   end if;
 
@@ -9891,7 +11309,8 @@ begin
     where v_existing is null or not (((n.ctx ->> 'tenant_id')::uuid)::text || '/' || n.event_id::text) = any (v_existing)
   ), inserted as (
     insert into warden.audit_events (event_id, occurred_at, tenant_id, event_type, category, action, outcome, severity,
-      actor_type, actor_id, actor_ip, user_agent, resource_type, resource_id, correlation_id, trace_id, parent_event_id, service, event_data)
+      actor_type, actor_id, actor_ip, user_agent, resource_type, resource_id, correlation_id, trace_id, parent_event_id, service, event_data,
+      project_id)
     select f.event_id,
            coalesce((f.item ->> 'occurred_at')::timestamptz, now()),
            (f.ctx ->> 'tenant_id')::uuid,
@@ -9928,7 +11347,8 @@ begin
                 then jsonb_build_object('backfill', jsonb_build_object(
                        'by', jsonb_build_object('type', f.ctx ->> 'actor_type', 'id', f.ctx ->> 'actor_id'), 'at', now()))
                 else '{}' end
-           || coalesce(f.item -> 'data', '{}'::jsonb)
+           || coalesce(f.item -> 'data', '{}'::jsonb),
+           (f.item ->> 'project_id')::uuid
     from fresh f
     where f.nth = 1
     returning 1
@@ -9950,7 +11370,7 @@ $_$;
 -- Name: FUNCTION record_audit_batch(requests jsonb); Type: COMMENT; Schema: warden_private; Owner: -
 --
 
-COMMENT ON FUNCTION warden_private.record_audit_batch(requests jsonb) IS 'Validates and records requests [{ctx: {tenant_id, actor_id, actor_type, tenant_role, trace_id, actor_ip, user_agent}, events}] (or {settings: {jwt.claims.*, warden.*}, events} in place of ctx) set-based: occurred_at within warden_private.occurred_at_window (earlier only for API keys with the backfill scope, marked event_data.backfill), client event ids never another tenant''s, one insert for all valid requests; returns per request {ok: true, result: {event_ids, replayed}} or {ok: false, code, message, detail?, hint?}. Idempotency keys are handled by the callers.';
+COMMENT ON FUNCTION warden_private.record_audit_batch(requests jsonb) IS 'Validates and records requests [{ctx: {tenant_id, actor_id, actor_type, tenant_role, trace_id, actor_ip, user_agent}, events}] (or {settings: {jwt.claims.*, warden.*}, events} in place of ctx) set-based: occurred_at within warden_private.occurred_at_window (earlier only for API keys with the backfill scope, marked event_data.backfill), client event ids never another tenant''s, project ids only the tenant''s, one insert for all valid requests; returns per request {ok: true, result: {event_ids, replayed}} or {ok: false, code, message, detail?, hint?}. Idempotency keys are handled by the callers.';
 
 --
 -- Name: record_audit_requests(jsonb); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -10998,6 +12418,112 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.set_occurred_at_window(tenant_id uuid, max_future interval, max_past interval) IS 'Sets the occurred_at window of a tenant (or the default, tenant_id null) and records a governance.occurred_at_window.changed event. For operators (warden_owner); not executable by API roles.';
+
+--
+-- Name: usage_quotas; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.usage_quotas (
+    tenant_id uuid NOT NULL,
+    monthly_events bigint NOT NULL,
+    soft_limit_percent integer DEFAULT 80 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    soft_notified_month date,
+    hard_notified_month date,
+    CONSTRAINT usage_quotas_monthly_events_check CHECK ((monthly_events > 0)),
+    CONSTRAINT usage_quotas_soft_limit_percent_check CHECK (((soft_limit_percent >= 1) AND (soft_limit_percent <= 100)))
+);
+
+ALTER TABLE ONLY warden.usage_quotas FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE usage_quotas; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.usage_quotas IS '@behavior -*
+Monthly event quota of a tenant (set by the operator: warden_private.set_usage_quota, CLI `warden usage quota`). Events posted through the API count against it; trigger-captured row events never do and are never refused.';
+
+--
+-- Name: COLUMN usage_quotas.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_quotas.tenant_id IS 'The tenant.';
+
+--
+-- Name: COLUMN usage_quotas.monthly_events; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_quotas.monthly_events IS 'Hard limit: events per UTC calendar month; past it ingest answers 429 quota_exceeded.';
+
+--
+-- Name: COLUMN usage_quotas.soft_limit_percent; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_quotas.soft_limit_percent IS 'Soft limit as a percentage of monthly_events: past it responses carry a Warning header and a notification is sent once a month.';
+
+--
+-- Name: COLUMN usage_quotas.updated_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_quotas.updated_at IS 'When the quota last changed.';
+
+--
+-- Name: COLUMN usage_quotas.soft_notified_month; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_quotas.soft_notified_month IS 'The month (its first day) the soft-limit notification was last sent.';
+
+--
+-- Name: COLUMN usage_quotas.hard_notified_month; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.usage_quotas.hard_notified_month IS 'The month (its first day) the hard-limit notification was last sent.';
+
+--
+-- Name: set_usage_quota(uuid, bigint, integer); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.set_usage_quota(tenant_id uuid, monthly_events bigint, soft_limit_percent integer DEFAULT 80) RETURNS warden.usage_quotas
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_before warden.usage_quotas;
+  v_after warden.usage_quotas;
+begin
+  if not exists (select 1 from warden.tenants t where t.id = set_usage_quota.tenant_id) then
+    raise exception 'tenant % does not exist', tenant_id using errcode = '23503';
+  end if;
+  select q.* into v_before from warden.usage_quotas q where q.tenant_id = set_usage_quota.tenant_id;
+  if monthly_events is null then
+    delete from warden.usage_quotas q where q.tenant_id = set_usage_quota.tenant_id;
+  else
+    if monthly_events <= 0 or soft_limit_percent is null or soft_limit_percent not between 1 and 100 then
+      raise exception 'a quota needs monthly_events > 0 and soft_limit_percent 1 to 100' using errcode = '22023';
+    end if;
+    insert into warden.usage_quotas as q (tenant_id, monthly_events, soft_limit_percent)
+    values (set_usage_quota.tenant_id, set_usage_quota.monthly_events, set_usage_quota.soft_limit_percent)
+    on conflict on constraint usage_quotas_pkey do update
+      set monthly_events = excluded.monthly_events, soft_limit_percent = excluded.soft_limit_percent, updated_at = now(),
+          -- a raised quota may warn again this month
+          soft_notified_month = null, hard_notified_month = null
+    returning q.* into v_after;
+  end if;
+  perform warden_private.record_governance_event('governance.usage_quota.changed', set_usage_quota.tenant_id, 'tenant',
+    set_usage_quota.tenant_id::text,
+    case when v_before.tenant_id is null then null
+         else jsonb_build_object('monthly_events', v_before.monthly_events, 'soft_limit_percent', v_before.soft_limit_percent) end,
+    case when v_after.tenant_id is null then null
+         else jsonb_build_object('monthly_events', v_after.monthly_events, 'soft_limit_percent', v_after.soft_limit_percent) end);
+  return v_after;
+end;
+$$;
+
+--
+-- Name: FUNCTION set_usage_quota(tenant_id uuid, monthly_events bigint, soft_limit_percent integer); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.set_usage_quota(tenant_id uuid, monthly_events bigint, soft_limit_percent integer) IS 'Sets (or, with monthly_events null, removes) a tenant''s monthly event quota; writes governance.usage_quota.changed with before and after. For operators (CLI: warden usage quota).';
 
 --
 -- Name: soft_delete_operation(); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -12100,6 +13626,240 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.unregister_soft_delete_table(target regclass) IS 'Forgets a soft-delete table (only from warden.disable_soft_delete) and writes governance.soft_delete.disabled when it was enabled; returns whether Warden had turned its row-level security on.';
+
+--
+-- Name: usage_add_counters(uuid[], date[], text[], text[], bigint[]); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.usage_add_counters(tenant_ids uuid[], days date[], metrics text[], dimensions text[], amounts bigint[]) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog'
+    AS $$
+  insert into warden_private.usage_counters as u (tenant_id, day, metric, dimension, value)
+  select x.t, x.d, x.m, x.dim, sum(x.n)
+  from unnest(tenant_ids, days, metrics, dimensions, amounts) x(t, d, m, dim, n)
+  -- a tenant deleted meanwhile: its counts go with it
+  where exists (select 1 from warden.tenants t where t.id = x.t)
+  group by x.t, x.d, x.m, x.dim
+  order by x.t, x.d, x.m, x.dim
+  on conflict (tenant_id, day, metric, dimension) do update set value = u.value + excluded.value
+$$;
+
+--
+-- Name: FUNCTION usage_add_counters(tenant_ids uuid[], days date[], metrics text[], dimensions text[], amounts bigint[]); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.usage_add_counters(tenant_ids uuid[], days date[], metrics text[], dimensions text[], amounts bigint[]) IS 'Adds the API''s in-memory counts (parallel arrays) to warden_private.usage_counters; called by src/usage/meter.ts as warden_owner.';
+
+--
+-- Name: usage_quota_crossed(uuid, text, bigint); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.usage_quota_crossed(tenant_id uuid, level text, used bigint) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_month date := date_trunc('month', now() at time zone 'utc')::date;
+  v_quota warden.usage_quotas;
+begin
+  if level not in ('soft', 'hard') then
+    raise exception 'level must be soft or hard, got %', quote_literal(level) using errcode = '22023';
+  end if;
+  -- once per tenant, level and month, whichever API process sees it first
+  update warden.usage_quotas q
+  set soft_notified_month = case when level = 'soft' then v_month else q.soft_notified_month end,
+      hard_notified_month = case when level = 'hard' then v_month else q.hard_notified_month end
+  where q.tenant_id = usage_quota_crossed.tenant_id
+    and (case when level = 'soft' then q.soft_notified_month else q.hard_notified_month end) is distinct from v_month
+  returning q.* into v_quota;
+  if v_quota.tenant_id is null then
+    return false;
+  end if;
+  perform warden_private.usage_quota_notify(tenant_id, level, jsonb_build_object(
+    'month', v_month, 'used', used, 'monthly_events', v_quota.monthly_events, 'soft_limit_percent', v_quota.soft_limit_percent));
+  return true;
+end;
+$$;
+
+--
+-- Name: FUNCTION usage_quota_crossed(tenant_id uuid, level text, used bigint); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.usage_quota_crossed(tenant_id uuid, level text, used bigint) IS 'Called by the API when a tenant''s accepted events pass its soft or hard limit: notifies (warden_private.usage_quota_notify) once per tenant, level and month. Returns whether this call notified.';
+
+--
+-- Name: usage_quota_notify(uuid, text, jsonb); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.usage_quota_notify(tenant_id uuid, level text, details jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+begin
+  perform warden_private.record_governance_event('governance.usage_quota.' || level || '_limit_reached',
+    usage_quota_notify.tenant_id, 'tenant', usage_quota_notify.tenant_id::text, null, null, details,
+    case when level = 'hard' then 'warning' else 'notice' end::warden.audit_severity);
+  perform warden_private.notify_tenant_roles(usage_quota_notify.tenant_id, array['owner', 'admin']::warden.tenant_role[],
+    'usage.quota.' || level,
+    case when level = 'hard' then 'Monthly event quota reached: API ingest is refused until the month ends'
+         else 'Monthly event quota: soft limit passed' end,
+    'Trigger capture is never refused. See GET /api/v1/usage for this month''s counts.',
+    details,
+    case when level = 'hard' then 'warning' else 'notice' end::warden.audit_severity);
+end;
+$$;
+
+--
+-- Name: FUNCTION usage_quota_notify(tenant_id uuid, level text, details jsonb); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.usage_quota_notify(tenant_id uuid, level text, details jsonb) IS 'Quota crossings (level soft or hard): writes governance.usage_quota.soft_limit_reached / hard_limit_reached and notifies the tenant''s owners and admins in the inbox (warden.notifications).';
+
+--
+-- Name: usage_quota_status(uuid[]); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.usage_quota_status(tenant_ids uuid[]) RETURNS TABLE(tenant_id uuid, monthly_events bigint, soft_limit bigint, used bigint, month_ends_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select q.tenant_id, q.monthly_events, ceil(q.monthly_events * q.soft_limit_percent / 100.0)::bigint,
+         coalesce((select sum(c.value) from warden_private.usage_counters c
+                   where c.tenant_id = q.tenant_id and c.metric = 'events_accepted'
+                     and c.day >= date_trunc('month', now() at time zone 'utc')::date), 0)::bigint,
+         (date_trunc('month', now() at time zone 'utc') + interval '1 month') at time zone 'utc'
+  from warden.usage_quotas q
+  where q.tenant_id = any (tenant_ids)
+$$;
+
+--
+-- Name: FUNCTION usage_quota_status(tenant_ids uuid[]); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.usage_quota_status(tenant_ids uuid[]) IS 'Quota and events accepted this UTC month (from the API''s shared counters) of the given tenants; tenants without a quota are absent.';
+
+--
+-- Name: usage_rollup(date, date); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.usage_rollup(from_day date, to_day date) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    SET jit TO 'off'
+    AS $$
+declare
+  v_today date := (now() at time zone 'utc')::date;
+  v_rows bigint;
+begin
+  if from_day is null or to_day is null or from_day > to_day then
+    raise exception 'usage_rollup needs from_day <= to_day, got % and %', from_day, to_day using errcode = '22023';
+  end if;
+  if to_day > v_today then
+    to_day := v_today;
+  end if;
+  with scanned as (
+    -- one scan of the events that arrived by the end of the range: what
+    -- each counts as, and its size (everything before from_day is sized on
+    -- from_day and counted nowhere)
+    select e.tenant_id,
+           greatest((e.recorded_at at time zone 'utc')::date, from_day) as day,
+           e.recorded_at >= (from_day::timestamp at time zone 'utc') as in_range,
+           case when e.table_name is not null and e.category = 'data' then 'row_events'
+                when e.event_type = 'governance.subject.exported' then 'exports'
+                when warden_private.is_ingested_event(e.category, e.event_type, e.table_name) then 'events_ingested' end as metric,
+           case when e.table_name is not null and e.category = 'data' then e.table_name
+                when e.event_type = 'governance.subject.exported' then 'subject_export'
+                else coalesce(e.service, '') end as dimension,
+           pg_column_size(e.*)::bigint as bytes
+    from warden.audit_events e
+    where e.tenant_id is not null and e.recorded_at < ((to_day + 1)::timestamp at time zone 'utc')
+  ), grouped as (
+    select g.tenant_id, g.day, g.metric, case when g.metric is null then '' else g.dimension end as dimension,
+           count(*) filter (where g.in_range) as n, sum(g.bytes)::bigint as bytes
+    from scanned g
+    group by 1, 2, 3, 4
+  ), counts as (
+    -- events by the day they arrived
+    select g.tenant_id, g.day, g.metric, g.dimension, g.n as value
+    from grouped g
+    where g.metric is not null and g.n > 0
+  ), counters as (
+    select c.tenant_id, c.day, c.metric, c.dimension, c.value
+    from warden_private.usage_counters c
+    where c.day between from_day and to_day and c.metric in ('api_requests', 'exports')
+  ), bytes_by_day as (
+    select g.tenant_id, g.day, sum(g.bytes)::bigint as bytes
+    from grouped g
+    group by 1, 2
+  ), storage as (
+    -- storage at the end of each day: what arrived up to it and is still stored
+    select b.tenant_id, d.day::date as day, 'storage_bytes'::text as metric, ''::text as dimension, sum(b.bytes)::bigint as value
+    from generate_series(from_day, to_day, interval '1 day') d(day)
+    join bytes_by_day b on b.day <= d.day::date
+    group by 1, 2
+  ), computed as (
+    select * from counts
+    union all select * from counters
+    union all select * from storage
+  ), upserted as (
+    insert into warden.usage_daily as u (tenant_id, day, metric, dimension, value)
+    select c.tenant_id, c.day, c.metric, c.dimension, sum(c.value)
+    from computed c
+    where exists (select 1 from warden.tenants t where t.id = c.tenant_id)
+    group by 1, 2, 3, 4
+    order by 1, 2, 3, 4
+    on conflict (tenant_id, day, metric, dimension) do update
+      set value = case
+            -- a closed day's storage is what it was when the day was first rolled up after its end
+            when u.metric = 'storage_bytes' then excluded.value
+            -- counts never go down: purged events stay counted
+            else greatest(u.value, excluded.value) end,
+          computed_at = now()
+      where u.value is distinct from (case when u.metric = 'storage_bytes' then excluded.value else greatest(u.value, excluded.value) end)
+        and not (u.metric = 'storage_bytes' and u.day < v_today and u.computed_at >= ((u.day + 1)::timestamp at time zone 'utc'))
+    returning 1
+  )
+  select count(*) into v_rows from upserted;
+  return v_rows;
+end;
+$$;
+
+--
+-- Name: FUNCTION usage_rollup(from_day date, to_day date); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.usage_rollup(from_day date, to_day date) IS 'Rolls up warden.usage_daily for the UTC days from_day..to_day (today at most, partially). Idempotent: running it again gives the same rows; event counts of a day only grow (purged events stay counted) and a closed day''s storage_bytes is fixed once computed after the day ended. Returns the rows written or changed.';
+
+--
+-- Name: usage_rollup_due(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.usage_rollup_due(OUT from_day date, OUT to_day date, OUT rows_written bigint) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_today date := (now() at time zone 'utc')::date;
+  v_through date;
+begin
+  select s.complete_through into v_through from warden_private.usage_rollup_state s for update;
+  -- the first run starts at the first day anything was recorded
+  from_day := coalesce(v_through + 1, least(
+    (select (min(e.recorded_at) at time zone 'utc')::date from warden.audit_events e where e.tenant_id is not null),
+    (select min(c.day) from warden_private.usage_counters c)), v_today);
+  to_day := v_today;
+  rows_written := warden_private.usage_rollup(from_day, to_day);
+  update warden_private.usage_rollup_state set complete_through = greatest(coalesce(complete_through, v_today - 1), v_today - 1),
+    last_run_at = now();
+end;
+$$;
+
+--
+-- Name: FUNCTION usage_rollup_due(OUT from_day date, OUT to_day date, OUT rows_written bigint); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.usage_rollup_due(OUT from_day date, OUT to_day date, OUT rows_written bigint) IS 'One run of the usage_rollup task: every day since the last one rolled up after its end (backfilling days the worker missed) through today. Returns the range and the rows written.';
 
 --
 -- Name: dq_failing(jsonb); Type: AGGREGATE; Schema: warden; Owner: -
@@ -13558,72 +15318,6 @@ COMMENT ON COLUMN warden.project_members.role IS 'The member''s project role.';
 COMMENT ON COLUMN warden.project_members.created_at IS 'When the membership was created.';
 
 --
--- Name: projects; Type: TABLE; Schema: warden; Owner: -
---
-
-CREATE TABLE warden.projects (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    tenant_id uuid DEFAULT warden.current_tenant_id() NOT NULL,
-    name text NOT NULL,
-    description text,
-    created_by uuid DEFAULT warden.current_user_id(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT projects_description_check CHECK ((length(description) <= 10000)),
-    CONSTRAINT projects_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
-);
-
-ALTER TABLE ONLY warden.projects FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE projects; Type: COMMENT; Schema: warden; Owner: -
---
-
-COMMENT ON TABLE warden.projects IS 'A tenant-scoped project; access is granted per project through project members.';
-
---
--- Name: COLUMN projects.id; Type: COMMENT; Schema: warden; Owner: -
---
-
-COMMENT ON COLUMN warden.projects.id IS 'Project id.';
-
---
--- Name: COLUMN projects.tenant_id; Type: COMMENT; Schema: warden; Owner: -
---
-
-COMMENT ON COLUMN warden.projects.tenant_id IS 'The owning tenant.';
-
---
--- Name: COLUMN projects.name; Type: COMMENT; Schema: warden; Owner: -
---
-
-COMMENT ON COLUMN warden.projects.name IS 'Project name, unique within the tenant.';
-
---
--- Name: COLUMN projects.description; Type: COMMENT; Schema: warden; Owner: -
---
-
-COMMENT ON COLUMN warden.projects.description IS 'Free-text description.';
-
---
--- Name: COLUMN projects.created_by; Type: COMMENT; Schema: warden; Owner: -
---
-
-COMMENT ON COLUMN warden.projects.created_by IS 'The user who created the project (its first owner).';
-
---
--- Name: COLUMN projects.created_at; Type: COMMENT; Schema: warden; Owner: -
---
-
-COMMENT ON COLUMN warden.projects.created_at IS 'When the project was created.';
-
---
--- Name: COLUMN projects.updated_at; Type: COMMENT; Schema: warden; Owner: -
---
-
-COMMENT ON COLUMN warden.projects.updated_at IS 'When the project was last changed.';
-
---
 -- Name: tenants; Type: TABLE; Schema: warden; Owner: -
 --
 
@@ -13779,6 +15473,7 @@ CREATE TABLE warden_private.audit_events_default (
     old_values jsonb,
     new_values jsonb,
     event_data jsonb,
+    project_id uuid,
     CONSTRAINT audit_events_action_check CHECK (((length(action) >= 1) AND (length(action) <= 64))),
     CONSTRAINT audit_events_actor_id_check CHECK (((length(actor_id) >= 1) AND (length(actor_id) <= 256))),
     CONSTRAINT audit_events_category_check CHECK (((length(category) >= 1) AND (length(category) <= 64))),
@@ -14248,6 +15943,164 @@ COMMENT ON COLUMN warden_private.capture_rows_1_v1_1.o4 IS 'Old value of updated
 COMMENT ON COLUMN warden_private.capture_rows_1_v1_1.n4 IS 'New value of updated_at';
 
 --
+-- Name: capture_rows_1_v2_0; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_1_v2_0 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 text,
+    n2 text,
+    o3 timestamp with time zone,
+    n3 timestamp with time zone,
+    o4 timestamp with time zone,
+    n4 timestamp with time zone
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_1_v2_0 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_1_v2_0; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_1_v2_0 IS 'Capture row log of warden.tenants (version 2, slot 0): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_1_v2_0.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_0.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_0).';
+
+--
+-- Name: COLUMN capture_rows_1_v2_0.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_0.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_1_v2_0.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_0.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_1_v2_0.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_0.o2 IS 'Old value of name';
+
+--
+-- Name: COLUMN capture_rows_1_v2_0.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_0.n2 IS 'New value of name';
+
+--
+-- Name: COLUMN capture_rows_1_v2_0.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_0.o3 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_1_v2_0.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_0.n3 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_1_v2_0.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_0.o4 IS 'Old value of updated_at';
+
+--
+-- Name: COLUMN capture_rows_1_v2_0.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_0.n4 IS 'New value of updated_at';
+
+--
+-- Name: capture_rows_1_v2_1; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_1_v2_1 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 text,
+    n2 text,
+    o3 timestamp with time zone,
+    n3 timestamp with time zone,
+    o4 timestamp with time zone,
+    n4 timestamp with time zone
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_1_v2_1 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_1_v2_1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_1_v2_1 IS 'Capture row log of warden.tenants (version 2, slot 1): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_1_v2_1.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_1.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_1).';
+
+--
+-- Name: COLUMN capture_rows_1_v2_1.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_1.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_1_v2_1.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_1.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_1_v2_1.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_1.o2 IS 'Old value of name';
+
+--
+-- Name: COLUMN capture_rows_1_v2_1.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_1.n2 IS 'New value of name';
+
+--
+-- Name: COLUMN capture_rows_1_v2_1.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_1.o3 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_1_v2_1.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_1.n3 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_1_v2_1.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_1.o4 IS 'Old value of updated_at';
+
+--
+-- Name: COLUMN capture_rows_1_v2_1.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_1_v2_1.n4 IS 'New value of updated_at';
+
+--
 -- Name: capture_rows_2_v1_0; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -14432,6 +16285,192 @@ COMMENT ON COLUMN warden_private.capture_rows_2_v1_1.o5 IS 'Old value of updated
 --
 
 COMMENT ON COLUMN warden_private.capture_rows_2_v1_1.n5 IS 'New value of updated_at';
+
+--
+-- Name: capture_rows_2_v2_0; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_2_v2_0 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 text,
+    n2 text,
+    o3 text,
+    n3 text,
+    o4 timestamp with time zone,
+    n4 timestamp with time zone,
+    o5 timestamp with time zone,
+    n5 timestamp with time zone
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_2_v2_0 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_2_v2_0; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_2_v2_0 IS 'Capture row log of warden.users (version 2, slot 0): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_0).';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.o2 IS 'Old value of email';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.n2 IS 'New value of email';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.o3 IS 'Old value of display_name';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.n3 IS 'New value of display_name';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.o4 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.n4 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.o5 IS 'Old value of updated_at';
+
+--
+-- Name: COLUMN capture_rows_2_v2_0.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_0.n5 IS 'New value of updated_at';
+
+--
+-- Name: capture_rows_2_v2_1; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_2_v2_1 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 text,
+    n2 text,
+    o3 text,
+    n3 text,
+    o4 timestamp with time zone,
+    n4 timestamp with time zone,
+    o5 timestamp with time zone,
+    n5 timestamp with time zone
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_2_v2_1 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_2_v2_1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_2_v2_1 IS 'Capture row log of warden.users (version 2, slot 1): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_1).';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.o2 IS 'Old value of email';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.n2 IS 'New value of email';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.o3 IS 'Old value of display_name';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.n3 IS 'New value of display_name';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.o4 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.n4 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.o5 IS 'Old value of updated_at';
+
+--
+-- Name: COLUMN capture_rows_2_v2_1.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_2_v2_1.n5 IS 'New value of updated_at';
 
 --
 -- Name: capture_rows_3_v1_0; Type: TABLE; Schema: warden_private; Owner: -
@@ -14646,6 +16685,220 @@ COMMENT ON COLUMN warden_private.capture_rows_3_v1_1.o6 IS 'Old value of joined_
 --
 
 COMMENT ON COLUMN warden_private.capture_rows_3_v1_1.n6 IS 'New value of joined_via';
+
+--
+-- Name: capture_rows_3_v2_0; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_3_v2_0 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 uuid,
+    n3 uuid,
+    o4 warden.tenant_role,
+    n4 warden.tenant_role,
+    o5 timestamp with time zone,
+    n5 timestamp with time zone,
+    o6 text,
+    n6 text
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_3_v2_0 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_3_v2_0; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_3_v2_0 IS 'Capture row log of warden.tenant_memberships (version 2, slot 0): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_0).';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.o3 IS 'Old value of user_id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.n3 IS 'New value of user_id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.o4 IS 'Old value of role';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.n4 IS 'New value of role';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.o5 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.n5 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.o6 IS 'Old value of joined_via';
+
+--
+-- Name: COLUMN capture_rows_3_v2_0.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_0.n6 IS 'New value of joined_via';
+
+--
+-- Name: capture_rows_3_v2_1; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_3_v2_1 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 uuid,
+    n3 uuid,
+    o4 warden.tenant_role,
+    n4 warden.tenant_role,
+    o5 timestamp with time zone,
+    n5 timestamp with time zone,
+    o6 text,
+    n6 text
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_3_v2_1 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_3_v2_1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_3_v2_1 IS 'Capture row log of warden.tenant_memberships (version 2, slot 1): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_1).';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.o3 IS 'Old value of user_id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.n3 IS 'New value of user_id';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.o4 IS 'Old value of role';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.n4 IS 'New value of role';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.o5 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.n5 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.o6 IS 'Old value of joined_via';
+
+--
+-- Name: COLUMN capture_rows_3_v2_1.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_3_v2_1.n6 IS 'New value of joined_via';
 
 --
 -- Name: capture_rows_4_v1_0; Type: TABLE; Schema: warden_private; Owner: -
@@ -14890,6 +17143,248 @@ COMMENT ON COLUMN warden_private.capture_rows_4_v1_1.o7 IS 'Old value of updated
 COMMENT ON COLUMN warden_private.capture_rows_4_v1_1.n7 IS 'New value of updated_at';
 
 --
+-- Name: capture_rows_4_v2_0; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_4_v2_0 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 text,
+    n3 text,
+    o4 text,
+    n4 text,
+    o5 uuid,
+    n5 uuid,
+    o6 timestamp with time zone,
+    n6 timestamp with time zone,
+    o7 timestamp with time zone,
+    n7 timestamp with time zone
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_4_v2_0 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_4_v2_0; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_4_v2_0 IS 'Capture row log of warden.projects (version 2, slot 0): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_0).';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.o3 IS 'Old value of name';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.n3 IS 'New value of name';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.o4 IS 'Old value of description';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.n4 IS 'New value of description';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.o5 IS 'Old value of created_by';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.n5 IS 'New value of created_by';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.o6 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.n6 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.o7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.o7 IS 'Old value of updated_at';
+
+--
+-- Name: COLUMN capture_rows_4_v2_0.n7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_0.n7 IS 'New value of updated_at';
+
+--
+-- Name: capture_rows_4_v2_1; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_4_v2_1 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 text,
+    n3 text,
+    o4 text,
+    n4 text,
+    o5 uuid,
+    n5 uuid,
+    o6 timestamp with time zone,
+    n6 timestamp with time zone,
+    o7 timestamp with time zone,
+    n7 timestamp with time zone
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_4_v2_1 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_4_v2_1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_4_v2_1 IS 'Capture row log of warden.projects (version 2, slot 1): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_1).';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.o3 IS 'Old value of name';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.n3 IS 'New value of name';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.o4 IS 'Old value of description';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.n4 IS 'New value of description';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.o5 IS 'Old value of created_by';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.n5 IS 'New value of created_by';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.o6 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.n6 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.o7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.o7 IS 'Old value of updated_at';
+
+--
+-- Name: COLUMN capture_rows_4_v2_1.n7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_4_v2_1.n7 IS 'New value of updated_at';
+
+--
 -- Name: capture_rows_5_v1_0; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -15102,6 +17597,220 @@ COMMENT ON COLUMN warden_private.capture_rows_5_v1_1.o6 IS 'Old value of created
 --
 
 COMMENT ON COLUMN warden_private.capture_rows_5_v1_1.n6 IS 'New value of created_at';
+
+--
+-- Name: capture_rows_5_v2_0; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_5_v2_0 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 uuid,
+    n3 uuid,
+    o4 uuid,
+    n4 uuid,
+    o5 warden.project_role,
+    n5 warden.project_role,
+    o6 timestamp with time zone,
+    n6 timestamp with time zone
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_5_v2_0 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_5_v2_0; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_5_v2_0 IS 'Capture row log of warden.project_members (version 2, slot 0): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_0).';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.o3 IS 'Old value of project_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.n3 IS 'New value of project_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.o4 IS 'Old value of user_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.n4 IS 'New value of user_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.o5 IS 'Old value of role';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.n5 IS 'New value of role';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.o6 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_5_v2_0.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_0.n6 IS 'New value of created_at';
+
+--
+-- Name: capture_rows_5_v2_1; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_5_v2_1 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 uuid,
+    n3 uuid,
+    o4 uuid,
+    n4 uuid,
+    o5 warden.project_role,
+    n5 warden.project_role,
+    o6 timestamp with time zone,
+    n6 timestamp with time zone
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_5_v2_1 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_5_v2_1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_5_v2_1 IS 'Capture row log of warden.project_members (version 2, slot 1): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_1).';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.o3 IS 'Old value of project_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.n3 IS 'New value of project_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.o4 IS 'Old value of user_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.n4 IS 'New value of user_id';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.o5 IS 'Old value of role';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.n5 IS 'New value of role';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.o6 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_5_v2_1.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_5_v2_1.n6 IS 'New value of created_at';
 
 --
 -- Name: capture_rows_6_v1_0; Type: TABLE; Schema: warden_private; Owner: -
@@ -15840,6 +18549,388 @@ COMMENT ON COLUMN warden_private.capture_rows_6_v2_1.o12 IS 'Old value of scopes
 COMMENT ON COLUMN warden_private.capture_rows_6_v2_1.n12 IS 'New value of scopes';
 
 --
+-- Name: capture_rows_6_v3_0; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_6_v3_0 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 text,
+    n3 text,
+    o4 text,
+    n4 text,
+    o5 warden.tenant_role,
+    n5 warden.tenant_role,
+    o6 integer,
+    n6 integer,
+    o7 uuid,
+    n7 uuid,
+    o8 timestamp with time zone,
+    n8 timestamp with time zone,
+    o9 timestamp with time zone,
+    n9 timestamp with time zone,
+    o10 timestamp with time zone,
+    n10 timestamp with time zone,
+    o11 timestamp with time zone,
+    n11 timestamp with time zone,
+    o12 text[],
+    n12 text[]
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_6_v3_0 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_6_v3_0; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_6_v3_0 IS 'Capture row log of warden.api_keys (version 3, slot 0): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_0).';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o3 IS 'Old value of name';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n3 IS 'New value of name';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o4 IS 'Old value of prefix';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n4 IS 'New value of prefix';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o5 IS 'Old value of role';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n5 IS 'New value of role';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o6 IS 'Old value of rate_limit_per_second';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n6 IS 'New value of rate_limit_per_second';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o7 IS 'Old value of created_by';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n7 IS 'New value of created_by';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o8; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o8 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n8; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n8 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o9; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o9 IS 'Old value of expires_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n9; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n9 IS 'New value of expires_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o10; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o10 IS 'Old value of last_used_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n10; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n10 IS 'New value of last_used_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o11; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o11 IS 'Old value of revoked_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n11; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n11 IS 'New value of revoked_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.o12; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.o12 IS 'Old value of scopes';
+
+--
+-- Name: COLUMN capture_rows_6_v3_0.n12; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_0.n12 IS 'New value of scopes';
+
+--
+-- Name: capture_rows_6_v3_1; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_6_v3_1 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 text,
+    n3 text,
+    o4 text,
+    n4 text,
+    o5 warden.tenant_role,
+    n5 warden.tenant_role,
+    o6 integer,
+    n6 integer,
+    o7 uuid,
+    n7 uuid,
+    o8 timestamp with time zone,
+    n8 timestamp with time zone,
+    o9 timestamp with time zone,
+    n9 timestamp with time zone,
+    o10 timestamp with time zone,
+    n10 timestamp with time zone,
+    o11 timestamp with time zone,
+    n11 timestamp with time zone,
+    o12 text[],
+    n12 text[]
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_6_v3_1 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_6_v3_1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_6_v3_1 IS 'Capture row log of warden.api_keys (version 3, slot 1): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_1).';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o3 IS 'Old value of name';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n3 IS 'New value of name';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o4 IS 'Old value of prefix';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n4 IS 'New value of prefix';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o5 IS 'Old value of role';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n5 IS 'New value of role';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o6 IS 'Old value of rate_limit_per_second';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n6 IS 'New value of rate_limit_per_second';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o7 IS 'Old value of created_by';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n7 IS 'New value of created_by';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o8; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o8 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n8; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n8 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o9; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o9 IS 'Old value of expires_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n9; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n9 IS 'New value of expires_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o10; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o10 IS 'Old value of last_used_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n10; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n10 IS 'New value of last_used_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o11; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o11 IS 'Old value of revoked_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n11; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n11 IS 'New value of revoked_at';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.o12; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.o12 IS 'Old value of scopes';
+
+--
+-- Name: COLUMN capture_rows_6_v3_1.n12; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_6_v3_1.n12 IS 'New value of scopes';
+
+--
 -- Name: capture_rows_7_v1_0; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -16194,6 +19285,360 @@ COMMENT ON COLUMN warden_private.capture_rows_7_v1_1.o11 IS 'Old value of revoke
 COMMENT ON COLUMN warden_private.capture_rows_7_v1_1.n11 IS 'New value of revoked_by';
 
 --
+-- Name: capture_rows_7_v2_0; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_7_v2_0 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 text,
+    n3 text,
+    o4 warden.tenant_role,
+    n4 warden.tenant_role,
+    o5 jsonb,
+    n5 jsonb,
+    o6 timestamp with time zone,
+    n6 timestamp with time zone,
+    o7 timestamp with time zone,
+    n7 timestamp with time zone,
+    o8 timestamp with time zone,
+    n8 timestamp with time zone,
+    o9 uuid,
+    n9 uuid,
+    o10 timestamp with time zone,
+    n10 timestamp with time zone,
+    o11 jsonb,
+    n11 jsonb
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_7_v2_0 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_7_v2_0; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_7_v2_0 IS 'Capture row log of warden.tenant_invitations (version 2, slot 0): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_0).';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o3 IS 'Old value of email';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n3 IS 'New value of email';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o4 IS 'Old value of role';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n4 IS 'New value of role';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o5 IS 'Old value of invited_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n5 IS 'New value of invited_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o6 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n6 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o7 IS 'Old value of expires_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n7 IS 'New value of expires_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o8; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o8 IS 'Old value of accepted_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n8; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n8 IS 'New value of accepted_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o9; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o9 IS 'Old value of accepted_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n9; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n9 IS 'New value of accepted_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o10; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o10 IS 'Old value of revoked_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n10; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n10 IS 'New value of revoked_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.o11; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.o11 IS 'Old value of revoked_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_0.n11; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_0.n11 IS 'New value of revoked_by';
+
+--
+-- Name: capture_rows_7_v2_1; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.capture_rows_7_v2_1 (
+    txid bigint NOT NULL,
+    o1 uuid,
+    n1 uuid,
+    o2 uuid,
+    n2 uuid,
+    o3 text,
+    n3 text,
+    o4 warden.tenant_role,
+    n4 warden.tenant_role,
+    o5 jsonb,
+    n5 jsonb,
+    o6 timestamp with time zone,
+    n6 timestamp with time zone,
+    o7 timestamp with time zone,
+    n7 timestamp with time zone,
+    o8 timestamp with time zone,
+    n8 timestamp with time zone,
+    o9 uuid,
+    n9 uuid,
+    o10 timestamp with time zone,
+    n10 timestamp with time zone,
+    o11 jsonb,
+    n11 jsonb
+)
+WITH (autovacuum_enabled=off);
+
+ALTER TABLE ONLY warden_private.capture_rows_7_v2_1 FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE capture_rows_7_v2_1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.capture_rows_7_v2_1 IS 'Capture row log of warden.tenant_invitations (version 2, slot 1): per captured row, o<i>/n<i> hold the old/new value of column i of warden_private.capture_versions.columns. No indexes; emptied by TRUNCATE once promoted.';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.txid; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.txid IS 'Writing transaction (with cmin: its statement in warden_private.capture_statements_1).';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o1 IS 'Old value of id';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n1; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n1 IS 'New value of id';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o2 IS 'Old value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n2; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n2 IS 'New value of tenant_id';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o3 IS 'Old value of email';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n3; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n3 IS 'New value of email';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o4 IS 'Old value of role';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n4; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n4 IS 'New value of role';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o5 IS 'Old value of invited_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n5; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n5 IS 'New value of invited_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o6 IS 'Old value of created_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n6; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n6 IS 'New value of created_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o7 IS 'Old value of expires_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n7; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n7 IS 'New value of expires_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o8; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o8 IS 'Old value of accepted_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n8; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n8 IS 'New value of accepted_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o9; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o9 IS 'Old value of accepted_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n9; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n9 IS 'New value of accepted_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o10; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o10 IS 'Old value of revoked_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n10; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n10 IS 'New value of revoked_at';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.o11; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.o11 IS 'Old value of revoked_by';
+
+--
+-- Name: COLUMN capture_rows_7_v2_1.n11; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_rows_7_v2_1.n11 IS 'New value of revoked_by';
+
+--
 -- Name: capture_state; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -16284,7 +19729,8 @@ CREATE TABLE warden_private.capture_statements_0 (
     user_agent text,
     trace_id text,
     correlation_id text,
-    service text
+    service text,
+    project_id uuid
 )
 WITH (autovacuum_enabled=off);
 
@@ -16387,6 +19833,12 @@ COMMENT ON COLUMN warden_private.capture_statements_0.correlation_id IS 'Correla
 COMMENT ON COLUMN warden_private.capture_statements_0.service IS 'Service (set_context extra, or application_name without a context).';
 
 --
+-- Name: COLUMN capture_statements_0.project_id; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_statements_0.project_id IS 'Project of the request context (set_context project_id), when given.';
+
+--
 -- Name: capture_statements_1; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -16405,7 +19857,8 @@ CREATE TABLE warden_private.capture_statements_1 (
     user_agent text,
     trace_id text,
     correlation_id text,
-    service text
+    service text,
+    project_id uuid
 )
 WITH (autovacuum_enabled=off);
 
@@ -16506,6 +19959,12 @@ COMMENT ON COLUMN warden_private.capture_statements_1.correlation_id IS 'Correla
 --
 
 COMMENT ON COLUMN warden_private.capture_statements_1.service IS 'Service (set_context extra, or application_name without a context).';
+
+--
+-- Name: COLUMN capture_statements_1.project_id; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.capture_statements_1.project_id IS 'Project of the request context (set_context project_id), when given.';
 
 --
 -- Name: capture_versions; Type: TABLE; Schema: warden_private; Owner: -
@@ -18039,6 +21498,96 @@ COMMENT ON COLUMN warden_private.tenant_invitation_secrets.invitation_id IS 'The
 COMMENT ON COLUMN warden_private.tenant_invitation_secrets.token_hash IS 'sha256 of the full token string.';
 
 --
+-- Name: usage_counters; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.usage_counters (
+    tenant_id uuid NOT NULL,
+    day date NOT NULL,
+    metric text NOT NULL,
+    dimension text DEFAULT ''::text NOT NULL,
+    value bigint NOT NULL,
+    CONSTRAINT usage_counters_dimension_check CHECK ((length(dimension) <= 300)),
+    CONSTRAINT usage_counters_metric_check CHECK ((metric = ANY (ARRAY['api_requests'::text, 'exports'::text, 'events_accepted'::text]))),
+    CONSTRAINT usage_counters_value_check CHECK ((value >= 0))
+);
+
+ALTER TABLE ONLY warden_private.usage_counters FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE usage_counters; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.usage_counters IS 'What the API processes count in memory and add here every few seconds (src/usage/meter.ts): api_requests by key, audit exports, and events_accepted (what the monthly quota counts). Only ever added to.';
+
+--
+-- Name: COLUMN usage_counters.tenant_id; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.usage_counters.tenant_id IS 'The tenant.';
+
+--
+-- Name: COLUMN usage_counters.day; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.usage_counters.day IS 'The UTC day.';
+
+--
+-- Name: COLUMN usage_counters.metric; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.usage_counters.metric IS 'api_requests, exports or events_accepted.';
+
+--
+-- Name: COLUMN usage_counters.dimension; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.usage_counters.dimension IS 'API key id (or user_tokens), export kind, or empty.';
+
+--
+-- Name: COLUMN usage_counters.value; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.usage_counters.value IS 'The count so far.';
+
+--
+-- Name: usage_rollup_state; Type: TABLE; Schema: warden_private; Owner: -
+--
+
+CREATE TABLE warden_private.usage_rollup_state (
+    id boolean DEFAULT true NOT NULL,
+    complete_through date,
+    last_run_at timestamp with time zone,
+    CONSTRAINT usage_rollup_state_id_check CHECK (id)
+);
+
+ALTER TABLE ONLY warden_private.usage_rollup_state FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE usage_rollup_state; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON TABLE warden_private.usage_rollup_state IS 'Progress of the usage rollup (one row): every day up to complete_through has been rolled up after it ended.';
+
+--
+-- Name: COLUMN usage_rollup_state.id; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.usage_rollup_state.id IS 'Always true: one row.';
+
+--
+-- Name: COLUMN usage_rollup_state.complete_through; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.usage_rollup_state.complete_through IS 'The last UTC day rolled up after its end; the next run backfills from the day after.';
+
+--
+-- Name: COLUMN usage_rollup_state.last_run_at; Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON COLUMN warden_private.usage_rollup_state.last_run_at IS 'When the rollup last ran.';
+
+--
 -- Name: user_identities; Type: TABLE; Schema: warden_private; Owner: -
 --
 
@@ -18441,6 +21990,20 @@ ALTER TABLE ONLY warden.tenants
     ADD CONSTRAINT tenants_pkey PRIMARY KEY (id);
 
 --
+-- Name: usage_daily usage_daily_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.usage_daily
+    ADD CONSTRAINT usage_daily_pkey PRIMARY KEY (tenant_id, day, metric, dimension);
+
+--
+-- Name: usage_quotas usage_quotas_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.usage_quotas
+    ADD CONSTRAINT usage_quotas_pkey PRIMARY KEY (tenant_id);
+
+--
 -- Name: user_sessions user_sessions_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
 --
 
@@ -18735,6 +22298,20 @@ ALTER TABLE ONLY warden_private.tenant_invitation_secrets
     ADD CONSTRAINT tenant_invitation_secrets_token_hash_key UNIQUE (token_hash);
 
 --
+-- Name: usage_counters usage_counters_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.usage_counters
+    ADD CONSTRAINT usage_counters_pkey PRIMARY KEY (tenant_id, day, metric, dimension);
+
+--
+-- Name: usage_rollup_state usage_rollup_state_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.usage_rollup_state
+    ADD CONSTRAINT usage_rollup_state_pkey PRIMARY KEY (id);
+
+--
 -- Name: user_identities user_identities_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
 --
 
@@ -18790,6 +22367,12 @@ CREATE INDEX audit_events_data_idx ON ONLY warden.audit_events USING gin (event_
 --
 
 CREATE INDEX audit_events_outcome_idx ON ONLY warden.audit_events USING btree (tenant_id, outcome, occurred_at) WHERE (outcome <> 'success'::warden.audit_outcome);
+
+--
+-- Name: audit_events_project_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX audit_events_project_idx ON ONLY warden.audit_events USING btree (tenant_id, project_id, occurred_at DESC, event_id DESC) WHERE (project_id IS NOT NULL);
 
 --
 -- Name: audit_events_resource_idx; Type: INDEX; Schema: warden; Owner: -
@@ -19021,6 +22604,12 @@ CREATE INDEX audit_events_default_tenant_id_occurred_at_event_id_idx ON warden_p
 CREATE INDEX audit_events_default_tenant_id_outcome_occurred_at_idx ON warden_private.audit_events_default USING btree (tenant_id, outcome, occurred_at) WHERE (outcome <> 'success'::warden.audit_outcome);
 
 --
+-- Name: audit_events_default_tenant_id_project_id_occurred_at_event_idx; Type: INDEX; Schema: warden_private; Owner: -
+--
+
+CREATE INDEX audit_events_default_tenant_id_project_id_occurred_at_event_idx ON warden_private.audit_events_default USING btree (tenant_id, project_id, occurred_at DESC, event_id DESC) WHERE (project_id IS NOT NULL);
+
+--
 -- Name: audit_events_default_tenant_id_resource_type_resource_id_oc_idx; Type: INDEX; Schema: warden_private; Owner: -
 --
 
@@ -19127,6 +22716,12 @@ ALTER INDEX warden.audit_events_tenant_time_idx ATTACH PARTITION warden_private.
 --
 
 ALTER INDEX warden.audit_events_outcome_idx ATTACH PARTITION warden_private.audit_events_default_tenant_id_outcome_occurred_at_idx;
+
+--
+-- Name: audit_events_default_tenant_id_project_id_occurred_at_event_idx; Type: INDEX ATTACH; Schema: warden_private; Owner: -
+--
+
+ALTER INDEX warden.audit_events_project_idx ATTACH PARTITION warden_private.audit_events_default_tenant_id_project_id_occurred_at_event_idx;
 
 --
 -- Name: audit_events_default_tenant_id_resource_type_resource_id_oc_idx; Type: INDEX ATTACH; Schema: warden_private; Owner: -
@@ -19276,169 +22871,169 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON warden.dq_rules FO
 -- Name: api_keys _900_audit_delete; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.api_keys REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_6_v2();
+CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.api_keys REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_6_v3();
 
 --
 -- Name: project_members _900_audit_delete; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.project_members REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_5_v1();
+CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.project_members REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_5_v2();
 
 --
 -- Name: projects _900_audit_delete; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.projects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_4_v1();
+CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.projects REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_4_v2();
 
 --
 -- Name: tenant_invitations _900_audit_delete; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.tenant_invitations REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_7_v1();
+CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.tenant_invitations REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_7_v2();
 
 --
 -- Name: tenant_memberships _900_audit_delete; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.tenant_memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_3_v1();
+CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.tenant_memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_3_v2();
 
 --
 -- Name: tenants _900_audit_delete; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.tenants REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_1_v1();
+CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.tenants REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_1_v2();
 
 --
 -- Name: users _900_audit_delete; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_2_v1();
+CREATE TRIGGER _900_audit_delete AFTER DELETE ON warden.users REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_2_v2();
 
 --
 -- Name: api_keys _900_audit_insert; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.api_keys REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_6_v2();
+CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.api_keys REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_6_v3();
 
 --
 -- Name: project_members _900_audit_insert; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.project_members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_5_v1();
+CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.project_members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_5_v2();
 
 --
 -- Name: projects _900_audit_insert; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.projects REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_4_v1();
+CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.projects REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_4_v2();
 
 --
 -- Name: tenant_invitations _900_audit_insert; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.tenant_invitations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_7_v1();
+CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.tenant_invitations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_7_v2();
 
 --
 -- Name: tenant_memberships _900_audit_insert; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.tenant_memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_3_v1();
+CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.tenant_memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_3_v2();
 
 --
 -- Name: tenants _900_audit_insert; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.tenants REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_1_v1();
+CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.tenants REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_1_v2();
 
 --
 -- Name: users _900_audit_insert; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_2_v1();
+CREATE TRIGGER _900_audit_insert AFTER INSERT ON warden.users REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_2_v2();
 
 --
 -- Name: api_keys _900_audit_truncate; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.api_keys FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_6_v2();
+CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.api_keys FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_6_v3();
 
 --
 -- Name: project_members _900_audit_truncate; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.project_members FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_5_v1();
+CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.project_members FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_5_v2();
 
 --
 -- Name: projects _900_audit_truncate; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.projects FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_4_v1();
+CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.projects FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_4_v2();
 
 --
 -- Name: tenant_invitations _900_audit_truncate; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.tenant_invitations FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_7_v1();
+CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.tenant_invitations FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_7_v2();
 
 --
 -- Name: tenant_memberships _900_audit_truncate; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.tenant_memberships FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_3_v1();
+CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.tenant_memberships FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_3_v2();
 
 --
 -- Name: tenants _900_audit_truncate; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.tenants FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_1_v1();
+CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.tenants FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_1_v2();
 
 --
 -- Name: users _900_audit_truncate; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.users FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_2_v1();
+CREATE TRIGGER _900_audit_truncate BEFORE TRUNCATE ON warden.users FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_2_v2();
 
 --
 -- Name: api_keys _900_audit_update; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.api_keys REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_6_v2();
+CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.api_keys REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_6_v3();
 
 --
 -- Name: project_members _900_audit_update; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.project_members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_5_v1();
+CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.project_members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_5_v2();
 
 --
 -- Name: projects _900_audit_update; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_4_v1();
+CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.projects REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_4_v2();
 
 --
 -- Name: tenant_invitations _900_audit_update; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.tenant_invitations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_7_v1();
+CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.tenant_invitations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_7_v2();
 
 --
 -- Name: tenant_memberships _900_audit_update; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.tenant_memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_3_v1();
+CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.tenant_memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_3_v2();
 
 --
 -- Name: tenants _900_audit_update; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.tenants REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_1_v1();
+CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.tenants REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_1_v2();
 
 --
 -- Name: users _900_audit_update; Type: TRIGGER; Schema: warden; Owner: -
 --
 
-CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_2_v1();
+CREATE TRIGGER _900_audit_update AFTER UPDATE ON warden.users REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION warden_private.capture_2_v2();
 
 --
 -- Name: api_keys _900_auth_invalidation; Type: TRIGGER; Schema: warden; Owner: -
@@ -19495,6 +23090,18 @@ CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_pr
 CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_1_v1_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
 
 --
+-- Name: capture_rows_1_v2_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_1_v2_0 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_1_v2_1 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_1_v2_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
 -- Name: capture_rows_2_v1_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
 --
 
@@ -19505,6 +23112,18 @@ CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_pr
 --
 
 CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_2_v1_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_2_v2_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_2_v2_0 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_2_v2_1 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_2_v2_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
 
 --
 -- Name: capture_rows_3_v1_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
@@ -19519,6 +23138,18 @@ CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_pr
 CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_3_v1_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
 
 --
+-- Name: capture_rows_3_v2_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_3_v2_0 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_3_v2_1 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_3_v2_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
 -- Name: capture_rows_4_v1_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
 --
 
@@ -19531,6 +23162,18 @@ CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_pr
 CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_4_v1_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
 
 --
+-- Name: capture_rows_4_v2_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_4_v2_0 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_4_v2_1 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_4_v2_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
 -- Name: capture_rows_5_v1_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
 --
 
@@ -19541,6 +23184,18 @@ CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_pr
 --
 
 CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_5_v1_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_5_v2_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_5_v2_0 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_5_v2_1 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_5_v2_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
 
 --
 -- Name: capture_rows_6_v1_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
@@ -19567,6 +23222,18 @@ CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_pr
 CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_6_v2_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
 
 --
+-- Name: capture_rows_6_v3_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_6_v3_0 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_6_v3_1 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_6_v3_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
 -- Name: capture_rows_7_v1_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
 --
 
@@ -19577,6 +23244,18 @@ CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_pr
 --
 
 CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_7_v1_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_7_v2_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_7_v2_0 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
+
+--
+-- Name: capture_rows_7_v2_1 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
+--
+
+CREATE TRIGGER _010_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON warden_private.capture_rows_7_v2_1 FOR EACH STATEMENT EXECUTE FUNCTION warden_private.tg_capture_log_guard();
 
 --
 -- Name: capture_statements_0 _010_append_only; Type: TRIGGER; Schema: warden_private; Owner: -
@@ -19804,6 +23483,20 @@ ALTER TABLE ONLY warden.tenant_memberships
     ADD CONSTRAINT tenant_memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES warden.users(id) ON DELETE CASCADE;
 
 --
+-- Name: usage_daily usage_daily_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.usage_daily
+    ADD CONSTRAINT usage_daily_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: usage_quotas usage_quotas_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.usage_quotas
+    ADD CONSTRAINT usage_quotas_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
+
+--
 -- Name: user_sessions user_sessions_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
 --
 
@@ -19914,6 +23607,13 @@ ALTER TABLE ONLY warden_private.suspect_acknowledgements
 
 ALTER TABLE ONLY warden_private.tenant_invitation_secrets
     ADD CONSTRAINT tenant_invitation_secrets_invitation_id_fkey FOREIGN KEY (invitation_id) REFERENCES warden.tenant_invitations(id) ON DELETE CASCADE;
+
+--
+-- Name: usage_counters usage_counters_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE ONLY warden_private.usage_counters
+    ADD CONSTRAINT usage_counters_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: user_identities user_identities_provider_id_fkey; Type: FK CONSTRAINT; Schema: warden_private; Owner: -
@@ -20158,6 +23858,18 @@ CREATE POLICY owner_maintenance ON warden.tenant_memberships TO warden_owner USI
 CREATE POLICY owner_maintenance ON warden.tenants TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: usage_daily owner_maintenance; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden.usage_daily TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: usage_quotas owner_maintenance; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden.usage_quotas TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: user_sessions owner_maintenance; Type: POLICY; Schema: warden; Owner: -
 --
 
@@ -20198,6 +23910,18 @@ CREATE POLICY select_admin ON warden.api_keys FOR SELECT TO warden_visitor USING
 --
 
 CREATE POLICY select_admin ON warden.tenant_invitations FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[])));
+
+--
+-- Name: usage_daily select_admins; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY select_admins ON warden.usage_daily FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[])));
+
+--
+-- Name: usage_quotas select_admins; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY select_admins ON warden.usage_quotas FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[])));
 
 --
 -- Name: audit_events select_auditors; Type: POLICY; Schema: warden; Owner: -
@@ -20352,6 +24076,18 @@ CREATE POLICY update_own ON warden.tenants FOR UPDATE TO warden_visitor USING ((
 CREATE POLICY update_self ON warden.users FOR UPDATE TO warden_visitor USING ((id = warden.current_user_id())) WITH CHECK ((id = warden.current_user_id()));
 
 --
+-- Name: usage_daily; Type: ROW SECURITY; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.usage_daily ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: usage_quotas; Type: ROW SECURITY; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.usage_quotas ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: user_sessions; Type: ROW SECURITY; Schema: warden; Owner: -
 --
 
@@ -20430,6 +24166,18 @@ ALTER TABLE warden_private.capture_rows_1_v1_0 ENABLE ROW LEVEL SECURITY;
 ALTER TABLE warden_private.capture_rows_1_v1_1 ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: capture_rows_1_v2_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_1_v2_0 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_1_v2_1; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_1_v2_1 ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: capture_rows_2_v1_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
 --
 
@@ -20440,6 +24188,18 @@ ALTER TABLE warden_private.capture_rows_2_v1_0 ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE warden_private.capture_rows_2_v1_1 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_2_v2_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_2_v2_0 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_2_v2_1; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_2_v2_1 ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: capture_rows_3_v1_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
@@ -20454,6 +24214,18 @@ ALTER TABLE warden_private.capture_rows_3_v1_0 ENABLE ROW LEVEL SECURITY;
 ALTER TABLE warden_private.capture_rows_3_v1_1 ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: capture_rows_3_v2_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_3_v2_0 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_3_v2_1; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_3_v2_1 ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: capture_rows_4_v1_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
 --
 
@@ -20466,6 +24238,18 @@ ALTER TABLE warden_private.capture_rows_4_v1_0 ENABLE ROW LEVEL SECURITY;
 ALTER TABLE warden_private.capture_rows_4_v1_1 ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: capture_rows_4_v2_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_4_v2_0 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_4_v2_1; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_4_v2_1 ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: capture_rows_5_v1_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
 --
 
@@ -20476,6 +24260,18 @@ ALTER TABLE warden_private.capture_rows_5_v1_0 ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE warden_private.capture_rows_5_v1_1 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_5_v2_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_5_v2_0 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_5_v2_1; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_5_v2_1 ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: capture_rows_6_v1_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
@@ -20502,6 +24298,18 @@ ALTER TABLE warden_private.capture_rows_6_v2_0 ENABLE ROW LEVEL SECURITY;
 ALTER TABLE warden_private.capture_rows_6_v2_1 ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: capture_rows_6_v3_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_6_v3_0 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_6_v3_1; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_6_v3_1 ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: capture_rows_7_v1_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
 --
 
@@ -20512,6 +24320,18 @@ ALTER TABLE warden_private.capture_rows_7_v1_0 ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE warden_private.capture_rows_7_v1_1 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_7_v2_0; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_7_v2_0 ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: capture_rows_7_v2_1; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.capture_rows_7_v2_1 ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: capture_state; Type: ROW SECURITY; Schema: warden_private; Owner: -
@@ -20682,6 +24502,18 @@ CREATE POLICY owner_maintenance ON warden_private.capture_rows_1_v1_0 TO warden_
 CREATE POLICY owner_maintenance ON warden_private.capture_rows_1_v1_1 TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: capture_rows_1_v2_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_1_v2_0 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_1_v2_1 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_1_v2_1 TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: capture_rows_2_v1_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
 --
 
@@ -20692,6 +24524,18 @@ CREATE POLICY owner_maintenance ON warden_private.capture_rows_2_v1_0 TO warden_
 --
 
 CREATE POLICY owner_maintenance ON warden_private.capture_rows_2_v1_1 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_2_v2_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_2_v2_0 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_2_v2_1 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_2_v2_1 TO warden_owner USING (true) WITH CHECK (true);
 
 --
 -- Name: capture_rows_3_v1_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
@@ -20706,6 +24550,18 @@ CREATE POLICY owner_maintenance ON warden_private.capture_rows_3_v1_0 TO warden_
 CREATE POLICY owner_maintenance ON warden_private.capture_rows_3_v1_1 TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: capture_rows_3_v2_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_3_v2_0 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_3_v2_1 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_3_v2_1 TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: capture_rows_4_v1_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
 --
 
@@ -20718,6 +24574,18 @@ CREATE POLICY owner_maintenance ON warden_private.capture_rows_4_v1_0 TO warden_
 CREATE POLICY owner_maintenance ON warden_private.capture_rows_4_v1_1 TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: capture_rows_4_v2_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_4_v2_0 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_4_v2_1 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_4_v2_1 TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: capture_rows_5_v1_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
 --
 
@@ -20728,6 +24596,18 @@ CREATE POLICY owner_maintenance ON warden_private.capture_rows_5_v1_0 TO warden_
 --
 
 CREATE POLICY owner_maintenance ON warden_private.capture_rows_5_v1_1 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_5_v2_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_5_v2_0 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_5_v2_1 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_5_v2_1 TO warden_owner USING (true) WITH CHECK (true);
 
 --
 -- Name: capture_rows_6_v1_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
@@ -20754,6 +24634,18 @@ CREATE POLICY owner_maintenance ON warden_private.capture_rows_6_v2_0 TO warden_
 CREATE POLICY owner_maintenance ON warden_private.capture_rows_6_v2_1 TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: capture_rows_6_v3_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_6_v3_0 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_6_v3_1 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_6_v3_1 TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: capture_rows_7_v1_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
 --
 
@@ -20764,6 +24656,18 @@ CREATE POLICY owner_maintenance ON warden_private.capture_rows_7_v1_0 TO warden_
 --
 
 CREATE POLICY owner_maintenance ON warden_private.capture_rows_7_v1_1 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_7_v2_0 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_7_v2_0 TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: capture_rows_7_v2_1 owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.capture_rows_7_v2_1 TO warden_owner USING (true) WITH CHECK (true);
 
 --
 -- Name: capture_state owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
@@ -20952,6 +24856,18 @@ CREATE POLICY owner_maintenance ON warden_private.tenant_hash_keys TO warden_own
 CREATE POLICY owner_maintenance ON warden_private.tenant_invitation_secrets TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: usage_counters owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.usage_counters TO warden_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: usage_rollup_state owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden_private.usage_rollup_state TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: user_identities owner_maintenance; Type: POLICY; Schema: warden_private; Owner: -
 --
 
@@ -21064,6 +24980,18 @@ ALTER TABLE warden_private.tenant_hash_keys ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE warden_private.tenant_invitation_secrets ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: usage_counters; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.usage_counters ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: usage_rollup_state; Type: ROW SECURITY; Schema: warden_private; Owner: -
+--
+
+ALTER TABLE warden_private.usage_rollup_state ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: user_identities; Type: ROW SECURITY; Schema: warden_private; Owner: -
@@ -21546,6 +25474,44 @@ REVOKE ALL ON FUNCTION warden.place_legal_hold(reason text, resource_type text, 
 GRANT ALL ON FUNCTION warden.place_legal_hold(reason text, resource_type text, resource_id text, correlation_id text) TO warden_visitor;
 
 --
+-- Name: FUNCTION project_activity(project_id uuid, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.project_activity(project_id uuid, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.project_activity(project_id uuid, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer) TO warden_visitor;
+
+--
+-- Name: TABLE projects; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE warden.projects TO warden_visitor;
+
+--
+-- Name: COLUMN projects.tenant_id; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE warden.projects TO warden_visitor;
+
+--
+-- Name: COLUMN projects.name; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE warden.projects TO warden_visitor;
+
+--
+-- Name: COLUMN projects.description; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE warden.projects TO warden_visitor;
+
+--
+-- Name: FUNCTION projects_activity(p warden.projects, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.projects_activity(p warden.projects, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.projects_activity(p warden.projects, before_occurred_at timestamp with time zone, before_event_id uuid, max_rows integer) TO warden_visitor;
+
+--
 -- Name: FUNCTION purge(target regclass, pk jsonb); Type: ACL; Schema: warden; Owner: -
 --
 
@@ -21660,6 +25626,12 @@ GRANT ALL ON FUNCTION warden.set_api_key_scopes(api_key_id uuid, scopes text[]) 
 REVOKE ALL ON FUNCTION warden.set_context(tenant_id uuid, actor_id text, actor_type text, trace_id text, extra jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION set_context(tenant_id uuid, actor_id text, actor_type text, trace_id text, extra jsonb, project_id uuid); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.set_context(tenant_id uuid, actor_id text, actor_type text, trace_id text, extra jsonb, project_id uuid) FROM PUBLIC;
+
+--
 -- Name: COLUMN redaction_policies.tenant_id; Type: ACL; Schema: warden; Owner: -
 --
 
@@ -21722,6 +25694,37 @@ GRANT ALL ON FUNCTION warden.set_subscription_enabled(subscription_id uuid, enab
 
 REVOKE ALL ON FUNCTION warden.unread_notification_count() FROM PUBLIC;
 GRANT ALL ON FUNCTION warden.unread_notification_count() TO warden_visitor;
+
+--
+-- Name: TABLE usage_daily; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT ON TABLE warden.usage_daily TO warden_visitor;
+
+--
+-- Name: FUNCTION usage(from_day date, to_day date); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.usage(from_day date, to_day date) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.usage(from_day date, to_day date) TO warden_visitor;
+
+--
+-- Name: FUNCTION activity_actor_name(tenant_id uuid, actor_type warden.actor_type, actor_id text); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.activity_actor_name(tenant_id uuid, actor_type warden.actor_type, actor_id text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION activity_summary(actor_name text, action text, event_type text, resource_type text, resource_id text, table_name text, changed_fields text[], old_values jsonb, new_values jsonb, event_data jsonb); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.activity_summary(actor_name text, action text, event_type text, resource_type text, resource_id text, table_name text, changed_fields text[], old_values jsonb, new_values jsonb, event_data jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION activity_value(v jsonb); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.activity_value(v jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION arm_context_check(); Type: ACL; Schema: warden_private; Owner: -
@@ -21954,10 +25957,22 @@ REVOKE ALL ON FUNCTION warden_private.canonical_field(value text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION warden_private.capture_1_v1() FROM PUBLIC;
 
 --
+-- Name: FUNCTION capture_1_v2(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.capture_1_v2() FROM PUBLIC;
+
+--
 -- Name: FUNCTION capture_2_v1(); Type: ACL; Schema: warden_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION warden_private.capture_2_v1() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_2_v2(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.capture_2_v2() FROM PUBLIC;
 
 --
 -- Name: FUNCTION capture_3_v1(); Type: ACL; Schema: warden_private; Owner: -
@@ -21966,16 +25981,34 @@ REVOKE ALL ON FUNCTION warden_private.capture_2_v1() FROM PUBLIC;
 REVOKE ALL ON FUNCTION warden_private.capture_3_v1() FROM PUBLIC;
 
 --
+-- Name: FUNCTION capture_3_v2(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.capture_3_v2() FROM PUBLIC;
+
+--
 -- Name: FUNCTION capture_4_v1(); Type: ACL; Schema: warden_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION warden_private.capture_4_v1() FROM PUBLIC;
 
 --
+-- Name: FUNCTION capture_4_v2(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.capture_4_v2() FROM PUBLIC;
+
+--
 -- Name: FUNCTION capture_5_v1(); Type: ACL; Schema: warden_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION warden_private.capture_5_v1() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_5_v2(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.capture_5_v2() FROM PUBLIC;
 
 --
 -- Name: FUNCTION capture_6_v1(); Type: ACL; Schema: warden_private; Owner: -
@@ -21990,10 +26023,22 @@ REVOKE ALL ON FUNCTION warden_private.capture_6_v1() FROM PUBLIC;
 REVOKE ALL ON FUNCTION warden_private.capture_6_v2() FROM PUBLIC;
 
 --
+-- Name: FUNCTION capture_6_v3(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.capture_6_v3() FROM PUBLIC;
+
+--
 -- Name: FUNCTION capture_7_v1(); Type: ACL; Schema: warden_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION warden_private.capture_7_v1() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_7_v2(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.capture_7_v2() FROM PUBLIC;
 
 --
 -- Name: FUNCTION capture_check_coverage(); Type: ACL; Schema: warden_private; Owner: -
@@ -22546,6 +26591,12 @@ REVOKE ALL ON FUNCTION warden_private.ingest_context_from_settings(settings json
 REVOKE ALL ON FUNCTION warden_private.is_held(tenant_id uuid, resource_type text, resource_id text, correlation_id text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION is_ingested_event(category text, event_type text, table_name text); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.is_ingested_event(category text, event_type text, table_name text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION json_needle(subject text); Type: ACL; Schema: warden_private; Owner: -
 --
 
@@ -22628,6 +26679,14 @@ REVOKE ALL ON FUNCTION warden_private.policy_with_key(tenant_id uuid, compiled j
 --
 
 REVOKE ALL ON FUNCTION warden_private.primary_key_columns(target regclass) FROM PUBLIC;
+
+--
+-- Name: FUNCTION project_in_tenant(project_id uuid, tenant_id uuid); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.project_in_tenant(project_id uuid, tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden_private.project_in_tenant(project_id uuid, tenant_id uuid) TO warden_visitor;
+GRANT ALL ON FUNCTION warden_private.project_in_tenant(project_id uuid, tenant_id uuid) TO warden_authenticator;
 
 --
 -- Name: FUNCTION protect_capture_log(log_table regclass); Type: ACL; Schema: warden_private; Owner: -
@@ -22851,6 +26910,18 @@ REVOKE ALL ON FUNCTION warden_private.set_member_role(tenant_id uuid, user_id uu
 REVOKE ALL ON FUNCTION warden_private.set_occurred_at_window(tenant_id uuid, max_future interval, max_past interval) FROM PUBLIC;
 
 --
+-- Name: TABLE usage_quotas; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT ON TABLE warden.usage_quotas TO warden_visitor;
+
+--
+-- Name: FUNCTION set_usage_quota(tenant_id uuid, monthly_events bigint, soft_limit_percent integer); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.set_usage_quota(tenant_id uuid, monthly_events bigint, soft_limit_percent integer) FROM PUBLIC;
+
+--
 -- Name: FUNCTION strip_paths(doc jsonb, data_rules jsonb); Type: ACL; Schema: warden_private; Owner: -
 --
 
@@ -23017,6 +27088,42 @@ REVOKE ALL ON FUNCTION warden_private.tg_user_sessions__guard() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION warden_private.unregister_soft_delete_table(target regclass) FROM PUBLIC;
+
+--
+-- Name: FUNCTION usage_add_counters(tenant_ids uuid[], days date[], metrics text[], dimensions text[], amounts bigint[]); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.usage_add_counters(tenant_ids uuid[], days date[], metrics text[], dimensions text[], amounts bigint[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION usage_quota_crossed(tenant_id uuid, level text, used bigint); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.usage_quota_crossed(tenant_id uuid, level text, used bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION usage_quota_notify(tenant_id uuid, level text, details jsonb); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.usage_quota_notify(tenant_id uuid, level text, details jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION usage_quota_status(tenant_ids uuid[]); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.usage_quota_status(tenant_ids uuid[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION usage_rollup(from_day date, to_day date); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.usage_rollup(from_day date, to_day date) FROM PUBLIC;
+
+--
+-- Name: FUNCTION usage_rollup_due(OUT from_day date, OUT to_day date, OUT rows_written bigint); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.usage_rollup_due(OUT from_day date, OUT to_day date, OUT rows_written bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION dq_failing(jsonb); Type: ACL; Schema: warden; Owner: -
@@ -23186,30 +27293,6 @@ GRANT INSERT(user_id) ON TABLE warden.project_members TO warden_visitor;
 --
 
 GRANT INSERT(role),UPDATE(role) ON TABLE warden.project_members TO warden_visitor;
-
---
--- Name: TABLE projects; Type: ACL; Schema: warden; Owner: -
---
-
-GRANT SELECT,DELETE ON TABLE warden.projects TO warden_visitor;
-
---
--- Name: COLUMN projects.tenant_id; Type: ACL; Schema: warden; Owner: -
---
-
-GRANT INSERT(tenant_id) ON TABLE warden.projects TO warden_visitor;
-
---
--- Name: COLUMN projects.name; Type: ACL; Schema: warden; Owner: -
---
-
-GRANT INSERT(name),UPDATE(name) ON TABLE warden.projects TO warden_visitor;
-
---
--- Name: COLUMN projects.description; Type: ACL; Schema: warden; Owner: -
---
-
-GRANT INSERT(description),UPDATE(description) ON TABLE warden.projects TO warden_visitor;
 
 --
 -- Name: TABLE tenants; Type: ACL; Schema: warden; Owner: -
