@@ -109,6 +109,15 @@ test("page through results with the keyset cursor, forwards and back", async () 
   await page.click("#prev-page");
   await page.waitForFunction(() => (globalThis as any).document.querySelector("#page-number")?.textContent === "page 3");
   await page.waitForSelector("#events-table:not(.loading)");
+  // The page number changes before the rows arrive: wait (bounded) for page 3's
+  // first row, then compare the whole page (a wrong page fails either way).
+  await page
+    .waitForFunction(
+      (first) => (globalThis as any).document.querySelector("#events-table tbody tr")?.getAttribute("data-event-id") === first,
+      pages[2][0],
+      { timeout: 10_000 },
+    )
+    .catch(() => undefined);
   expect(await ids()).toEqual(pages[2]);
 });
 
