@@ -803,6 +803,8 @@ export const openApiDocument = {
             properties: { erasure_records: { type: "integer" }, prune_records: { type: "integer" } },
           },
           anchors_checked: nullable("integer"),
+          last_verified_at: nullable("string", { format: "date-time", description: "When the worker's scheduled verification (every 10 minutes) last passed for this tenant" }),
+          last_verify_failure_at: nullable("string", { format: "date-time" }),
         },
       },
     },

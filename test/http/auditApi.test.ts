@@ -6,6 +6,8 @@
  */
 import pg from "pg";
 import { sealOnce } from "../../src/audit/sealer";
+import { runTaskListOnce } from "graphile-worker";
+import { makeTaskList } from "../../tasks";
 import { closePools, rootOnTestDatabase } from "../support/db";
 import { gql, promoteCaptured, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
@@ -54,6 +56,24 @@ test("a GraphQL write is audited with the request's actor, tenant, trace id, add
   const member = await gql(server, t.tokens.member, `{ auditEvents { totalCount } }`);
   expect(member.body.errors[0].extensions).toMatchObject({ code: "missing_role", missing_role: "auditor", status: 403 });
   expect(member.body.data).toEqual({ auditEvents: null });
+});
+
+test("GET /api/v1/audit/verify says when the worker's scheduled verification last passed for the tenant", async () => {
+  const read = async () => (await (await fetch(`${server.url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${t.tokens.auditor}` } })).json()) as any;
+  expect((await read()).last_verified_at).toBeNull();
+  const started = Date.now();
+  const c = await server.ownerPool.connect();
+  try {
+    await sealOnce(c, server.sealingKey);
+    await c.query("select warden_private.enqueue_job('verify_audit_trail', '{}', null, null)");
+    await runTaskListOnce({ pgPool: server.ownerPool }, makeTaskList({ sealingKey: server.sealingKey }), c);
+  } finally {
+    c.release();
+  }
+  const after = await read();
+  expect(after.ok).toBe(true);
+  expect(Date.parse(after.last_verified_at)).toBeGreaterThanOrEqual(started - 1000);
+  expect(after.last_verify_failure_at).toBeNull();
 });
 
 test("GET /api/v1/audit/verify: ok for an intact trail, pinpoints tampering, and needs an auditing role", async () => {

@@ -4,7 +4,8 @@
  * {ok: false, first_bad: {seq, reason, ...}}, with a status (ok, tampered,
  * truncated, pending_signature, suspect, capture_gap) and a message; the
  * tenant always comes from the credential. The tenant's head is compared
- * with its newest checkpoint anchored outside the database.
+ * with its newest checkpoint anchored outside the database. last_verified_at
+ * is when the worker's scheduled verification last passed for the tenant.
  */
 import { Router } from "express";
 import type pg from "pg";
@@ -25,7 +26,17 @@ export function auditVerifyRoutes(ownerPool: pg.Pool, key: SealingKey): Router {
     try {
       const anchors = await anchorsFromEnv(client, loadConfig(), key);
       const report = await verifyTrail(client, key, { tenantId: req.warden!.tenantId, anchors: anchors.latest });
-      res.json({ tenant_id: req.warden!.tenantId, ...report });
+      // The worker's scheduled verification of this tenant (task verify_audit_trail).
+      const { rows } = await client.query(
+        "select last_success_at, last_failure_at from warden_private.verify_positions where tenant_key = $1",
+        [req.warden!.tenantId],
+      );
+      res.json({
+        tenant_id: req.warden!.tenantId,
+        ...report,
+        last_verified_at: rows[0]?.last_success_at?.toISOString() ?? null,
+        last_verify_failure_at: rows[0]?.last_failure_at?.toISOString() ?? null,
+      });
     } catch (err) {
       next(err);
     } finally {
