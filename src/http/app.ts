@@ -43,6 +43,7 @@ import { auditRowHistoryRoutes } from "./routes/auditRowHistory";
 import { viewerRoutes } from "./viewer";
 import { UsageMeter, type UsageMeterOptions } from "../usage/meter";
 import { countUsage, usageRoutes } from "./routes/usage";
+import { graphqlQuota } from "./graphqlQuota";
 import { projectActivityRoutes } from "./routes/projectActivity";
 
 export interface AppDeps {
@@ -133,7 +134,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   app.use("/viewer", viewerRoutes());
 
   // GraphQL needs a credential; Ruru (GraphiQL) itself is a static page.
-  app.use("/graphql", requireAuth(deps.authenticator), refuseViewerTokens, countUsage(meter), graphqlBody);
+  app.use("/graphql", requireAuth(deps.authenticator), refuseViewerTokens, countUsage(meter), graphqlBody, graphqlQuota(meter));
   const preset = makePreset({ authUrl: deps.authUrl, production: deps.production });
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);

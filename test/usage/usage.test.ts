@@ -154,6 +154,21 @@ test("quota: a Warning header and one notification past the soft limit, 429 quot
   expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   // the refused request is not counted: one more event still fits
   expect((await post(q.apiKey.key, event("a"))).status).toBe(201);
+  // GraphQL ingest is held to the same quota, with the same problem
+  const gqlRefused = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${q.apiKey.key}`, "content-type": "application/json" },
+    body: JSON.stringify({ query: "mutation($e: JSON!) { recordAuditEvents(input: {events: $e}) { result } }", variables: { e: [event("a")] } }),
+  });
+  expect(gqlRefused.status).toBe(429);
+  expect(await gqlRefused.json()).toMatchObject({ code: "quota_exceeded", monthly_events: 5 });
+  // reads over GraphQL are not ingest: never refused by the quota
+  const gqlRead = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${q.apiKey.key}`, "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ __typename }" }),
+  });
+  expect(gqlRead.status).toBe(200);
 
   // the soft-limit notification, once, whichever process sees it
   await server.flushUsage();
