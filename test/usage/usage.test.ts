@@ -208,6 +208,29 @@ test("quota: a Warning header and one notification past the soft limit, 429 quot
   }
 });
 
+test("quota: events GraphQL accepts count against it (replays do not), so GraphQL is no way around it", async () => {
+  const q = await tenantFixture(server, `usage-gql-${randomUUID().slice(0, 8)}`);
+  await server.ownerPool.query("select warden_private.set_usage_quota($1, 3, 60)", [q.tenantId]);
+  const record = (events: unknown[], key?: string) =>
+    fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${q.apiKey.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ query: "mutation($e: JSON!, $k: String) { recordAuditEvents(input: {events: $e, idempotencyKey: $k}) { result } }", variables: { e: events, k: key ?? null } }),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  const first = await record([event("g"), event("g")], "gql-quota-1");
+  expect(first.status).toBe(200);
+  expect(first.body.errors).toBeUndefined();
+  // the same request again is a replay: not counted
+  const replay = await record([event("g"), event("g")], "gql-quota-1");
+  expect(replay.body.data.recordAuditEvents.result.replayed).toBe(true);
+  await server.flushUsage();
+  // 2 of 3 used: one more REST event fits, the next is refused
+  expect((await post(q.apiKey.key, event("a"))).status).toBe(201);
+  const refused = await post(q.apiKey.key, event("a"));
+  expect(refused.status).toBe(429);
+  expect(refused.body).toMatchObject({ code: "quota_exceeded", monthly_events: 3, used: 3 });
+});
+
 test("reads: REST and GraphQL for owners and admins only, never another tenant's; the CLI", async () => {
   await rollup(t.tenantId);
   const rest = await fetch(`${server.url}/api/v1/usage?from=${today}&to=${today}`, { headers: { authorization: `Bearer ${t.tokens.admin}` } });
