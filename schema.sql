@@ -2709,6 +2709,15 @@ begin
     on conflict on constraint idempotency_keys_pkey do update
       set request_hash = excluded.request_hash, event_ids = excluded.event_ids, created_at = now();
   end if;
+  -- The monthly quota's live counter (warden_private.usage_counters,
+  -- events_accepted): REST ingest adds its own from the API process
+  -- (src/usage/meter.ts); this path (GraphQL recordAuditEvents, plain SQL)
+  -- adds here, in the same transaction, and never for a replay.
+  if v_tenant is not null and coalesce((v_result #>> '{result,replayed}')::boolean, false) is false
+     and jsonb_array_length(coalesce(v_result #> '{result,event_ids}', '[]')) > 0 then
+    perform warden_private.usage_add_counters(array[v_tenant], array[(now() at time zone 'utc')::date], array['events_accepted'],
+      array[''], array[jsonb_array_length(v_result #> '{result,event_ids}')::bigint]);
+  end if;
   return v_result -> 'result';
 end;
 $$;
@@ -2718,7 +2727,7 @@ $$;
 --
 
 COMMENT ON FUNCTION warden.record_audit_events(events jsonb, idempotency_key text) IS '@name record_audit_events
-Records one posted audit event or a batch of up to 1000 for the current tenant, after validating all of them (any problem: SQLSTATE 22023, nothing written, the problems as JSON in the error detail; an occurred_at outside warden_private.occurred_at_window has hint occurred_at_out_of_window; an event_id of another tenant''s event is refused with 23505, hint event_id_taken). event_id or idempotency_key (scoped to the calling credential) make a retry return the same ids without writing twice. Returns {event_ids, replayed}.';
+Records one posted audit event or a batch of up to 1000 for the current tenant, after validating all of them (any problem: SQLSTATE 22023, nothing written, the problems as JSON in the error detail; an occurred_at outside warden_private.occurred_at_window has hint occurred_at_out_of_window; an event_id of another tenant''s event is refused with 23505, hint event_id_taken). event_id or idempotency_key (scoped to the calling credential) make a retry return the same ids without writing twice. Returns {event_ids, replayed}. Events it accepts count against the tenant''s monthly quota (warden_private.usage_counters, events_accepted).';
 
 --
 -- Name: record_audit_export(jsonb, text, bigint, boolean, jsonb); Type: FUNCTION; Schema: warden; Owner: -
