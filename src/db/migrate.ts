@@ -47,10 +47,31 @@ async function installWorkerSchema(ownerUrl: string): Promise<void> {
   await runMigrations({ connectionString: ownerUrl });
 }
 
+/**
+ * Runs fn while holding Warden's migration lock (a session advisory lock on
+ * its own connection). graphile-migrate only tries its lock and fails with
+ * "Failed to get exclusive lock" when another process migrates at the same
+ * moment: Warden processes starting together (several API replicas, an API
+ * and a worker) wait for each other here instead, and the later ones find
+ * nothing left to apply.
+ */
+async function withMigrationLock<T>(ownerUrl: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtext('warden.migrate'))");
+    return await fn();
+  } finally {
+    await client.end(); // ending the session releases the lock
+  }
+}
+
 /** Applies committed migrations, then the worker schema. */
 export async function migrateDatabase(ownerUrl: string, opts: { verbose?: boolean } = {}): Promise<void> {
-  await installWorkerSchema(ownerUrl);
-  await migrate(await settingsFor(ownerUrl, undefined, opts.verbose));
+  await withMigrationLock(ownerUrl, async () => {
+    await installWorkerSchema(ownerUrl);
+    await migrate(await settingsFor(ownerUrl, undefined, opts.verbose));
+  });
 }
 
 /** Drops and recreates the database, then migrates (tests, `warden reset`). */
