@@ -44,7 +44,10 @@ async function startProcess(): Promise<Proc> {
   child.stderr!.on("data", (d) => (err += d));
   const deadline = Date.now() + 60_000;
   while (!out.includes("\n") && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (!out.includes("\n")) throw new Error(`warden start did not come up: ${err}`);
+  if (!out.includes("\n")) {
+    child.kill("SIGKILL"); // never leave a half-started server behind (it would keep jest alive)
+    throw new Error(`warden start did not come up: ${err}`);
+  }
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
@@ -61,7 +64,14 @@ let tenantId: string;
 const users: Record<string, string> = {};
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([startProcess(), startProcess()]);
+  const started = await Promise.allSettled([startProcess(), startProcess()]);
+  const up = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    await Promise.all(up.map((p) => stopProcess(p)));
+    throw failed.reason;
+  }
+  [a, b] = up;
   const c = await ownerPool().connect();
   try {
     tenantId = await createTenant(c, "Auth invalidation tenant");
