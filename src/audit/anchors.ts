@@ -106,7 +106,13 @@ export class FileAnchorSink implements AnchorSink {
 
   async write(records: AnchorRecord[]): Promise<void> {
     if (!records.length) return;
-    await fs.promises.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    // The folders above (the state directory when anchoring runs before
+    // anything else made it) stay enterable by other users, 0711 as
+    // src/state.ts makes it: the embedded PostgreSQL runs as `postgres` and
+    // keeps its data there. Only the anchors folder itself is private.
+    const dir = path.dirname(this.file);
+    await fs.promises.mkdir(path.dirname(dir), { recursive: true, mode: 0o711 });
+    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
     const fh = await fs.promises.open(this.file, "a", 0o600);
     try {
       await fh.appendFile(records.map((r) => JSON.stringify(r) + "\n").join(""), "utf8");

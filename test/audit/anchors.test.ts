@@ -106,6 +106,15 @@ test("the anchor file holds one signed JSON line per tenant and pass, in the doc
   expect(view.invalid).toBe(1);
 });
 
+test("anchoring first in a new state directory leaves it enterable (the embedded server lives there) and the anchors folder private", async () => {
+  const stateDir = path.join(tmp, `state-${randomUUID()}`); // does not exist yet
+  const sink = new FileAnchorSink(path.join(stateDir, "anchors", "db.jsonl"));
+  await sink.write([{ format: ANCHOR_FORMAT } as unknown as Parameters<FileAnchorSink["write"]>[0][number]]);
+  expect((fs.statSync(stateDir).mode & 0o777).toString(8)).toBe("711");
+  expect((fs.statSync(path.join(stateDir, "anchors")).mode & 0o777).toString(8)).toBe("700");
+  expect((fs.statSync(sink.file).mode & 0o777).toString(8)).toBe("600");
+});
+
 test("tail truncation: the last checkpoint, its blocks and events deleted and the head rolled back is ok without anchors, truncated with them", async () => {
   const { tenant, sink, first, last } = await anchoredTenant();
   const anchors = await anchorsOf(sink);
