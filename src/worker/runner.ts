@@ -37,7 +37,7 @@ const logger = new Logger((scope) => (level: unknown, message: string) => {
 });
 
 /** The loops that finish a job every fraction of a second: their successes are logged at debug. */
-const LOOP_TASKS = new Set(["seal_audit_events", "promote_capture"]);
+const LOOP_TASKS = new Set(["seal_audit_events", "promote_capture", "notify_dispatch"]);
 
 /** One line per job outcome: task, job id, attempt, duration and, on failure, the error (never the payload). */
 function logJobOutcomes(runner: Runner): void {
