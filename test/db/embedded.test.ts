@@ -23,6 +23,12 @@ function processGroup(pid: number): number | null {
   }
 }
 
+/**
+ * A port for a server of this test: random within 1000 of base. The bases sit
+ * below Linux's ephemeral range (32768-60999): a port in it can be taken by
+ * any outgoing connection of the suite's own pools between choosing it and
+ * the server's bind ("Address already in use").
+ */
 function freePort(base: number): number {
   return base + Math.floor(Math.random() * 1000);
 }
@@ -41,7 +47,7 @@ afterAll(() => {
 
 test("the embedded server runs in its own process group and stop() shuts it down and removes a throwaway cluster", async () => {
   const dataDir = path.join(tempDir("warden-embedded-"), "pgdata");
-  const server = await startEmbedded({ dataDir, port: freePort(55100), password: "embedded-test-pw", persistent: false });
+  const server = await startEmbedded({ dataDir, port: freePort(21000), password: "embedded-test-pw", persistent: false });
   const pid = server.pid!;
   try {
     expect(server.startedHere).toBe(true);
@@ -65,7 +71,7 @@ test("the embedded server runs in its own process group and stop() shuts it down
 
 test("stop() lets a session that is still working finish on its own, and cuts off one that lingers", async () => {
   const dataDir = path.join(tempDir("warden-embedded-stop-"), "pgdata");
-  const server = await startEmbedded({ dataDir, port: freePort(56600), password: "embedded-stop-pw", persistent: false });
+  const server = await startEmbedded({ dataDir, port: freePort(22000), password: "embedded-stop-pw", persistent: false });
   const busy = new pg.Client({ connectionString: server.rootUrl });
   const idle = new pg.Client({ connectionString: server.rootUrl });
   const busyErrors: string[] = [];
@@ -92,7 +98,7 @@ test("stop() lets a session that is still working finish on its own, and cuts of
 
 test("a server that cannot start fails with the reason from its log", async () => {
   const dataDir = path.join(tempDir("warden-embedded-bad-"), "pgdata");
-  const port = freePort(56200);
+  const port = freePort(23000);
   const server = await startEmbedded({ dataDir, port, password: "first-pw", persistent: true });
   try {
     // the same cluster again while it runs, under another password: the
@@ -108,14 +114,14 @@ test("a server that cannot start fails with the reason from its log", async () =
 
 test("Ctrl-C on `warden start` with the embedded server: Warden drains, then stops PostgreSQL cleanly, with no connection errors", async () => {
   const stateDir = tempDir("warden-start-embedded-");
-  const port = freePort(33000);
+  const port = freePort(24000);
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ["DATABASE_URL", "AUTH_DATABASE_URL", "ROOT_DATABASE_URL", "SHADOW_DATABASE_URL"]) delete env[name];
   const warden = startWardenProcess(
     {
       ...env,
       WARDEN_STATE_DIR: stateDir,
-      WARDEN_EMBEDDED_PG_PORT: String(freePort(54400)),
+      WARDEN_EMBEDDED_PG_PORT: String(freePort(26000)),
       WARDEN_JWT_SECRET: "embedded-start-test-secret-0123456789abcdef",
       PORT: String(port),
       LOG_LEVEL: "info",

@@ -33,7 +33,7 @@ interface Proc {
 }
 
 async function startProcess(): Promise<Proc> {
-  const port = 33000 + Math.floor(Math.random() * 2000);
+  const port = 27000 + Math.floor(Math.random() * 2000); // below the ephemeral range (32768-60999), see test/db/embedded.test.ts
   const child = spawn(process.execPath, [WARDEN_BIN, "start", "--json", "--no-worker"], {
     env: { ...process.env, DATABASE_URL: ownerUrl(), AUTH_DATABASE_URL: authUrl(), WARDEN_JWT_SECRET: SECRET, WARDEN_STATE_DIR: stateDir, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
