@@ -49,21 +49,35 @@ create trigger _500_notify_auth_invalidation
   after update of revoked_at or delete on warden.viewer_tokens
   for each row execute function warden_private.tg__notify_auth_invalidation('viewer_token');
 
+create or replace function warden_private.require_tenant_admin(action text)
+returns uuid
+language plpgsql stable security definer
+set search_path = pg_catalog
+as $$
+declare
+  v_tenant uuid := warden.current_tenant_id();
+begin
+  if v_tenant is null then
+    raise exception '% needs a tenant context', action using errcode = '42501';
+  end if;
+  if not warden.has_tenant_role('{owner,admin}') then
+    raise exception '% requires tenant role owner or admin', action using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  return v_tenant;
+end;
+$$;
+comment on function warden_private.require_tenant_admin(text) is 'The current tenant, when the caller is its owner or admin; otherwise raises 42501 naming the action (hint missing_role=admin, which the API turns into 403 missing_role).';
+revoke all on function warden_private.require_tenant_admin(text) from public;
+
 create or replace function warden.record_viewer_token(token_id uuid, scope jsonb, expires_at timestamptz)
 returns warden.viewer_tokens
 language plpgsql security definer
 set search_path = pg_catalog
 as $$
 declare
-  v_tenant uuid := warden.current_tenant_id();
+  v_tenant uuid := warden_private.require_tenant_admin('minting a viewer token');
   v_row warden.viewer_tokens;
 begin
-  if v_tenant is null then
-    raise exception 'minting a viewer token needs a tenant context' using errcode = '42501';
-  end if;
-  if not warden.has_tenant_role('{owner,admin}') then
-    raise exception 'minting a viewer token requires tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
-  end if;
   if token_id is null then
     raise exception 'viewer token id must not be null' using errcode = '22004';
   end if;
@@ -92,15 +106,9 @@ language plpgsql security definer
 set search_path = pg_catalog
 as $$
 declare
-  v_tenant uuid := warden.current_tenant_id();
+  v_tenant uuid := warden_private.require_tenant_admin('revoking a viewer token');
   v_row warden.viewer_tokens;
 begin
-  if v_tenant is null then
-    raise exception 'revoking a viewer token needs a tenant context' using errcode = '42501';
-  end if;
-  if not warden.has_tenant_role('{owner,admin}') then
-    raise exception 'revoking a viewer token requires tenant role owner or admin' using errcode = '42501', hint = 'missing_role=admin';
-  end if;
   select * into v_row from warden.viewer_tokens t
   where t.id = revoke_viewer_token.token_id and t.tenant_id = v_tenant
   for update;
