@@ -24,6 +24,10 @@ create table if not exists warden.viewer_tokens (
 
 comment on table warden.viewer_tokens is E'@behavior -*\nViewer tokens minted for the embedded audit viewer (POST /api/v1/viewer-tokens): who minted each, its scope, when it expires and whether it was revoked. Tenant owners and admins list them (GET /api/v1/viewer-tokens) and revoke them (DELETE /api/v1/viewer-tokens/{id}); a revoked or unknown token is refused. The worker deletes rows that ended more than SESSION_RETENTION_DAYS ago.';
 comment on column warden.viewer_tokens.id is 'The token''s id (its JWT jti).';
+comment on column warden.viewer_tokens.tenant_id is 'The tenant the token reads (its only tenant).';
+comment on column warden.viewer_tokens.created_at is 'When it was minted.';
+comment on column warden.viewer_tokens.expires_at is 'When it stops working (at most an hour after minting).';
+comment on column warden.viewer_tokens.revoked_at is 'When it was revoked (null: not revoked); a revoked token is refused on the next request.';
 comment on column warden.viewer_tokens.minted_by is 'Who minted it: warden.current_actor() at minting time.';
 comment on column warden.viewer_tokens.scope is 'The filters every read of the token is confined to ({} = the whole tenant, read-only).';
 comment on column warden.viewer_tokens.revoked_by is 'Who revoked it: warden.current_actor() at revocation time.';
