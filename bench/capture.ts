@@ -277,7 +277,7 @@ function describeGrowth(g: AuditGrowth): string {
  *     every event needs (primary key, tenant/time paging).
  */
 const LAYOUT_SQL = `
-  drop table if exists bench.layout_before, bench.layout_floor;
+  drop table if exists bench.layout_before, bench.layout_floor, bench.layout_derived;
   create table bench.layout_before (like warden.audit_events) with (autovacuum_enabled = off);
   alter table bench.layout_before add primary key (event_id, occurred_at);
   create index layout_before_tenant_time on bench.layout_before (tenant_id, occurred_at, event_id);
@@ -296,12 +296,22 @@ const LAYOUT_SQL = `
     table_name text, row_pk jsonb, old_values jsonb, new_values jsonb,
     primary key (event_id, occurred_at)
   ) with (autovacuum_enabled = off);
-  create index layout_floor_tenant_time on bench.layout_floor (tenant_id, occurred_at, event_id);`;
+  create index layout_floor_tenant_time on bench.layout_floor (tenant_id, occurred_at, event_id);
+  create table bench.layout_derived (like warden.audit_events) with (autovacuum_enabled = off);
+  alter table bench.layout_derived add primary key (event_id, occurred_at);
+  create index layout_derived_tenant_time on bench.layout_derived (tenant_id, occurred_at, event_id);
+  create index layout_derived_resource on bench.layout_derived (tenant_id, resource_type, resource_id);
+  create index layout_derived_type on bench.layout_derived (tenant_id, event_type, occurred_at);
+  create index layout_derived_actor on bench.layout_derived (tenant_id, actor_id, occurred_at);
+  create index layout_derived_txid on bench.layout_derived using brin (txid) with (pages_per_range = 16);
+  alter table bench.layout_derived alter event_type drop not null, alter category drop not null;`;
 
 interface LayoutFigures {
   events: number;
   before: { heap: number; indexes: number; breakdown: string };
   floor: { heap: number; indexes: number };
+  /** Today's index set with the derivable columns left null (event_type, category, resource_type, resource_id, changed_fields). */
+  derived: { heap: number; indexes: number };
 }
 
 async function relationBytes(c: pg.Client, table: string): Promise<{ heap: number; indexes: number; breakdown: string }> {
@@ -323,10 +333,17 @@ async function layoutFigures(c: pg.Client, above: string): Promise<LayoutFigures
             e.table_name, e.row_pk, e.old_values, e.new_values ${where}`,
     [above],
   );
+  await c.query(
+    `insert into bench.layout_derived select e.event_id, e.occurred_at, e.recorded_at, e.tenant_id, null, null, e.action, e.outcome,
+            e.severity, e.actor_type, e.actor_id, e.actor_ip, e.user_agent, null, null, e.correlation_id, e.trace_id, e.parent_event_id,
+            e.service, e.txid, e.table_name, e.row_pk, null, e.old_values, e.new_values, e.event_data, e.project_id ${where}`,
+    [above],
+  );
   const events = rowCount ?? 0;
   const before = await relationBytes(c, "bench.layout_before");
   const floor = await relationBytes(c, "bench.layout_floor");
-  await c.query("drop table bench.layout_before, bench.layout_floor");
+  const derived = await relationBytes(c, "bench.layout_derived");
+  await c.query("drop table bench.layout_before, bench.layout_floor, bench.layout_derived");
   const breakdown = before.breakdown
     .split(",")
     .filter(Boolean)
@@ -336,10 +353,10 @@ async function layoutFigures(c: pg.Client, above: string): Promise<LayoutFigures
     .sort((a, b) => b[1] - a[1])
     .map(([n, per]) => `${n} ${fmtInt(per)}`)
     .join(", ");
-  return { events, before: { heap: before.heap, indexes: before.indexes, breakdown }, floor: { heap: floor.heap, indexes: floor.indexes } };
+  return { events, before: { heap: before.heap, indexes: before.indexes, breakdown }, floor: { heap: floor.heap, indexes: floor.indexes }, derived: { heap: derived.heap, indexes: derived.indexes } };
 }
 
-function layoutPer(f: LayoutFigures, which: "before" | "floor"): number {
+function layoutPer(f: LayoutFigures, which: "before" | "floor" | "derived"): number {
   return f.events > 0 ? (f[which].heap + f[which].indexes) / f.events : NaN;
 }
 
@@ -431,6 +448,7 @@ async function bulkRound(ctx: BenchContext, c: pg.Client, promoter: Promoter, ki
       const per = (n: number) => fmtInt(n / Math.max(l.events, 1));
       ctx.log(`    same events, layout before: ${per(l.before.heap + l.before.indexes)} B/event (heap ${per(l.before.heap)} + indexes ${per(l.before.indexes)}: ${l.before.breakdown})`);
       ctx.log(`    same events, floor (required columns, pkey + tenant_time only): ${per(l.floor.heap + l.floor.indexes)} B/event (heap ${per(l.floor.heap)} + indexes ${per(l.floor.indexes)})`);
+      ctx.log(`    same events, derivable columns null (today's indexes): ${per(l.derived.heap + l.derived.indexes)} B/event (heap ${per(l.derived.heap)} + indexes ${per(l.derived.indexes)})`);
     }
     ctx.log(`  store growth: DELETE ${describeGrowth(del.growth)}`);
   }
@@ -754,6 +772,8 @@ export const captureSection: BenchSection = {
         if (layouts.length) {
           const floorBytes = median(layouts.map((l) => layoutPer(l, "floor")));
           ctx.record({ name: "  floor: required columns only, pkey + tenant_time index", value: `${fmtInt(floorBytes)} B/event`, ratio: floorBytes / beforeBytes });
+          const derivedBytes = median(layouts.map((l) => layoutPer(l, "derived")));
+          ctx.record({ name: "  derivable columns left null, today's indexes", value: `${fmtInt(derivedBytes)} B/event`, ratio: derivedBytes / beforeBytes });
         }
         if (bulk.direct.length) ctx.record({ name: "  the trigger writing the store directly", value: `${fmtInt(median(bulk.direct.map((r) => bytesPerEvent(r.update.growth))))} B/event` });
         ctx.record({ name: "store bytes/event, INSERT", value: `${fmtInt(median(bulk.audited.map((r) => bytesPerEvent(r.insert.growth))))} B/event` });
