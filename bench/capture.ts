@@ -54,6 +54,21 @@ const ROUNDS = envInt("BENCH_ROUNDS", 2);
 const BACKLOG = envInt("BENCH_BACKLOG", 1_000_000);
 const LAG_RATE = envInt("BENCH_LAG_RATE", 5_000);
 const LAG_SECONDS = envInt("BENCH_LAG_SECONDS", 15);
+
+/**
+ * Parts of the section to run (BENCH_CAPTURE_PARTS, comma list; all when
+ * unset): bulk (the bulk rounds of every table kind and their rates), bytes
+ * (the store's bytes per event: the bulk rounds of the audited and direct
+ * tables only, when bulk is not named), single, promotion, lag.
+ */
+const CAPTURE_PARTS = ["bulk", "bytes", "single", "promotion", "lag"] as const;
+type CapturePart = (typeof CAPTURE_PARTS)[number];
+const PARTS: ReadonlySet<CapturePart> = (() => {
+  const named = (process.env.BENCH_CAPTURE_PARTS ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
+  const unknown = named.filter((x) => !(CAPTURE_PARTS as readonly string[]).includes(x));
+  if (unknown.length) throw new Error(`BENCH_CAPTURE_PARTS: unknown part(s) ${unknown.join(", ")} (parts: ${CAPTURE_PARTS.join(", ")})`);
+  return new Set((named.length ? named : CAPTURE_PARTS) as CapturePart[]);
+})();
 /** Parts of a promotion round, as the worker's WARDEN_PROMOTE_PARTS (default 2). */
 const PROMOTE_PARTS = envInt("WARDEN_PROMOTE_PARTS", 2);
 const SINGLE_CLIENTS = 2;
@@ -245,6 +260,106 @@ function describeGrowth(g: AuditGrowth): string {
   return `${fmtInt(g.events)} events, ${per(g.heapBytes + g.indexBytes)} B/event (heap ${per(g.heapBytes)} + indexes ${per(g.indexBytes)})`;
 }
 
+// --- the store's layout against the layout before and the floor ---------------
+
+/**
+ * Same-run comparisons for the UPDATE's row events, on unpartitioned scratch
+ * tables filled with the very events just promoted, in their promotion order
+ * (event_id):
+ *   - before: the store's layout before the leaner row event (every column
+ *     stored, the full index set of 2026-12-05: tenant_time, resource with
+ *     occurred_at, type, actor, pkey, and the partial ones that row events
+ *     skip anyway);
+ *   - floor: the least a row event with the required content occupies: only
+ *     the columns that cannot be derived (ids, times, tenant, txid, actor,
+ *     table, key, old and new values; context columns are null in the bench
+ *     and cost nothing), fixed-width columns first, and only the two indexes
+ *     every event needs (primary key, tenant/time paging).
+ */
+const LAYOUT_SQL = `
+  drop table if exists bench.layout_before, bench.layout_floor, bench.layout_derived;
+  create table bench.layout_before (like warden.audit_events) with (autovacuum_enabled = off);
+  alter table bench.layout_before add primary key (event_id, occurred_at);
+  create index layout_before_tenant_time on bench.layout_before (tenant_id, occurred_at, event_id);
+  create index layout_before_resource on bench.layout_before (tenant_id, resource_type, resource_id, occurred_at);
+  create index layout_before_type on bench.layout_before (tenant_id, event_type, occurred_at);
+  create index layout_before_actor on bench.layout_before (tenant_id, actor_id, occurred_at);
+  create index layout_before_correlation on bench.layout_before (tenant_id, correlation_id) where correlation_id is not null;
+  create index layout_before_trace on bench.layout_before (tenant_id, trace_id) where trace_id is not null;
+  create index layout_before_outcome on bench.layout_before (tenant_id, outcome, occurred_at) where outcome <> 'success';
+  create index layout_before_project on bench.layout_before (tenant_id, project_id, occurred_at desc, event_id desc) where project_id is not null;
+  create index layout_before_data on bench.layout_before using gin (event_data jsonb_path_ops) where event_data is not null;
+  create index layout_before_txid on bench.layout_before using brin (txid) with (pages_per_range = 16);
+  create table bench.layout_floor (
+    occurred_at timestamptz not null, recorded_at timestamptz not null, txid bigint not null,
+    event_id uuid not null, tenant_id uuid, actor_type warden.actor_type not null, actor_id text not null,
+    table_name text, row_pk jsonb, old_values jsonb, new_values jsonb,
+    primary key (event_id, occurred_at)
+  ) with (autovacuum_enabled = off);
+  create index layout_floor_tenant_time on bench.layout_floor (tenant_id, occurred_at, event_id);
+  create table bench.layout_derived (like warden.audit_events) with (autovacuum_enabled = off);
+  alter table bench.layout_derived add primary key (event_id, occurred_at);
+  create index layout_derived_tenant_time on bench.layout_derived (tenant_id, occurred_at, event_id);
+  create index layout_derived_resource on bench.layout_derived (tenant_id, resource_type, resource_id);
+  create index layout_derived_type on bench.layout_derived (tenant_id, event_type, occurred_at);
+  create index layout_derived_actor on bench.layout_derived (tenant_id, actor_id, occurred_at);
+  create index layout_derived_txid on bench.layout_derived using brin (txid) with (pages_per_range = 16);
+  alter table bench.layout_derived alter event_type drop not null, alter category drop not null;`;
+
+interface LayoutFigures {
+  events: number;
+  before: { heap: number; indexes: number; breakdown: string };
+  floor: { heap: number; indexes: number };
+  /** Today's index set with the derivable columns left null (event_type, category, resource_type, resource_id, changed_fields). */
+  derived: { heap: number; indexes: number };
+}
+
+async function relationBytes(c: pg.Client, table: string): Promise<{ heap: number; indexes: number; breakdown: string }> {
+  const { rows } = await c.query<{ heap: string; idx: string; b: string | null }>(
+    `select pg_table_size($1::regclass)::bigint as heap, pg_indexes_size($1::regclass)::bigint as idx,
+            (select string_agg(i.indexrelid::regclass::text || '=' || pg_relation_size(i.indexrelid), ',') from pg_index i where i.indrelid = $1::regclass) as b`,
+    [table],
+  );
+  return { heap: Number(rows[0].heap), indexes: Number(rows[0].idx), breakdown: rows[0].b ?? "" };
+}
+
+/** Copies the row events written after txid `above` into the before and floor layouts and measures them. */
+async function layoutFigures(c: pg.Client, above: string): Promise<LayoutFigures> {
+  await c.query(LAYOUT_SQL);
+  const where = `from warden.audit_events e where e.txid > $1::bigint and e.table_name = 'bench.audited' order by e.event_id`;
+  const { rowCount } = await c.query(`insert into bench.layout_before select e.* ${where}`, [above]);
+  await c.query(
+    `insert into bench.layout_floor select e.occurred_at, e.recorded_at, e.txid, e.event_id, e.tenant_id, e.actor_type, e.actor_id,
+            e.table_name, e.row_pk, e.old_values, e.new_values ${where}`,
+    [above],
+  );
+  await c.query(
+    `insert into bench.layout_derived select e.event_id, e.occurred_at, e.recorded_at, e.tenant_id, null, null, e.action, e.outcome,
+            e.severity, e.actor_type, e.actor_id, e.actor_ip, e.user_agent, null, null, e.correlation_id, e.trace_id, e.parent_event_id,
+            e.service, e.txid, e.table_name, e.row_pk, null, e.old_values, e.new_values, e.event_data, e.project_id ${where}`,
+    [above],
+  );
+  const events = rowCount ?? 0;
+  const before = await relationBytes(c, "bench.layout_before");
+  const floor = await relationBytes(c, "bench.layout_floor");
+  const derived = await relationBytes(c, "bench.layout_derived");
+  await c.query("drop table bench.layout_before, bench.layout_floor, bench.layout_derived");
+  const breakdown = before.breakdown
+    .split(",")
+    .filter(Boolean)
+    .map((x) => x.replace(/^bench\.layout_before_?/, "").split("="))
+    .map(([n, b]) => [n, Number(b) / Math.max(events, 1)] as const)
+    .filter(([, per]) => per > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([n, per]) => `${n} ${fmtInt(per)}`)
+    .join(", ");
+  return { events, before: { heap: before.heap, indexes: before.indexes, breakdown }, floor: { heap: floor.heap, indexes: floor.indexes }, derived: { heap: derived.heap, indexes: derived.indexes } };
+}
+
+function layoutPer(f: LayoutFigures, which: "before" | "floor" | "derived"): number {
+  return f.events > 0 ? (f[which].heap + f[which].indexes) / f.events : NaN;
+}
+
 // --- promotion ------------------------------------------------------------------
 
 /** A separate session that promotes, as the worker's does. */
@@ -270,6 +385,8 @@ interface Step {
   promoteCpuPerRow: number | null;
   growth: AuditGrowth;
   indexes: string;
+  /** The same events in the layout before and at the floor (audited UPDATE, when bytes are measured). */
+  layout?: LayoutFigures;
 }
 
 interface BulkRound {
@@ -281,6 +398,7 @@ interface BulkRound {
 async function step(ctx: BenchContext, c: pg.Client, pid: number, promoter: Promoter, kind: Kind, what: string, sql: string, rows: number): Promise<Step> {
   const before = await auditSize(c);
   const indexesBefore = await auditIndexSizes(c);
+  const txidBefore = (await c.query<{ t: string }>("select coalesce(max(txid), 0)::text as t from warden.audit_events")).rows[0].t;
   const run = await measure(c, pid, sql);
   let promoteCpu: number | null = null;
   if (kind === "audited") {
@@ -291,12 +409,15 @@ async function step(ctx: BenchContext, c: pg.Client, pid: number, promoter: Prom
   const g = growth(before, await auditSize(c));
   const expected = kind === "audited" || kind === "direct" ? rows : 0;
   if (g.events !== expected) ctx.log(`WARNING: ${kind} ${what} stored ${g.events} audit events, expected ${expected}: figures are suspect`);
+  const indexes = describeIndexGrowth(indexesBefore, await auditIndexSizes(c), g.events);
+  const layout = kind === "audited" && what === "UPDATE" && PARTS.has("bytes") ? await layoutFigures(c, txidBefore) : undefined;
   return {
     rate: rows / run.seconds,
     cpuPerRow: run.cpu === null ? null : run.cpu / rows,
     promoteCpuPerRow: promoteCpu === null ? null : promoteCpu / rows,
     growth: g,
-    indexes: describeIndexGrowth(indexesBefore, await auditIndexSizes(c), g.events),
+    indexes,
+    layout,
   };
 }
 
@@ -322,6 +443,13 @@ async function bulkRound(ctx: BenchContext, c: pg.Client, promoter: Promoter, ki
     ctx.log(`  store growth: INSERT ${describeGrowth(insert.growth)}`);
     ctx.log(`  store growth: UPDATE ${describeGrowth(update.growth)}`);
     ctx.log(`    UPDATE index bytes/event: ${update.indexes}`);
+    if (update.layout) {
+      const l = update.layout;
+      const per = (n: number) => fmtInt(n / Math.max(l.events, 1));
+      ctx.log(`    same events, layout before: ${per(l.before.heap + l.before.indexes)} B/event (heap ${per(l.before.heap)} + indexes ${per(l.before.indexes)}: ${l.before.breakdown})`);
+      ctx.log(`    same events, floor (required columns, pkey + tenant_time only): ${per(l.floor.heap + l.floor.indexes)} B/event (heap ${per(l.floor.heap)} + indexes ${per(l.floor.indexes)})`);
+      ctx.log(`    same events, derivable columns null (today's indexes): ${per(l.derived.heap + l.derived.indexes)} B/event (heap ${per(l.derived.heap)} + indexes ${per(l.derived.indexes)})`);
+    }
     ctx.log(`  store growth: DELETE ${describeGrowth(del.growth)}`);
   }
   return { insert, update, delete: del };
@@ -597,46 +725,65 @@ export const captureSection: BenchSection = {
     const promoter = await connect(ctx.ownerUrl);
     const p: Promoter = { c: promoter, pid: await backendPid(promoter) };
     try {
+      ctx.log(`parts: ${[...PARTS].join(", ")} (BENCH_CAPTURE_PARTS)`);
       const bulk: Record<Kind, BulkRound[]> = { plain: [], floor: [], copy: [], audited: [], direct: [] };
+      const bulkKinds: readonly Kind[] = PARTS.has("bulk") ? KINDS : PARTS.has("bytes") ? ["audited", "direct"] : [];
       await withClient(ctx.ownerUrl, async (c) => {
-        for (let round = 1; round <= ROUNDS; round++) {
-          for (const kind of KINDS) bulk[kind].push(await bulkRound(ctx, c, p, kind, round));
+        for (let round = 1; round <= ROUNDS && bulkKinds.length; round++) {
+          for (const kind of bulkKinds) bulk[kind].push(await bulkRound(ctx, c, p, kind, round));
         }
       });
       const rates = (pick: (r: BulkRound) => Step) => Object.fromEntries(KINDS.map((k) => [k, rateOf(bulk, k, pick)])) as Record<Kind, number>;
-      recordRates(ctx, `bulk INSERT ... SELECT ${fmtInt(ROWS)} rows`, rates((r) => r.insert), TARGETS.insert);
-      recordRates(ctx, `bulk UPDATE ${fmtInt(ROWS)} rows, 5 columns`, rates((r) => r.update), TARGETS.update);
-      recordRates(ctx, `DELETE ${fmtInt(DELETE_ROWS)} rows, one statement`, rates((r) => r.delete), TARGETS.delete);
+      if (PARTS.has("bulk")) {
+        recordRates(ctx, `bulk INSERT ... SELECT ${fmtInt(ROWS)} rows`, rates((r) => r.insert), TARGETS.insert);
+        recordRates(ctx, `bulk UPDATE ${fmtInt(ROWS)} rows, 5 columns`, rates((r) => r.update), TARGETS.update);
+        recordRates(ctx, `DELETE ${fmtInt(DELETE_ROWS)} rows, one statement`, rates((r) => r.delete), TARGETS.delete);
+      }
 
       const single: Record<SingleOp, Record<Kind, number[]>> = {
         insert: { plain: [], floor: [], copy: [], audited: [], direct: [] },
         update: { plain: [], floor: [], copy: [], audited: [], direct: [] },
       };
       await withClient(ctx.ownerUrl, async (c) => {
-        for (const op of ["insert", "update"] as const) {
+        for (const op of PARTS.has("single") ? (["insert", "update"] as const) : []) {
           for (let round = 1; round <= ROUNDS; round++) {
             for (const kind of KINDS) single[op][kind].push(await singleRowRun(ctx, c, p, kind, op, round));
           }
         }
       });
       const bestOf = (op: SingleOp) => Object.fromEntries(KINDS.map((k) => [k, best(single[op][k])])) as Record<Kind, number>;
-      recordRates(ctx, `single-row INSERT, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, bestOf("insert"), TARGETS.singleInsert);
-      recordRates(ctx, `single-row UPDATE, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, bestOf("update"), TARGETS.singleUpdate);
+      if (PARTS.has("single")) {
+        recordRates(ctx, `single-row INSERT, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, bestOf("insert"), TARGETS.singleInsert);
+        recordRates(ctx, `single-row UPDATE, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, bestOf("update"), TARGETS.singleUpdate);
+      }
 
-      const bytes = median(bulk.audited.map((r) => bytesPerEvent(r.update.growth)));
-      const directBytes = median(bulk.direct.map((r) => bytesPerEvent(r.update.growth)));
-      ctx.record({
-        name: "store bytes/event, UPDATE 5 columns (heap+TOAST+indexes)",
-        baseline: `before ${fmtInt(directBytes)} B`,
-        value: `${fmtInt(bytes)} B/event`,
-        target: `<= ${UPDATE_BYTES_TARGET} B`,
-        met: bytes <= UPDATE_BYTES_TARGET,
-      });
-      ctx.record({ name: "store bytes/event, INSERT", value: `${fmtInt(median(bulk.audited.map((r) => bytesPerEvent(r.insert.growth))))} B/event` });
-      ctx.record({ name: "store bytes/event, DELETE", value: `${fmtInt(median(bulk.audited.map((r) => bytesPerEvent(r.delete.growth))))} B/event` });
-      recordCpu(ctx, bulk);
+      if (bulk.audited.length) {
+        const bytes = median(bulk.audited.map((r) => bytesPerEvent(r.update.growth)));
+        const layouts = bulk.audited.map((r) => r.update.layout).filter((l): l is LayoutFigures => l !== undefined);
+        const beforeBytes = layouts.length ? median(layouts.map((l) => layoutPer(l, "before"))) : NaN;
+        ctx.record({
+          name: "store bytes/event, UPDATE 5 columns (heap+TOAST+indexes)",
+          baseline: Number.isFinite(beforeBytes) ? `before ${fmtInt(beforeBytes)} B (same events, layout before)` : undefined,
+          value: `${fmtInt(bytes)} B/event`,
+          ratio: Number.isFinite(beforeBytes) ? bytes / beforeBytes : undefined,
+          target: `<= ${UPDATE_BYTES_TARGET} B`,
+          met: bytes <= UPDATE_BYTES_TARGET,
+        });
+        if (layouts.length) {
+          const floorBytes = median(layouts.map((l) => layoutPer(l, "floor")));
+          ctx.record({ name: "  floor: required columns only, pkey + tenant_time index", value: `${fmtInt(floorBytes)} B/event`, ratio: floorBytes / beforeBytes });
+          const derivedBytes = median(layouts.map((l) => layoutPer(l, "derived")));
+          ctx.record({ name: "  derivable columns left null, today's indexes", value: `${fmtInt(derivedBytes)} B/event`, ratio: derivedBytes / beforeBytes });
+        }
+        if (bulk.direct.length) ctx.record({ name: "  the trigger writing the store directly", value: `${fmtInt(median(bulk.direct.map((r) => bytesPerEvent(r.update.growth))))} B/event` });
+        ctx.record({ name: "store bytes/event, INSERT", value: `${fmtInt(median(bulk.audited.map((r) => bytesPerEvent(r.insert.growth))))} B/event` });
+        ctx.record({ name: "store bytes/event, DELETE", value: `${fmtInt(median(bulk.audited.map((r) => bytesPerEvent(r.delete.growth))))} B/event` });
+      }
+      if (PARTS.has("bulk")) recordCpu(ctx, bulk);
 
-      const promotion = await withClient(ctx.ownerUrl, (c) => promotionThroughput(ctx, c, p));
+      if (!PARTS.has("promotion") && !PARTS.has("lag")) return;
+      const promotion = PARTS.has("promotion") ? await withClient(ctx.ownerUrl, (c) => promotionThroughput(ctx, c, p)) : null;
+      if (promotion) {
       ctx.record({
         name: `promotion of a ${fmtInt(promotion.events)}-event backlog, alone`,
         baseline: `${fmtInt(promotion.rawInsertRate)} events/s (raw INSERT of built events)`,
@@ -646,6 +793,8 @@ export const captureSection: BenchSection = {
         met: promotion.rate >= PROMOTION_TARGET,
       });
       if (promotion.cpuPerEvent !== null) ctx.record({ name: "  promotion CPU per event", value: us(promotion.cpuPerEvent) });
+      }
+      if (!PARTS.has("lag")) return;
 
       const lag = await withClient(ctx.ownerUrl, (c) => captureLag(ctx, c));
       ctx.record({

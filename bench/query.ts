@@ -5,6 +5,7 @@
  * of:
  *   timeline     GET /audit/correlations/{id} (5-12 events)      target p95 <= 10 ms
  *   filtered     GET /audit/events?event_type=..&since=7d          target p95 <= 25 ms
+ *   resource     GET /audit/events?resource_type=..&resource_id=.. target p95 <= 25 ms
  *   containment  GET /audit/events?data.plan=..&data.http.status=.. target p95 <= 100 ms
  *   deep page    page 1,000 (limit 100, cursor walked from page 1)  target: as fast as page 1
  * Baseline in the same run: the same SQL (built by the same functions the
@@ -64,6 +65,12 @@ function correlationOf(loaded: number, i: number): string {
   const blocks = Math.floor(loaded / 12);
   const k = (Math.floor(((i * 7919) % Math.floor(blocks / TENANTS)) || 0)) * TENANTS;
   return `corr-${k}${k % 3 === 0 ? (i % 2 ? "a" : "b") : ""}`;
+}
+
+/** The resource of that correlation block (resource_id o-<k>, 5 to 12 events). */
+function resourceOf(loaded: number, i: number): string {
+  const blocks = Math.floor(loaded / 12);
+  return `o-${(Math.floor(((i * 7919) % Math.floor(blocks / TENANTS)) || 0)) * TENANTS}`;
 }
 
 async function timeSql(c: pg.Client, sql: string, params: unknown[]): Promise<number> {
@@ -128,6 +135,7 @@ export const querySection: BenchSection = {
         ctx.log(`the auditor's tenant holds ${fmtInt(tenantEvents)} events`);
 
         const filtered = (i: number) => ({ event_type: EVENT_TYPES[i % EVENT_TYPES.length], since: "7d", limit: "100" });
+        const byResource = (i: number) => ({ resource_type: "order", resource_id: resourceOf(loaded, i), limit: "100" });
         const contained = (i: number) => ({ "data.plan": PLANS[i % PLANS.length], "data.http.status": i % 2 ? "500" : "404", limit: "100" });
         const qs = (q: Record<string, string>) => new URLSearchParams(q).toString();
         const expectOk = (r: { status: number; body: any; ms: number }) => {
@@ -167,6 +175,16 @@ export const querySection: BenchSection = {
             api: async (i) => expectOk(await api.get(`/api/v1/audit/events?${qs(filtered(i))}`)),
             sql: (i) => {
               const q = eventsSql(filtered(i));
+              return timeSql(direct, q.sql, q.params);
+            },
+          },
+          {
+            name: "by resource (resource_type, resource_id)",
+            target: "p95 <= 25 ms",
+            limitMs: 25,
+            api: async (i) => expectOk(await api.get(`/api/v1/audit/events?${qs(byResource(i))}`)),
+            sql: (i) => {
+              const q = eventsSql(byResource(i));
               return timeSql(direct, q.sql, q.params);
             },
           },
