@@ -176,37 +176,3 @@ test("the seed design's audit_logs maps onto the store; a system actor has actor
     expect(err.message).toMatch(/audit_events_system_actor/);
   });
 });
-
-test("the resource index keys events by resource only (deduplicated), on every partition, also on partitions made later; a resource's events read back newest first", async () => {
-  await rolledBack(async (c) => {
-    const future = await oneEvent(c, null, "2098-06-15T00:00:00Z");
-    expect(future).toBeTruthy();
-    await c.query("select warden.drain_default_partition()"); // makes the partition of 2098-06
-    const defs = await c.query<{ rel: string; def: string }>(
-      `select coalesce(p.inhrelid::regclass::text, 'warden.audit_events') as rel, pg_get_indexdef(i.indexrelid) as def
-       from pg_index i
-       left join pg_inherits p on p.inhparent = 'warden.audit_events'::regclass and p.inhrelid = i.indrelid
-       where (i.indrelid = 'warden.audit_events'::regclass or p.inhrelid is not null)
-         and pg_get_indexdef(i.indexrelid) like '%resource_type%'`,
-    );
-    const partitions = Number((await c.query("select count(*) from pg_inherits where inhparent = 'warden.audit_events'::regclass")).rows[0].count);
-    expect(defs.rows.length).toBe(partitions + 1);
-    expect(defs.rows.map((r) => r.rel)).toContain("warden_private.audit_events_p209806");
-    for (const r of defs.rows) expect(r.def).toMatch(/\(tenant_id, resource_type, resource_id\)$/);
-
-    const tenant = "00000000-0000-4000-8000-00000000a11e";
-    for (const at of ["2026-01-02T00:00:00Z", "2026-03-04T00:00:00Z", "2026-02-03T00:00:00Z"]) {
-      await c.query(
-        `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, occurred_at, resource_type, resource_id)
-         values ($1, 'test.event.written', 'test', 'write', 'system', 'system', $2, 'order', 'o-1')`,
-        [tenant, at],
-      );
-    }
-    const rows = await c.query(
-      `select to_char(occurred_at at time zone 'utc', 'YYYY-MM-DD') as d from warden.audit_events
-       where tenant_id = $1 and resource_type = 'order' and resource_id = 'o-1' order by occurred_at desc, event_id desc limit 2`,
-      [tenant],
-    );
-    expect(rows.rows.map((r) => r.d)).toEqual(["2026-03-04", "2026-02-03"]);
-  });
-});
