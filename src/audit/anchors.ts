@@ -114,6 +114,15 @@ function webhookFromEnv(env: NodeJS.ProcessEnv): WebhookAnchorConfig | undefined
   return { url, secret, timeoutMs, allowPrivate: notify.allowPrivate, dnsServer: notify.dnsServer, maxResponseBytes: notify.maxResponseBytes };
 }
 
+/**
+ * Checks the anchor settings of the environment (throws a message naming
+ * the variable): the worker calls it when it starts, so a malformed webhook
+ * URL or secret stops the start rather than every sealing pass.
+ */
+export function checkAnchorEnv(env: NodeJS.ProcessEnv = process.env): void {
+  anchorConfigFromEnv({ stateDir: "." } as WardenConfig, "check", env);
+}
+
 /** Where anchors go, from the environment; the database name picks the default file. */
 export function anchorConfigFromEnv(config: WardenConfig, database: string, env: NodeJS.ProcessEnv = process.env): AnchorConfig {
   const safe = database.replace(/[^A-Za-z0-9_.-]/g, "_");

@@ -26,6 +26,7 @@ import {
 import { closeWebhookAgents } from "../../src/notify/webhook";
 import { closePools, createTenant, ownerPool, testSealingKey } from "../support/db";
 import type { WardenConfig } from "../../src/config";
+import { makeSealTask } from "../../tasks/sealAuditEvents";
 
 const key = testSealingKey();
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
@@ -186,4 +187,20 @@ test("SSRF: a loopback or private address is refused unless WARDEN_NOTIFY_ALLOW_
     expect(await webhookPosition(sink.name, tenant)).toBeNull();
   }
   expect(received.length).toBe(before);
+});
+
+test("the worker refuses to start with a malformed anchor webhook setting, naming the variable", () => {
+  const saved = { url: process.env.WARDEN_ANCHOR_WEBHOOK_URL, secret: process.env.WARDEN_ANCHOR_WEBHOOK_SECRET };
+  try {
+    process.env.WARDEN_ANCHOR_WEBHOOK_URL = url;
+    delete process.env.WARDEN_ANCHOR_WEBHOOK_SECRET;
+    expect(() => makeSealTask(key)).toThrow(/WARDEN_ANCHOR_WEBHOOK_SECRET/);
+    process.env.WARDEN_ANCHOR_WEBHOOK_SECRET = secret;
+    expect(typeof makeSealTask(key)).toBe("function");
+  } finally {
+    for (const [k, v] of [["WARDEN_ANCHOR_WEBHOOK_URL", saved.url], ["WARDEN_ANCHOR_WEBHOOK_SECRET", saved.secret]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 });
