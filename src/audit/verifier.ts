@@ -132,6 +132,9 @@ export interface VerifyOptions {
  */
 export const verifierTuning = { fastWindow: 250_000 };
 
+/** Windows of at least this many positions have their events computed by parallel workers. */
+const PARALLEL_WINDOW = 20_000;
+
 /** Chains walked fast, and walked exactly (the fast walk gave up or found something), since the process started. */
 export const verifierStats = { fastWalks: 0, exactWalks: 0 };
 
@@ -537,12 +540,18 @@ class TenantVerification {
       // read, so the rows streamed are the count. Several: each reads its range.
       const whole = windows === 1 && j === blocks.length;
       const filter = this.eventFilter(whole ? 1 : 3);
-      // The transaction range makes PostgreSQL expect few rows and plan no
-      // parallel workers; the hashed columns are most of the work, so ask for them.
-      const { rows: saved } = await client.query(
-        `select current_setting('parallel_setup_cost') as setup, current_setting('parallel_tuple_cost') as tuple,
-                set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true)`,
-      );
+      // A transaction range makes PostgreSQL expect few rows and plan no
+      // parallel workers; the hashed columns are most of the work, so a large
+      // window asks for them (a small one is not worth starting workers for).
+      const parallel = n >= PARALLEL_WINDOW;
+      const saved = parallel
+        ? (
+            await client.query(
+              `select current_setting('parallel_setup_cost') as setup, current_setting('parallel_tuple_cost') as tuple,
+                      set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true)`,
+            )
+          ).rows
+        : null;
       const stream = streamRows<VerifyRow>(
         client,
         `select e.event_id::text as id, ${PACKED_COLUMN}
@@ -567,7 +576,7 @@ class TenantVerification {
       // positions (no row is handled before this synchronous step ends).
       if (!indexPositions()) gaveUp = true;
       await stream;
-      await client.query("select set_config('parallel_setup_cost', $1, true), set_config('parallel_tuple_cost', $2, true)", [saved[0].setup, saved[0].tuple]);
+      if (saved) await client.query("select set_config('parallel_setup_cost', $1, true), set_config('parallel_tuple_cost', $2, true)", [saved[0].setup, saved[0].tuple]);
       if (gaveUp) return false;
       advance(true);
     }
