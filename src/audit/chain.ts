@@ -35,6 +35,13 @@ export const HASHED_COLUMNS = `warden_private.audit_envelope(e) as env, encode(w
 export const PACKED_COLUMN = `warden_private.audit_leaf_packed(warden_private.audit_envelope(e), warden_private.audit_payload_hash(e)) as packed`;
 const PACKED_LEAF_HEX = LEAF_PREFIX_BYTES * 2;
 const PACKED_ENVELOPE_AT = PACKED_LEAF_HEX + 64;
+/** The envelope starts with `warden.envelope.v1|` and the event id (warden_private.audit_envelope). */
+const PACKED_EVENT_ID_AT = PACKED_ENVELOPE_AT + "warden.envelope.v1|".length;
+
+/** The event id inside a packed event (its envelope's first field). */
+export function packedEventId(packed: string): string {
+  return packed.substring(PACKED_EVENT_ID_AT, PACKED_EVENT_ID_AT + 36);
+}
 
 /**
  * The same two hashes for one event at a time, without a Hash object or a

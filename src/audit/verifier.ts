@@ -16,7 +16,7 @@
  */
 import type pg from "pg";
 import { checkpointSignatureValid } from "./checkpoint";
-import { EventHasher, GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, PACKED_COLUMN, ZERO_TENANT } from "./chain";
+import { EventHasher, GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, PACKED_COLUMN, ZERO_TENANT, packedEventId } from "./chain";
 import type { SealingKey } from "./sealingKey";
 import { PruneCover, loadPruneCover, microsAt } from "./pruneRecords";
 import { ErasureIndex } from "./erasureRecords";
@@ -469,7 +469,7 @@ class TenantVerification {
    */
   private async fastRows(blocks: BlockMeta[], onRow: (r: VerifyRow) => void): Promise<boolean> {
     const { client, tenantKey, cover } = this;
-    const PASSED = {} as VerifyRow;
+    const PASSED = "passed"; // never a packed event (those start with hex digits)
     let matched = 0;
     let streamed = 0;
     let windows = 0;
@@ -509,29 +509,30 @@ class TenantVerification {
         }
         return k === n;
       };
-      const slots: (VerifyRow | undefined)[] = new Array(n);
+      // Each position's packed event (PACKED_COLUMN) until it is handed over; PASSED after.
+      const slots: (string | undefined)[] = new Array(n);
       let next = 0;
       let blk = 0;
       let blkStart = 0;
       let gaveUp = false;
+      // One row object for every position handed over (onRow keeps nothing of it).
+      const r: VerifyRow = { first_seq: null, ord: 0, id: "", unordered: null, env: null, ph: null, stray: null, packed: undefined };
       // Hands the positions from `next` on to onRow while their events are there (all of them at the end).
       const advance = (atEnd: boolean) => {
         while (next < n) {
           while (next >= blkStart + win[blk].event_count) blkStart += win[blk++].event_count;
           const b = win[blk];
           const ord = next - blkStart + 1;
-          let r = slots[next];
-          if (r === undefined) {
-            if (!atEnd) {
-              // Not there (yet): only a pruned position may be passed before the window's end.
-              if (cover.empty) return;
-              if (!cover.covers(idAt[next], BigInt(b.first_seq) + BigInt(ord - 1), microsAt(b.occurred_micros, ord))) return;
-            }
-            r = { first_seq: null, ord, id: idAt[next], unordered: null, env: null, ph: null, stray: null };
+          const packed = slots[next];
+          if (packed === undefined && !atEnd) {
+            // Not there (yet): only a pruned position may be passed before the window's end.
+            if (cover.empty) return;
+            if (!cover.covers(idAt[next], BigInt(b.first_seq) + BigInt(ord - 1), microsAt(b.occurred_micros, ord))) return;
           }
           r.first_seq = b.first_seq;
           r.ord = ord;
           r.id = idAt[next];
+          r.packed = packed;
           slots[next++] = PASSED;
           onRow(r);
         }
@@ -552,25 +553,28 @@ class TenantVerification {
             )
           ).rows
         : null;
-      const stream = streamRows<VerifyRow>(
+      // Rows as arrays of one column: the event id is read from the envelope inside it.
+      const stream = streamRows<[string]>(
         client,
-        `select e.event_id::text as id, ${PACKED_COLUMN}
+        `select ${PACKED_COLUMN}
          from warden.audit_events e
          where ${whole ? "" : "e.txid between $1::bigint and $2::bigint and "}${filter.sql}`,
         whole ? filter.values : [minTx.toString(), maxTx.toString(), ...filter.values],
-        (e) => {
+        (row) => {
           streamed++;
           if (gaveUp) return;
-          const at = index.get(e.id);
+          const packed = row[0];
+          const at = index.get(packedEventId(packed));
           if (at === undefined) return; // an event of another window (or a stray: the count below)
           if (slots[at] !== undefined) {
             gaveUp = true; // twice, or after its position was passed as pruned
             return;
           }
-          slots[at] = e;
+          slots[at] = packed;
           matched++;
           if (at === next) advance(false);
         },
+        { rowMode: "array" },
       );
       // PostgreSQL plans and starts hashing while this process indexes the
       // positions (no row is handled before this synchronous step ends).
