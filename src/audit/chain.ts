@@ -38,6 +38,11 @@ const PACKED_ENVELOPE_AT = PACKED_LEAF_HEX + 64;
 /** The envelope starts with `warden.envelope.v1|` and the event id (warden_private.audit_envelope). */
 const PACKED_EVENT_ID_AT = PACKED_ENVELOPE_AT + "warden.envelope.v1|".length;
 
+/** Whether the packed event's id is `id` (no substring made). */
+export function packedEventIdIs(packed: string, id: string): boolean {
+  return packed.startsWith(id, PACKED_EVENT_ID_AT) && packed.charCodeAt(PACKED_EVENT_ID_AT + 36) === 0x7c; // "|"
+}
+
 /** The event id inside a packed event (its envelope's first field). */
 export function packedEventId(packed: string): string {
   return packed.substring(PACKED_EVENT_ID_AT, PACKED_EVENT_ID_AT + 36);

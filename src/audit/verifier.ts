@@ -16,7 +16,7 @@
  */
 import type pg from "pg";
 import { checkpointSignatureValid } from "./checkpoint";
-import { EventHasher, GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, PACKED_COLUMN, ZERO_TENANT, packedEventId } from "./chain";
+import { EventHasher, GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, PACKED_COLUMN, ZERO_TENANT, packedEventId, packedEventIdIs } from "./chain";
 import type { SealingKey } from "./sealingKey";
 import { PruneCover, loadPruneCover, microsAt } from "./pruneRecords";
 import { ErasureIndex } from "./erasureRecords";
@@ -502,12 +502,12 @@ class TenantVerification {
         for (const [text] of idRows.rows as [string][]) {
           if (!text) return false;
           for (const id of text.split(",")) {
-            if (index.has(id) || k >= n) return false;
+            if (k >= n) return false;
             index.set(id, k);
             idAt[k++] = id;
           }
         }
-        return k === n;
+        return k === n && index.size === n; // an id twice leaves fewer keys than positions
       };
       // Each position's packed event (PACKED_COLUMN) until it is handed over; PASSED after.
       const slots: (string | undefined)[] = new Array(n);
@@ -564,7 +564,8 @@ class TenantVerification {
           streamed++;
           if (gaveUp) return;
           const packed = row[0];
-          const at = index.get(packedEventId(packed));
+          // Mostly in order, give or take the workers' interleaving: the next position first.
+          const at = next < n && packedEventIdIs(packed, idAt[next]) ? next : index.get(packedEventId(packed));
           if (at === undefined) return; // an event of another window (or a stray: the count below)
           if (slots[at] !== undefined) {
             gaveUp = true; // twice, or after its position was passed as pruned
