@@ -135,8 +135,12 @@ export const verifierTuning = { fastWindow: 250_000 };
 /** Windows of at least this many positions have their events computed by parallel workers. */
 const PARALLEL_WINDOW = 20_000;
 
-/** Chains walked fast, and walked exactly (the fast walk gave up or found something), since the process started. */
-export const verifierStats = { fastWalks: 0, exactWalks: 0 };
+/**
+ * Since the process started: chains walked fast, chains walked exactly (the
+ * fast walk gave up or found something), and the most events the fast walk
+ * held at once waiting for their turn (its memory, besides the window's ids).
+ */
+export const verifierStats = { fastWalks: 0, exactWalks: 0, maxParked: 0 };
 
 function tenantOut(key: string): string | null {
   return key === ZERO_TENANT ? null : key;
@@ -515,6 +519,7 @@ class TenantVerification {
       let blk = 0;
       let blkStart = 0;
       let gaveUp = false;
+      let parked = 0;
       // One row object for every position handed over (onRow keeps nothing of it).
       const r: VerifyRow = { first_seq: null, ord: 0, id: "", unordered: null, env: null, ph: null, stray: null, packed: undefined };
       // Hands the positions from `next` on to onRow while their events are there (all of them at the end).
@@ -533,6 +538,7 @@ class TenantVerification {
           r.ord = ord;
           r.id = idAt[next];
           r.packed = packed;
+          if (packed !== undefined) parked--;
           slots[next++] = PASSED;
           onRow(r);
         }
@@ -574,12 +580,15 @@ class TenantVerification {
           slots[at] = packed;
           matched++;
           if (at === next) advance(false);
+          else if (++parked > verifierStats.maxParked) verifierStats.maxParked = parked;
         },
         { rowMode: "array" },
       );
       // PostgreSQL plans and starts hashing while this process indexes the
       // positions (no row is handled before this synchronous step ends).
       if (!indexPositions()) gaveUp = true;
+      // Leading pruned positions are passed now: no arriving event would move past them.
+      else advance(false);
       await stream;
       if (saved) await client.query("select set_config('parallel_setup_cost', $1, true), set_config('parallel_tuple_cost', $2, true)", [saved[0].setup, saved[0].tuple]);
       if (gaveUp) return false;
