@@ -8,12 +8,13 @@ import type { Task } from "graphile-worker";
 import type pg from "pg";
 import { sealOnce } from "../src/audit/sealer";
 import type { SealingKey } from "../src/audit/sealingKey";
-import { anchorFromEnv } from "../src/audit/anchors";
+import { anchorFromEnv, checkAnchorEnv, type AnchorResult } from "../src/audit/anchors";
 import { loadConfig } from "../src/config";
 
 export const SEAL_JOB_KEY = "warden:seal_audit_events";
 
 export function makeSealTask(key: SealingKey, intervalMs = 1000): Task {
+  checkAnchorEnv();
   // true at start: checkpoints a previous process could not anchor are sent on the first pass
   let anchorRetry = true;
   return async (_payload, helpers) => {
@@ -21,7 +22,10 @@ export function makeSealTask(key: SealingKey, intervalMs = 1000): Task {
       const r = await sealOnce(client as unknown as pg.ClientBase, key);
       // Its checkpoints (and any a failed anchor write left behind) go outside the database.
       if (r.tenants > 0 || anchorRetry) {
-        const anchored = await anchorFromEnv(client as unknown as pg.ClientBase, loadConfig());
+        // The pass is committed: anchoring never fails it (nor the scheduling of the next one).
+        const anchored = await anchorFromEnv(client as unknown as pg.ClientBase, loadConfig()).catch(
+          (err: Error): AnchorResult => ({ written: {}, failed: { configuration: err.message ?? String(err) } }),
+        );
         const failed = Object.entries(anchored.failed);
         anchorRetry = failed.length > 0;
         for (const [sink, why] of failed) helpers.logger.error(`anchoring checkpoints to ${sink} failed (sent again next pass): ${why}`);

@@ -8,7 +8,13 @@
  *   opened with O_APPEND and fsynced after each write;
  * - NATS JetStream (when WARDEN_ANCHOR_NATS_SUBJECT is set): one message per
  *   anchor on `<subject>.<database>.<tenant key>`, in a stream
- *   (WARDEN_ANCHOR_NATS_STREAM, default WARDEN_ANCHORS) created if missing.
+ *   (WARDEN_ANCHOR_NATS_STREAM, default WARDEN_ANCHORS) created if missing;
+ * - webhook (when WARDEN_ANCHOR_WEBHOOK_URL is set): one POST per anchor,
+ *   the record as the JSON body, signed per Standard Webhooks with
+ *   WARDEN_ANCHOR_WEBHOOK_SECRET (whsec_...), through the notifications'
+ *   HTTP client (src/notify/webhook.ts: SSRF guard at connect time,
+ *   timeout, response cap; WARDEN_NOTIFY_ALLOW_PRIVATE and
+ *   WARDEN_NOTIFY_DNS_SERVER apply). Write-only: the receiver keeps them.
  *
  * After each sealing pass, anchorCheckpoints() sends, per sink, the newest
  * signed checkpoint of every tenant past what the sink already has
@@ -30,6 +36,9 @@ import { checkpointSignatureValid } from "./checkpoint";
 import { ZERO_TENANT } from "./chain";
 import type { SealingKey } from "./sealingKey";
 import type { WardenConfig } from "../config";
+import { postWebhook } from "../notify/webhook";
+import { webhookUrlProblem } from "../notify/ssrf";
+import { notifySettingsFromEnv } from "../notify/settings";
 
 export const ANCHOR_FORMAT = "warden.anchor.v1";
 
@@ -62,9 +71,56 @@ export interface AnchorRecord {
   anchored_at: string;
 }
 
+export interface WebhookAnchorConfig {
+  url: string;
+  /** Standard Webhooks secret (whsec_ + base64). */
+  secret: string;
+  timeoutMs: number;
+  /** As notifications: WARDEN_NOTIFY_ALLOW_PRIVATE, WARDEN_NOTIFY_DNS_SERVER, WARDEN_NOTIFY_MAX_RESPONSE_BYTES. */
+  allowPrivate: boolean;
+  dnsServer?: string;
+  maxResponseBytes: number;
+}
+
 export interface AnchorConfig {
   file: string;
   nats?: { servers: string; subject: string; stream: string };
+  webhook?: WebhookAnchorConfig;
+}
+
+/** A Standard Webhooks secret: whsec_ then base64 of 24 to 64 random bytes. */
+const WHSEC = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+
+function webhookFromEnv(env: NodeJS.ProcessEnv): WebhookAnchorConfig | undefined {
+  const url = env.WARDEN_ANCHOR_WEBHOOK_URL?.trim();
+  if (!url) return undefined;
+  const problem = webhookUrlProblem(url);
+  if (problem) throw new Error(`WARDEN_ANCHOR_WEBHOOK_URL: ${problem}, got ${JSON.stringify(url)}`);
+  const secret = env.WARDEN_ANCHOR_WEBHOOK_SECRET?.trim() ?? "";
+  const m = WHSEC.exec(secret);
+  const bytes = m ? Buffer.from(m[1], "base64").length : 0;
+  if (bytes < 24 || bytes > 64) {
+    throw new Error(
+      "WARDEN_ANCHOR_WEBHOOK_SECRET must be a Standard Webhooks secret, whsec_ followed by the base64 of 24 to 64 random bytes " +
+        "(for example: echo whsec_$(openssl rand -base64 32)); it is required with WARDEN_ANCHOR_WEBHOOK_URL",
+    );
+  }
+  const notify = notifySettingsFromEnv(env);
+  const raw = env.WARDEN_ANCHOR_WEBHOOK_TIMEOUT_MS;
+  const timeoutMs = raw === undefined || raw === "" ? 5000 : Number(raw);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
+    throw new Error(`WARDEN_ANCHOR_WEBHOOK_TIMEOUT_MS must be a number of milliseconds from 100 to 120000, got ${raw}`);
+  }
+  return { url, secret, timeoutMs, allowPrivate: notify.allowPrivate, dnsServer: notify.dnsServer, maxResponseBytes: notify.maxResponseBytes };
+}
+
+/**
+ * Checks the anchor settings of the environment (throws a message naming
+ * the variable): the worker calls it when it starts, so a malformed webhook
+ * URL or secret stops the start rather than every sealing pass.
+ */
+export function checkAnchorEnv(env: NodeJS.ProcessEnv = process.env): void {
+  anchorConfigFromEnv({ stateDir: "." } as WardenConfig, "check", env);
 }
 
 /** Where anchors go, from the environment; the database name picks the default file. */
@@ -80,6 +136,7 @@ export function anchorConfigFromEnv(config: WardenConfig, database: string, env:
     nats: subject
       ? { servers: env.WARDEN_ANCHOR_NATS_URL || "127.0.0.1:4222", subject, stream: env.WARDEN_ANCHOR_NATS_STREAM || "WARDEN_ANCHORS" }
       : undefined,
+    webhook: webhookFromEnv(env),
   };
 }
 
@@ -92,6 +149,8 @@ export interface AnchorSink {
   /** Stable name, the key of warden_private.checkpoint_anchors. */
   readonly name: string;
   write(records: AnchorRecord[]): Promise<void>;
+  /** False for a write-only sink (a webhook: the receiver keeps the records); verify does not read it. */
+  readonly readable?: boolean;
   /** The newest anchor per tenant key of `database` (all of them, signature not checked yet). */
   readLatest(database: string): Promise<AnchorRecord[]>;
   close(): Promise<void>;
@@ -212,9 +271,43 @@ export class NatsAnchorSink implements AnchorSink {
   }
 }
 
+/**
+ * The webhook sink: each anchor record POSTed as its own JSON body
+ * (content-type application/json), signed per Standard Webhooks; the
+ * webhook-id is `<database>:<checkpoint_id>`, the same on a resend, so a
+ * receiver can deduplicate. Any answer but 2xx (or a refused address, a
+ * timeout) fails the write: the records not yet acknowledged are sent again
+ * by the next pass. Sends stop at the first failure, so a receiver that
+ * hangs costs a pass one timeout, not one per tenant.
+ */
+export class WebhookAnchorSink implements AnchorSink {
+  readonly name: string;
+  readonly readable = false;
+
+  constructor(private readonly cfg: WebhookAnchorConfig) {
+    const u = new URL(cfg.url);
+    // The query string may carry a token: it stays out of the sink's name (stored in checkpoint_anchors).
+    this.name = `webhook:${u.origin}${u.pathname}`;
+  }
+
+  async write(records: AnchorRecord[]): Promise<void> {
+    for (const r of records) {
+      const res = await postWebhook(this.cfg.url, this.cfg.secret, `${r.database}:${r.checkpoint_id}`, JSON.stringify(r), this.cfg, "application/json");
+      if (!res.ok) throw new Error(`POST of checkpoint ${r.checkpoint_id} failed: ${res.error ?? `HTTP ${res.statusCode}`}`);
+    }
+  }
+
+  async readLatest(): Promise<AnchorRecord[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {}
+}
+
 export function makeSinks(cfg: AnchorConfig): AnchorSink[] {
   const sinks: AnchorSink[] = [new FileAnchorSink(cfg.file)];
   if (cfg.nats) sinks.push(new NatsAnchorSink(cfg.nats));
+  if (cfg.webhook) sinks.push(new WebhookAnchorSink(cfg.webhook));
   return sinks;
 }
 
@@ -319,6 +412,7 @@ export function anchorSignatureValid(key: SealingKey, r: AnchorRecord): boolean 
 export async function readAnchors(sinks: AnchorSink[], database: string, key: SealingKey): Promise<AnchorView> {
   const view: AnchorView = { latest: new Map(), invalid: 0, sources: [], unreadable: {} };
   for (const sink of sinks) {
+    if (sink.readable === false) continue;
     let records: AnchorRecord[];
     try {
       records = await sink.readLatest(database);

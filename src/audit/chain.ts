@@ -27,6 +27,28 @@ export function leafPrefix(envelope: Buffer, payloadHash: Buffer): Buffer {
 export const HASHED_COLUMNS = `warden_private.audit_envelope(e) as env, encode(warden_private.audit_payload_hash(e), 'hex') as ph`;
 
 /**
+ * The hashed parts of an event aliased `e` packed in one text column
+ * (warden_private.audit_leaf_packed): the leaf prefix as 16 hex digits, the
+ * payload hash as 64, then the envelope. PostgreSQL computes the leaf
+ * prefix, so this process hashes each event once (the chain step).
+ */
+export const PACKED_COLUMN = `warden_private.audit_leaf_packed(warden_private.audit_envelope(e), warden_private.audit_payload_hash(e)) as packed`;
+const PACKED_LEAF_HEX = LEAF_PREFIX_BYTES * 2;
+const PACKED_ENVELOPE_AT = PACKED_LEAF_HEX + 64;
+/** The envelope starts with `warden.envelope.v1|` and the event id (warden_private.audit_envelope). */
+const PACKED_EVENT_ID_AT = PACKED_ENVELOPE_AT + "warden.envelope.v1|".length;
+
+/** Whether the packed event's id is `id` (no substring made). */
+export function packedEventIdIs(packed: string, id: string): boolean {
+  return packed.startsWith(id, PACKED_EVENT_ID_AT) && packed.charCodeAt(PACKED_EVENT_ID_AT + 36) === 0x7c; // "|"
+}
+
+/** The event id inside a packed event (its envelope's first field). */
+export function packedEventId(packed: string): string {
+  return packed.substring(PACKED_EVENT_ID_AT, PACKED_EVENT_ID_AT + 36);
+}
+
+/**
  * The same two hashes for one event at a time, without a Hash object or a
  * Buffer per event: the parts are written once into a scratch buffer laid
  * out as prev || envelope || payload hash, and hashed in one call each. The
@@ -44,6 +66,22 @@ export class EventHasher {
     if (need > this.scratch.length) this.scratch = Buffer.alloc(need * 2);
     this.envEnd = 32 + this.scratch.write(envelope, 32, "utf8");
     this.end = this.envEnd + this.scratch.write(payloadHashHex, this.envEnd, "hex");
+  }
+
+  private readonly packedLeaf = Buffer.alloc(LEAF_PREFIX_BYTES);
+
+  /** Loads one event packed by warden_private.audit_leaf_packed; its leaf prefix is then packedLeafEquals'. */
+  loadPacked(packed: string): void {
+    const need = 32 + (packed.length - PACKED_ENVELOPE_AT) * 3 + 32;
+    if (need > this.scratch.length) this.scratch = Buffer.alloc(need * 2);
+    this.envEnd = 32 + this.scratch.write(packed.slice(PACKED_ENVELOPE_AT), 32, "utf8");
+    this.end = this.envEnd + this.scratch.write(packed.slice(PACKED_LEAF_HEX, PACKED_ENVELOPE_AT), this.envEnd, "hex");
+    this.packedLeaf.write(packed.slice(0, PACKED_LEAF_HEX), "hex");
+  }
+
+  /** Whether the leaf prefix PostgreSQL packed with the loaded event equals `stored`. */
+  packedLeafEquals(stored: Buffer): boolean {
+    return this.packedLeaf.equals(stored);
   }
 
   /** The loaded envelope (a view, valid until the next load). */

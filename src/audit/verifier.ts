@@ -16,7 +16,7 @@
  */
 import type pg from "pg";
 import { checkpointSignatureValid } from "./checkpoint";
-import { EventHasher, GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, ZERO_TENANT } from "./chain";
+import { EventHasher, GENESIS, HASHED_COLUMNS, LEAF_PREFIX_BYTES, PACKED_COLUMN, ZERO_TENANT, packedEventId, packedEventIdIs } from "./chain";
 import type { SealingKey } from "./sealingKey";
 import { PruneCover, loadPruneCover, microsAt } from "./pruneRecords";
 import { ErasureIndex } from "./erasureRecords";
@@ -32,6 +32,8 @@ interface VerifyRow {
   unordered: boolean | null;
   env: string | null;
   ph: string | null;
+  /** The fast walk's rows: leaf prefix, payload hash and envelope in one column (PACKED_COLUMN) instead of env and ph. */
+  packed?: string;
 }
 
 export type VerifyReason = "missing" | "modified" | "reordered" | "inserted" | "bad_signature";
@@ -124,6 +126,22 @@ export interface VerifyOptions {
   skipCaptureGaps?: boolean;
 }
 
+/**
+ * fastWindow: positions per window of the fast walk (its memory bound: one
+ * slot per position, events parked until their turn). Tests lower it.
+ */
+export const verifierTuning = { fastWindow: 250_000 };
+
+/** Windows of at least this many positions have their events computed by parallel workers. */
+const PARALLEL_WINDOW = 20_000;
+
+/**
+ * Since the process started: chains walked fast, chains walked exactly (the
+ * fast walk gave up or found something), and the most events the fast walk
+ * held at once waiting for their turn (its memory, besides the window's ids).
+ */
+export const verifierStats = { fastWalks: 0, exactWalks: 0, maxParked: 0 };
+
 function tenantOut(key: string): string | null {
   return key === ZERO_TENANT ? null : key;
 }
@@ -152,6 +170,7 @@ function keyBefore(a: EventKey, b: EventKey): boolean {
 }
 
 interface BlockMeta {
+  first_seq: string;
   last_seq: string;
   event_count: number;
   min_txid: string;
@@ -209,8 +228,22 @@ class TenantVerification {
     this.chainProblem = earliest(this.chainProblem, { tenant_id: this.tenantId, ...p });
   }
 
-  /** 1. Every sealed position joined to its event: present, unmodified, in order, chained. */
-  async walkChain(): Promise<void> {
+  /**
+   * 1. Every sealed position joined to its event: present, unmodified, in order, chained.
+   *
+   * Two ways to bring the rows, one check per row (onRow below):
+   * - exact (fast = false): one query joins every position to the tenant's
+   *   events in PostgreSQL, sorted in chain order, strays (events of sealed
+   *   transactions no position claims) last. It pinpoints every finding.
+   * - fast (fast = true): the tenant's events stream unsorted and unjoined
+   *   (PostgreSQL's parallel workers compute the hashed columns, nothing
+   *   blocks on a sort), and this process puts them back in chain order
+   *   by event id (fastRows). Strays are ruled out by a count instead of a
+   *   join. It only ever answers "no problem" or gives up: any surprise
+   *   returns false, and verifyTenant then runs the exact walk, which also
+   *   names any problem the fast walk found. Returns false when it gave up.
+   */
+  async walkChain(fast = false): Promise<boolean> {
     const { client, tenantKey } = this;
     this.cover = await loadPruneCover(client, this.key, tenantKey, this.provisional);
     // GDPR erasures: payloads rewritten under a validly signed erasure record.
@@ -278,8 +311,12 @@ class TenantVerification {
     // A block with pruned events no longer hashes to its head: it is held
     // by its surviving leaf prefixes, its links and the signed checkpoints.
     let blockPruned = false;
+    let blockPresent = 0;
     const endOfPosition = (ord: number) => {
       if (ord !== blockLength) return;
+      // The fast walk has no order flags: a block whose head no longer
+      // proves its order (pruned) gets its order checked afterwards.
+      if (fast && blockPruned && blockPresent > 1 && unorderedBlocks[unorderedBlocks.length - 1] !== block) unorderedBlocks.push(block!);
       storedHead = block!.head_hash;
       this.headAt.set(block!.last_seq, storedHead);
       if (!blockPruned && !storedHead.equals(head)) {
@@ -316,7 +353,7 @@ class TenantVerification {
       if (blockFirstText !== null) expectedNextSeq = blockFirst + BigInt(lastOrdSeen);
     };
     // Per event: string compares and two hashes; BigInt only per block or for a finding.
-    await streamRows<VerifyRow>(client, sql, params, (r) => {
+    const onRow = (r: VerifyRow) => {
       if (r.first_seq === null) {
         // sorted last: an event of a sealed transaction that no position claims
         this.strays.push(r.stray!);
@@ -335,12 +372,13 @@ class TenantVerification {
         }
         head = block.prev_hash;
         blockPruned = false;
+        blockPresent = 0;
         blockFirstText = r.first_seq;
         blockFirst = first;
         blockLength = Number(BigInt(block.last_seq) - first + 1n);
       }
       lastOrdSeen = r.ord;
-      const present = r.env !== null;
+      const present = r.env != null || r.packed != null;
       if (!present && this.cover.covers(r.id, seqOf(r.ord), microsAt(block!.occurred_micros, r.ord))) {
         this.pruned++;
         blockPruned = true;
@@ -352,16 +390,36 @@ class TenantVerification {
         this.note({ seq: Number(seqOf(r.ord)), reason: "missing", event_id: r.id, detail: "the sealed event no longer exists" });
         return;
       }
+      blockPresent++;
       const stored = block!.leaf_prefixes.subarray((r.ord - 1) * LEAF_PREFIX_BYTES, r.ord * LEAF_PREFIX_BYTES);
-      hasher.load(r.env!, r.ph!);
-      hasher.replacePayloadHash(erasures.resolve(r.id, hasher.envelope, hasher.payloadHash, stored));
+      let leafMatches: boolean;
+      if (r.packed != null) {
+        hasher.loadPacked(r.packed);
+        const current = hasher.payloadHash;
+        const sealed = erasures.resolve(r.id, hasher.envelope, current, stored);
+        if (sealed === current) {
+          leafMatches = hasher.packedLeafEquals(stored);
+        } else {
+          hasher.replacePayloadHash(sealed);
+          leafMatches = hasher.leafPrefix().equals(stored);
+        }
+      } else {
+        hasher.load(r.env!, r.ph!);
+        hasher.replacePayloadHash(erasures.resolve(r.id, hasher.envelope, hasher.payloadHash, stored));
+        leafMatches = hasher.leafPrefix().equals(stored);
+      }
       if (r.unordered && unorderedBlocks[unorderedBlocks.length - 1] !== block) unorderedBlocks.push(block!);
-      if (!hasher.leafPrefix().equals(stored)) {
+      if (!leafMatches) {
         this.note({ seq: Number(seqOf(r.ord)), reason: "modified", event_id: r.id, detail: "the event's content differs from what was sealed" });
       }
       head = hasher.chain(head);
       endOfPosition(r.ord);
-    });
+    };
+    if (!fast) {
+      await streamRows<VerifyRow>(client, sql, params, onRow);
+    } else if (!(await this.fastRows(blockRows.rows, onRow))) {
+      return false;
+    }
     finishBlock();
     this.lastSealed = expectedNextSeq - 1n;
     for (const b of unorderedBlocks) {
@@ -378,6 +436,168 @@ class TenantVerification {
       checkOrder();
     }
     await this.movedElsewhere();
+    return true;
+  }
+
+  /** The tenant's event filter (as the exact walk's), its parameters numbered from `first`. */
+  private eventFilter(first: number): { sql: string; values: string[] } {
+    const values: string[] = [];
+    let sql = "e.tenant_id is null";
+    if (this.tenantId !== null) {
+      values.push(this.tenantId);
+      sql = `e.tenant_id = $${first + values.length - 1}::uuid`;
+    }
+    if (this.from) {
+      values.push(this.from.watermark.toString());
+      sql += ` and e.txid >= $${first + values.length - 1}::bigint`;
+    }
+    sql += ` and e.txid < (select s.watermark from warden_private.seal_state s)
+             and not exists (select 1 from warden_private.suspect_events x where x.event_id = e.event_id)`;
+    return { sql, values };
+  }
+
+  /**
+   * The fast walk's rows: for each window of consecutive blocks (up to
+   * FAST_WINDOW positions, so memory stays bounded however long the chain),
+   * the window's event ids are mapped to their positions, and the events
+   * of the window's transaction range stream in whatever order PostgreSQL's
+   * workers produce them. Each is parked in its position's slot; the
+   * positions are handed to onRow in chain order as soon as the next one is
+   * there. A position whose event never comes is handed over as absent:
+   * at once when a signed prune record covers it (retention), otherwise at
+   * the end of the window. Gives up (false) when an event comes twice or
+   * after its position was passed as pruned, or when the tenant holds
+   * events of sealed transactions that no position claimed (a stray: the
+   * count of matched events must equal the count of the tenant's events
+   * below the watermark).
+   */
+  private async fastRows(blocks: BlockMeta[], onRow: (r: VerifyRow) => void): Promise<boolean> {
+    const { client, tenantKey, cover } = this;
+    const PASSED = "passed"; // never a packed event (those start with hex digits)
+    let matched = 0;
+    let streamed = 0;
+    let windows = 0;
+    for (let i = 0; i < blocks.length; ) {
+      windows++;
+      let j = i;
+      let n = 0;
+      let minTx = BigInt(blocks[i].min_txid);
+      let maxTx = BigInt(blocks[i].max_txid);
+      while (j < blocks.length && (j === i || n + blocks[j].event_count <= verifierTuning.fastWindow)) {
+        n += blocks[j].event_count;
+        if (BigInt(blocks[j].min_txid) < minTx) minTx = BigInt(blocks[j].min_txid);
+        if (BigInt(blocks[j].max_txid) > maxTx) maxTx = BigInt(blocks[j].max_txid);
+        j++;
+      }
+      const win = blocks.slice(i, j);
+      i = j;
+      const idRows = await client.query({
+        text: `select array_to_string(b.event_ids, ',') from warden_private.seal_blocks b
+               where b.tenant_key = $1 and b.first_seq between $2::bigint and $3::bigint order by b.first_seq`,
+        values: [tenantKey, win[0].first_seq, win[win.length - 1].first_seq],
+        rowMode: "array",
+      });
+      if (idRows.rows.length !== win.length) return false;
+      const index = new Map<string, number>();
+      const idAt: string[] = new Array(n);
+      // Each position's event id -> its place in the window (false: an id twice, or a count that disagrees).
+      const indexPositions = (): boolean => {
+        let k = 0;
+        for (const [text] of idRows.rows as [string][]) {
+          if (!text) return false;
+          for (const id of text.split(",")) {
+            if (k >= n) return false;
+            index.set(id, k);
+            idAt[k++] = id;
+          }
+        }
+        return k === n && index.size === n; // an id twice leaves fewer keys than positions
+      };
+      // Each position's packed event (PACKED_COLUMN) until it is handed over; PASSED after.
+      const slots: (string | undefined)[] = new Array(n);
+      let next = 0;
+      let blk = 0;
+      let blkStart = 0;
+      let gaveUp = false;
+      let parked = 0;
+      // One row object for every position handed over (onRow keeps nothing of it).
+      const r: VerifyRow = { first_seq: null, ord: 0, id: "", unordered: null, env: null, ph: null, stray: null, packed: undefined };
+      // Hands the positions from `next` on to onRow while their events are there (all of them at the end).
+      const advance = (atEnd: boolean) => {
+        while (next < n) {
+          while (next >= blkStart + win[blk].event_count) blkStart += win[blk++].event_count;
+          const b = win[blk];
+          const ord = next - blkStart + 1;
+          const packed = slots[next];
+          if (packed === undefined && !atEnd) {
+            // Not there (yet): only a pruned position may be passed before the window's end.
+            if (cover.empty) return;
+            if (!cover.covers(idAt[next], BigInt(b.first_seq) + BigInt(ord - 1), microsAt(b.occurred_micros, ord))) return;
+          }
+          r.first_seq = b.first_seq;
+          r.ord = ord;
+          r.id = idAt[next];
+          r.packed = packed;
+          if (packed !== undefined) parked--;
+          slots[next++] = PASSED;
+          onRow(r);
+        }
+      };
+      // One window (the whole chain): every event of the tenant's filter is
+      // read, so the rows streamed are the count. Several: each reads its range.
+      const whole = windows === 1 && j === blocks.length;
+      const filter = this.eventFilter(whole ? 1 : 3);
+      // A transaction range makes PostgreSQL expect few rows and plan no
+      // parallel workers; the hashed columns are most of the work, so a large
+      // window asks for them (a small one is not worth starting workers for).
+      const parallel = n >= PARALLEL_WINDOW;
+      const saved = parallel
+        ? (
+            await client.query(
+              `select current_setting('parallel_setup_cost') as setup, current_setting('parallel_tuple_cost') as tuple,
+                      set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true)`,
+            )
+          ).rows
+        : null;
+      // Rows as arrays of one column: the event id is read from the envelope inside it.
+      const stream = streamRows<[string]>(
+        client,
+        `select ${PACKED_COLUMN}
+         from warden.audit_events e
+         where ${whole ? "" : "e.txid between $1::bigint and $2::bigint and "}${filter.sql}`,
+        whole ? filter.values : [minTx.toString(), maxTx.toString(), ...filter.values],
+        (row) => {
+          streamed++;
+          if (gaveUp) return;
+          const packed = row[0];
+          // Mostly in order, give or take the workers' interleaving: the next position first.
+          const at = next < n && packedEventIdIs(packed, idAt[next]) ? next : index.get(packedEventId(packed));
+          if (at === undefined) return; // an event of another window (or a stray: the count below)
+          if (slots[at] !== undefined) {
+            gaveUp = true; // twice, or after its position was passed as pruned
+            return;
+          }
+          slots[at] = packed;
+          matched++;
+          if (at === next) advance(false);
+          else if (++parked > verifierStats.maxParked) verifierStats.maxParked = parked;
+        },
+        { rowMode: "array" },
+      );
+      // PostgreSQL plans and starts hashing while this process indexes the
+      // positions (no row is handled before this synchronous step ends).
+      if (!indexPositions()) gaveUp = true;
+      // Leading pruned positions are passed now: no arriving event would move past them.
+      else advance(false);
+      await stream;
+      if (saved) await client.query("select set_config('parallel_setup_cost', $1, true), set_config('parallel_tuple_cost', $2, true)", [saved[0].setup, saved[0].tuple]);
+      if (gaveUp) return false;
+      advance(true);
+    }
+    if (windows === 1) return streamed === matched;
+    const filter = this.eventFilter(1);
+    const { rows } = await client.query(`select count(*)::text as n from warden.audit_events e where ${filter.sql}`, filter.values);
+    return Number(rows[0].n) === matched;
   }
 
   /**
@@ -520,21 +740,29 @@ async function countPending(client: pg.ClientBase, key: SealingKey, tenantKey: s
 
 /** Verifies one chain, from the genesis or from a verified checkpoint. */
 export async function verifyTenant(client: pg.ClientBase, key: SealingKey, tenantKey: string, from: VerifyFrom | null = null): Promise<TenantResult> {
-  const run = async (provisional: boolean) => {
+  const run = async (provisional: boolean, fast = false) => {
     const v = new TenantVerification(client, key, tenantKey, from, provisional);
-    await v.walkChain();
+    if (!(await v.walkChain(fast))) return null;
     await v.checkCheckpoints();
     await v.findInserted();
     return v;
   };
-  const v = await run(false);
+  // The fast walk first; when it gives up or finds anything, the exact walk
+  // decides (and names the finding as it always has).
+  let v = await run(false, true);
+  if (v && !v.problem) {
+    verifierStats.fastWalks++;
+  } else {
+    verifierStats.exactWalks++;
+    v = (await run(false))!;
+  }
   let pendingOnly = false;
   if (v.problem && v.problem.reason !== "bad_signature") {
     // Written from SQL without the key (warden.erase_subject, apply_retention):
     // if counting those records as signed explains every difference, the
     // chain waits for `warden sign-records` rather than being tampered with.
     const pending = await countPending(client, key, tenantKey);
-    if (pending.erasure_records + pending.prune_records > 0) pendingOnly = (await run(true)).problem === null;
+    if (pending.erasure_records + pending.prune_records > 0) pendingOnly = (await run(true))!.problem === null;
   }
   return { tenantKey, problem: v.problem, events: v.events, pruned: v.pruned, checkpoints: v.checkpoints, lastSeq: v.lastSealed, pendingOnly };
 }

@@ -12,11 +12,18 @@
  */
 import pg from "pg";
 
-export function streamRows<R>(client: pg.ClientBase, text: string, values: unknown[], onRow: (row: R) => void): Promise<number> {
+export function streamRows<R>(
+  client: pg.ClientBase,
+  text: string,
+  values: unknown[],
+  onRow: (row: R) => void,
+  /** rowMode "array": each row an array of its columns (no object per row keyed by column name). */
+  options: { rowMode?: "array" } = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let count = 0;
     let failed: unknown = null;
-    const query = new pg.Query(text, values);
+    const query = new pg.Query({ text, values, ...(options.rowMode ? { rowMode: options.rowMode } : {}) });
     query.on("row", (row: R) => {
       if (failed) return;
       try {

@@ -116,7 +116,14 @@ export async function checkWebhookUrl(raw: string, settings: NotifySettings): Pr
 }
 
 /** One signed POST. Never throws: the result says what happened. */
-export async function postWebhook(url: string, secret: string, msgId: string, body: string, settings: NotifySettings): Promise<AttemptResult> {
+export async function postWebhook(
+  url: string,
+  secret: string,
+  msgId: string,
+  body: string,
+  settings: Pick<NotifySettings, "allowPrivate" | "dnsServer" | "timeoutMs" | "maxResponseBytes">,
+  contentType = "application/cloudevents+json; charset=utf-8",
+): Promise<AttemptResult> {
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
   const problem = webhookUrlProblem(url);
@@ -132,7 +139,7 @@ export async function postWebhook(url: string, secret: string, msgId: string, bo
   }
   const a = agentsFor(guard);
   const headers = {
-    "content-type": "application/cloudevents+json; charset=utf-8",
+    "content-type": contentType,
     "content-length": String(Buffer.byteLength(body)),
     "user-agent": "Warden-Webhooks/1",
     ...signatureHeaders(secret, msgId, body),

@@ -17,7 +17,7 @@ import { gunzipSync } from "node:zlib";
 import pg from "pg";
 import { runTaskListOnce } from "graphile-worker";
 import { sealOnce } from "../../src/audit/sealer";
-import { verifyTrail } from "../../src/audit/verifier";
+import { verifierStats, verifyTrail } from "../../src/audit/verifier";
 import { runRetention, type RetentionOptions } from "../../src/retention/run";
 import { pendingPruneRecords, signPendingPruneRecords } from "../../src/audit/pruneRecords";
 import { refreshRetentionMetrics } from "../../src/retention/metrics";
@@ -416,13 +416,51 @@ test("verify passes after retention, and still detects a deletion that retention
 
     const report = await retention(c);
     expect(report.results.filter((r) => r.tenant_id === t).reduce((n, r) => n + r.rows, 0)).toBe(42);
+    verifierStats.maxParked = 0;
+    const before = { ...verifierStats };
     const after = await verifyTrail(c, key, { tenantId: t });
     expect(after.first_bad).toBeNull();
     expect(after).toMatchObject({ ok: true, events_pruned: 42 });
+    // the fast walk verified the pruned trail itself (src/audit/verifier.ts), no exact walk needed,
+    // passing the 42 pruned positions at once instead of holding the 8 survivors until the end
+    expect(verifierStats).toMatchObject({ fastWalks: before.fastWalks + 1, exactWalks: before.exactWalks });
+    expect(verifierStats.maxParked).toBeLessThan(8);
     // The purge events themselves get sealed and verify too; so does the whole trail.
     await sealOnce(c, key);
     expect((await verifyTrail(c, key, { tenantId: t })).ok).toBe(true);
     expect((await verifyTrail(c, key)).first_bad).toBeNull();
+  });
+
+  // A superuser swaps two surviving events' places in a partly pruned block (ids, leaf prefixes
+  // and occurred_at together): every leaf still matches, and a pruned block's head cannot be
+  // recomputed, so only the sealed order shows it.
+  await asTriggerlessSuperuser(async (su) => {
+    const { rows } = await su.query(
+      `select b.first_seq::text as first_seq, b.event_ids::text[] as ids, b.leaf_prefixes, b.occurred_micros,
+              array_agg(u.ord::int order by u.ord) filter (where e.event_id is not null) as present
+       from warden_private.seal_blocks b cross join lateral unnest(b.event_ids) with ordinality u(id, ord)
+       left join warden.audit_events e on e.event_id = u.id
+       where b.tenant_key = $1 group by b.first_seq, b.event_ids, b.leaf_prefixes, b.occurred_micros`,
+      [t],
+    );
+    const block = rows.find((b) => b.present && b.present.length >= 2 && b.present.length < b.ids.length);
+    expect(block).toBeDefined();
+    const [o1, o2] = block.present as number[];
+    const ids = [...(block.ids as string[])];
+    [ids[o1 - 1], ids[o2 - 1]] = [ids[o2 - 1], ids[o1 - 1]];
+    const swap = (buf: Buffer, width: number) => {
+      const out = Buffer.from(buf);
+      buf.copy(out, (o1 - 1) * width, (o2 - 1) * width, o2 * width);
+      buf.copy(out, (o2 - 1) * width, (o1 - 1) * width, o1 * width);
+      return out;
+    };
+    await su.query(
+      "update warden_private.seal_blocks set event_ids = $3::uuid[], leaf_prefixes = $4, occurred_micros = $5 where tenant_key = $1 and first_seq = $2::bigint",
+      [t, block.first_seq, ids, swap(block.leaf_prefixes, 8), swap(block.occurred_micros, 8)],
+    );
+    const r = await verifyTrail(su, key, { tenantId: t, inTransaction: true });
+    expect(r.status).toBe("tampered");
+    expect(r.first_bad).toMatchObject({ reason: "reordered", seq: Number(block.first_seq) + o1 - 1 });
   });
 
   const survivor = (
