@@ -4773,6 +4773,25 @@ $$;
 COMMENT ON FUNCTION warden_private.audit_event_type(target regclass, op text) IS 'db.<schema>.<table>.<operation>, lower case.';
 
 --
+-- Name: audit_leaf_packed(text, bytea); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.audit_leaf_packed(envelope text, payload_hash bytea) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+begin
+  return pg_catalog.encode(pg_catalog.substr(pg_catalog.sha256(pg_catalog.convert_to(envelope, 'UTF8') operator(pg_catalog.||) payload_hash), 1, 8), 'hex')
+    operator(pg_catalog.||) pg_catalog.encode(payload_hash, 'hex') operator(pg_catalog.||) envelope;
+end;
+$$;
+
+--
+-- Name: FUNCTION audit_leaf_packed(envelope text, payload_hash bytea); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.audit_leaf_packed(envelope text, payload_hash bytea) IS 'One event''s hashed parts for the fast verification walk: its leaf prefix (first 8 bytes of sha256(envelope || payload hash)) as 16 hex digits, the payload hash as 64 hex digits, then the envelope text.';
+
+--
 -- Name: audit_partition_name(date); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -26206,6 +26225,12 @@ REVOKE ALL ON FUNCTION warden_private.audit_event_rule_problems(item jsonb, poin
 --
 
 REVOKE ALL ON FUNCTION warden_private.audit_event_type(target regclass, op text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_leaf_packed(envelope text, payload_hash bytea); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.audit_leaf_packed(envelope text, payload_hash bytea) FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_partition_name(month_start date); Type: ACL; Schema: warden_private; Owner: -
