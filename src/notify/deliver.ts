@@ -14,7 +14,7 @@ import { AUDIT_COLUMNS } from "../http/routes/auditColumns";
 import { exactJsonTypes } from "../audit/exactJson";
 import type { NotifySettings } from "./settings";
 import { cloudEventBody, digestBody, postWebhook, type AttemptResult } from "./webhook";
-import { ensureStream, jetStreamLink, publishBatch, subjectFor } from "./jetstream";
+import { ensureStream, jetStreamLink, publishBatch, subjectFor, type JetStreamLink, type PublishResult } from "./jetstream";
 import { notifyDeliveries, notifyLatency } from "./metrics";
 
 export interface Subscription {
@@ -179,12 +179,20 @@ async function nextDue(pool: Db, subId: string): Promise<Date | null> {
   return rows[0].t ?? null;
 }
 
-/** One batch of one subscription. */
+/**
+ * One subscription's due deliveries. Webhook and JetStream subscriptions
+ * without throttle or digest stream page after page (streamDeliveries) until
+ * nothing is due, a delivery fails, or the deadline passes; the others go one
+ * batch at a time.
+ */
 /** deadline (ms since the epoch): stop sending webhooks after it, leaving the rest due. */
 export async function deliverBatch(pool: Db, subscriptionId: string, settings: NotifySettings, deadline = Infinity): Promise<DeliverOutcome> {
   const none: DeliverOutcome = { delivered: 0, failed: 0, more: false, nextRunAt: null };
   const sub = await loadSubscription(pool, subscriptionId);
   if (!sub || !sub.enabled) return none;
+  if ((sub.channel === "webhook" || sub.channel === "jetstream") && !sub.digest && !(sub.throttle_max && sub.throttle_window_seconds)) {
+    return streamDeliveries(pool, sub, settings, deadline);
+  }
   const { rows: due } = await pool.query<Delivery>(
     `select d.id::text as id, d.event_id, d.occurred_at::text as occurred_at, d.event_type, d.attempts, d.first_attempt_at, d.created_at
      from warden.notification_deliveries d
@@ -352,4 +360,170 @@ export async function testSubscription(pool: Db, sub: Subscription, settings: No
   if (sub.inbox_user_ids?.length) await pool.query(`select warden_private.notify_users($1, $5::uuid[], 'subscription.test', $2, $3, $4::jsonb)`, [...args, sub.inbox_user_ids]);
   if (sub.inbox_role) await pool.query(`select warden_private.notify_tenant_roles($1, array[$5::warden.tenant_role], 'subscription.test', $2, $3, $4::jsonb)`, [...args, sub.inbox_role]);
   return { channel: "inbox", ok: true, statusCode: null, latencyMs: 0, error: null };
+}
+
+/** A pending delivery with its event as the redacting view shows it (null: no longer in the trail). */
+interface PageRow extends Delivery {
+  due: boolean;
+  next_attempt_at: Date | null;
+  event: Record<string, unknown> | null;
+}
+
+/**
+ * One page of a subscription's pending deliveries after `after` (id order),
+ * each with its redacted event, in one transaction and one query: the
+ * tenant's redaction rules apply as they do to its auditors. Rows that are
+ * not due yet are returned too, so the caller stops at the first of them
+ * (in order: a retry that is not due holds back what follows).
+ */
+async function readPage(pool: Db, sub: Subscription, after: string, limit: number): Promise<PageRow[]> {
+  return inTransaction(pool, async (c) => {
+    await c.query(
+      `select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.tenant_role', 'auditor', true),
+              set_config('warden.include_redacted', 'false', true)`,
+      [sub.tenant_id],
+    );
+    const { rows } = await c.query({
+      text: `select d.id::text as d_id, d.event_id as d_event_id, d.occurred_at::text as d_occurred_at, d.event_type as d_event_type,
+                    d.attempts as d_attempts, d.first_attempt_at as d_first_attempt_at, d.created_at as d_created_at,
+                    d.next_attempt_at as d_next_attempt_at, d.next_attempt_at <= now() as d_due, e.*
+             from (select * from warden.notification_deliveries d
+                   where d.subscription_id = $1 and d.status = 'pending' and d.id > $2::bigint order by d.id limit $3) d
+             left join lateral (select ${AUDIT_COLUMNS} from warden.audit_events_redacted e
+                                where e.event_id = d.event_id and e.occurred_at = d.occurred_at) e on true
+             order by d.id`,
+      values: [sub.id, after, limit],
+      types: exactJsonTypes,
+    });
+    return rows.map((r: Record<string, any>) => {
+      const row: PageRow = {
+        id: r.d_id,
+        event_id: r.d_event_id,
+        occurred_at: r.d_occurred_at,
+        event_type: r.d_event_type,
+        attempts: r.d_attempts,
+        first_attempt_at: r.d_first_attempt_at,
+        created_at: r.d_created_at,
+        next_attempt_at: r.d_next_attempt_at,
+        due: r.d_due === true,
+        event: null,
+      };
+      if (r.event_id !== null && r.event_id !== undefined) {
+        const e: Record<string, unknown> = {};
+        for (const k of Object.keys(r)) if (!k.startsWith("d_") && k !== "txid") e[k] = r[k];
+        row.event = e;
+      }
+      return row;
+    });
+  });
+}
+
+/** Pages of this many deliveries are read, sent and recorded as a pipeline. */
+const STREAM_PAGE = 500;
+
+/**
+ * Webhook and JetStream delivery as a pipeline of pages: while page k is
+ * being sent, page k+1 is read (deliveries and redacted events in one query)
+ * and page k-1's results are recorded (one statement per page: the attempt
+ * rows inserted and the log rows updated together). Sending stays strictly
+ * in log order; a failure stops the line (the results before it are
+ * recorded, the failure is scheduled for retry, the pages read ahead are
+ * dropped). A crash between sending and recording sends those deliveries
+ * again (at least once; the webhook-id / Nats-Msg-Id is the event id).
+ */
+async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySettings, deadline: number): Promise<DeliverOutcome> {
+  const pageSize = Math.max(1, Math.min(settings.batchSize, STREAM_PAGE));
+  let delivered = 0;
+  let recording: Promise<void> = Promise.resolve();
+  const record = (status: string, rows: Recorded[]) => {
+    if (!rows.length) return;
+    recording = recording.then(() => recordAttempts(pool, sub, status, rows));
+  };
+  const finish = async (o: DeliverOutcome): Promise<DeliverOutcome> => {
+    await recording;
+    return o;
+  };
+  let page = await readPage(pool, sub, "0", pageSize);
+  if (!page.length) return { delivered: 0, failed: 0, more: false, nextRunAt: null };
+  if (!page[0].due) return { delivered: 0, failed: 0, more: false, nextRunAt: page[0].next_attempt_at };
+  let link: JetStreamLink | null = null;
+  const prefix = sub.jetstream_subject_prefix ?? "warden";
+  for (;;) {
+    // Up to the first delivery that is not due yet (the head of a retry holds the rest back).
+    const stopAt = page.findIndex((d) => !d.due);
+    const due = stopAt < 0 ? page : page.slice(0, stopAt);
+    const full = page.length === pageSize && stopAt < 0;
+    // Read the next page while this one is sent.
+    const ahead = full && Date.now() <= deadline ? readPage(pool, sub, page[page.length - 1].id, pageSize) : null;
+    ahead?.catch(() => undefined);
+
+    const missing = due.filter((d) => !d.event);
+    record("dead", missing.map((d) => ({ id: d.id, attempt: d.attempts + 1, statusCode: null, latencyMs: 0, error: "the event is no longer in the trail (retention or erasure)" })));
+    const batch = missing.length ? due.filter((d) => d.event) : due;
+
+    const ok: Recorded[] = [];
+    let failure: { d: Delivery; r: AttemptResult } | null = null;
+    let cut = false;
+    if (sub.channel === "webhook") {
+      const w = Math.max(1, settings.webhookConcurrency);
+      for (let i = 0; i < batch.length && !failure; i += w) {
+        if (Date.now() > deadline) {
+          cut = true;
+          break;
+        }
+        if (w === 1) {
+          const d = batch[i];
+          const r = await postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(d.event!), settings);
+          notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
+          if (r.ok) ok.push({ id: d.id, attempt: d.attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null });
+          else failure = { d, r };
+          continue;
+        }
+        const chunk = batch.slice(i, i + w);
+        const results = await Promise.all(chunk.map((d) => postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(d.event!), settings)));
+        for (let k = 0; k < chunk.length; k++) {
+          const r = results[k];
+          notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
+          if (failure) continue; // after a failure, the rest of the window waits for its turn again
+          if (r.ok) ok.push({ id: chunk[k].id, attempt: chunk[k].attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null });
+          else failure = { d: chunk[k], r };
+        }
+      }
+    } else {
+      let results: PublishResult[];
+      try {
+        link ??= await jetStreamLink(settings.natsUrl);
+        await ensureStream(link, prefix);
+        results = await publishBatch(
+          link,
+          batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBody(d.event!) })),
+        );
+      } catch (err) {
+        results = batch.map(() => ({ ok: false, latencyMs: 0, error: (err as Error).message, duplicate: false }));
+      }
+      for (let i = 0; i < batch.length; i++) {
+        const r = results[i];
+        notifyLatency.observe({ channel: "jetstream" }, r.latencyMs / 1000);
+        if (!r.ok) {
+          failure = { d: batch[i], r: { ok: false, statusCode: null, latencyMs: r.latencyMs, error: r.error } };
+          break;
+        }
+        ok.push({ id: batch[i].id, attempt: batch[i].attempts + 1, statusCode: null, latencyMs: r.latencyMs, error: null });
+      }
+    }
+    delivered += ok.length;
+    record("delivered", ok);
+
+    if (failure) {
+      await recording;
+      const next = await recordFailure(pool, sub, failure.d, failure.r, settings);
+      return { delivered, failed: 1, more: false, nextRunAt: next ? await nextDue(pool, sub.id) : null };
+    }
+    if (cut) return finish({ delivered, failed: 0, more: true, nextRunAt: null });
+    if (stopAt >= 0) return finish({ delivered, failed: 0, more: false, nextRunAt: page[stopAt].next_attempt_at });
+    if (!full) return finish({ delivered, failed: 0, more: false, nextRunAt: null });
+    if (!ahead) return finish({ delivered, failed: 0, more: true, nextRunAt: null });
+    page = await ahead;
+    if (!page.length) return finish({ delivered, failed: 0, more: false, nextRunAt: null });
+  }
 }
