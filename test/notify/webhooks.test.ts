@@ -12,6 +12,7 @@ import { checkWebhookUrl, closeWebhookAgents, postWebhook } from "../../src/noti
 import { deliverBatch } from "../../src/notify/deliver";
 import { poolDb } from "../../src/notify/db";
 import { deliverAll, dispatchAll, startReceiver, testSettings, writeEvents, type Receiver } from "./support";
+import { dispatchOnce } from "../../src/notify/dispatch";
 
 let server: TestServer;
 let t: TenantFixture;
@@ -330,4 +331,16 @@ test("webhook concurrency: requests sent in order, several in flight, every even
   expect(rx.received.map((r) => String(r.headers["webhook-id"])).sort()).toEqual(ids);
   const { rows } = await server.ownerPool.query("select count(*)::int as n from warden.notification_deliveries where subscription_id = $1 and status = 'delivered'", [created.body.id]);
   expect(rows[0].n).toBe(25);
+});
+
+test("a dispatch pass creates no temporary table (it runs several times a second)", async () => {
+  const c = await server.ownerPool.connect();
+  try {
+    await dispatchOnce(c);
+    await dispatchOnce(c);
+    const { rows } = await c.query("select count(*)::int as n from pg_class where relname = 'notify_dispatch_matched'");
+    expect(rows[0].n).toBe(0);
+  } finally {
+    c.release();
+  }
 });
