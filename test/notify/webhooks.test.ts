@@ -336,11 +336,14 @@ test("webhook concurrency: requests sent in order, several in flight, every even
 test("a dispatch pass creates no temporary table (it runs several times a second)", async () => {
   const c = await server.ownerPool.connect();
   try {
+    // Inside the pass's transaction (an "on commit drop" table would still be there).
+    await c.query("begin");
     await dispatchOnce(c);
-    await dispatchOnce(c);
-    const { rows } = await c.query("select count(*)::int as n from pg_class where relname = 'notify_dispatch_matched'");
+    const { rows } = await c.query("select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname like 'pg_temp%'");
     expect(rows[0].n).toBe(0);
+    await c.query("commit");
   } finally {
+    await c.query("rollback").catch(() => undefined);
     c.release();
   }
 });
