@@ -418,8 +418,9 @@ async function readPage(pool: Db, sub: Subscription, after: string, limit: numbe
   });
 }
 
-/** Pages of this many deliveries are read, sent and recorded as a pipeline. */
+/** Pages of this many deliveries are read, sent and recorded as a pipeline (webhooks; JetStream). */
 const STREAM_PAGE = 500;
+const STREAM_PAGE_JETSTREAM = 2000;
 
 /**
  * Webhook and JetStream delivery as a pipeline of pages: while page k is
@@ -432,22 +433,69 @@ const STREAM_PAGE = 500;
  * again (at least once; the webhook-id / Nats-Msg-Id is the event id).
  */
 async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySettings, deadline: number): Promise<DeliverOutcome> {
-  const pageSize = Math.max(1, Math.min(settings.batchSize, STREAM_PAGE));
+  const js = sub.channel === "jetstream";
+  const pageSize = Math.max(1, Math.min(settings.batchSize, js ? STREAM_PAGE_JETSTREAM : STREAM_PAGE));
   let delivered = 0;
   let recording: Promise<void> = Promise.resolve();
   const record = (status: string, rows: Recorded[]) => {
     if (!rows.length) return;
     recording = recording.then(() => recordAttempts(pool, sub, status, rows));
   };
-  const finish = async (o: DeliverOutcome): Promise<DeliverOutcome> => {
-    await recording;
-    return o;
+  let link: JetStreamLink | null = null;
+  const prefix = sub.jetstream_subject_prefix ?? "warden";
+  // JetStream: a page is published, then the previous page's acks are settled (two pages in flight).
+  let inFlight: { batch: PageRow[]; results: Promise<PublishResult[]> } | null = null;
+  const publishPage = async (batch: PageRow[]): Promise<PublishResult[]> => {
+    try {
+      link ??= await jetStreamLink(settings.natsUrl);
+      await ensureStream(link, prefix);
+      return await publishBatch(
+        link,
+        batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBody(d.event!) })),
+      );
+    } catch (err) {
+      return batch.map(() => ({ ok: false, latencyMs: 0, error: (err as Error).message, duplicate: false }));
+    }
   };
+  /** Settles the page in flight: its successes recorded, its first failure returned. */
+  const settle = async (): Promise<{ d: Delivery; r: AttemptResult } | null> => {
+    if (!inFlight) return null;
+    const { batch, results: pending } = inFlight;
+    inFlight = null;
+    const results = await pending;
+    const ok: Recorded[] = [];
+    let failure: { d: Delivery; r: AttemptResult } | null = null;
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i];
+      notifyLatency.observe({ channel: "jetstream" }, r.latencyMs / 1000);
+      if (!r.ok) {
+        failure = { d: batch[i], r: { ok: false, statusCode: null, latencyMs: r.latencyMs, error: r.error } };
+        break;
+      }
+      ok.push({ id: batch[i].id, attempt: batch[i].attempts + 1, statusCode: null, latencyMs: r.latencyMs, error: null });
+    }
+    delivered += ok.length;
+    record("delivered", ok);
+    return failure;
+  };
+  const fail = async (failure: { d: Delivery; r: AttemptResult }): Promise<DeliverOutcome> => {
+    // A page still in flight after a failure lands or not; it is sent again from the failure (the broker drops duplicates).
+    if (inFlight) void inFlight.results.catch(() => undefined);
+    inFlight = null;
+    await recording;
+    const next = await recordFailure(pool, sub, failure.d, failure.r, settings);
+    return { delivered, failed: 1, more: false, nextRunAt: next ? await nextDue(pool, sub.id) : null };
+  };
+  const finish = async (o: Omit<DeliverOutcome, "delivered" | "failed">): Promise<DeliverOutcome> => {
+    const failure = await settle();
+    if (failure) return fail(failure);
+    await recording;
+    return { delivered, failed: 0, ...o };
+  };
+
   let page = await readPage(pool, sub, "0", pageSize);
   if (!page.length) return { delivered: 0, failed: 0, more: false, nextRunAt: null };
   if (!page[0].due) return { delivered: 0, failed: 0, more: false, nextRunAt: page[0].next_attempt_at };
-  let link: JetStreamLink | null = null;
-  const prefix = sub.jetstream_subject_prefix ?? "warden";
   for (;;) {
     // Up to the first delivery that is not due yet (the head of a retry holds the rest back).
     const stopAt = page.findIndex((d) => !d.due);
@@ -461,10 +509,10 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
     record("dead", missing.map((d) => ({ id: d.id, attempt: d.attempts + 1, statusCode: null, latencyMs: 0, error: "the event is no longer in the trail (retention or erasure)" })));
     const batch = missing.length ? due.filter((d) => d.event) : due;
 
-    const ok: Recorded[] = [];
-    let failure: { d: Delivery; r: AttemptResult } | null = null;
     let cut = false;
-    if (sub.channel === "webhook") {
+    if (!js) {
+      const ok: Recorded[] = [];
+      let failure: { d: Delivery; r: AttemptResult } | null = null;
       const w = Math.max(1, settings.webhookConcurrency);
       for (let i = 0; i < batch.length && !failure; i += w) {
         if (Date.now() > deadline) {
@@ -489,41 +537,21 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
           else failure = { d: chunk[k], r };
         }
       }
-    } else {
-      let results: PublishResult[];
-      try {
-        link ??= await jetStreamLink(settings.natsUrl);
-        await ensureStream(link, prefix);
-        results = await publishBatch(
-          link,
-          batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBody(d.event!) })),
-        );
-      } catch (err) {
-        results = batch.map(() => ({ ok: false, latencyMs: 0, error: (err as Error).message, duplicate: false }));
-      }
-      for (let i = 0; i < batch.length; i++) {
-        const r = results[i];
-        notifyLatency.observe({ channel: "jetstream" }, r.latencyMs / 1000);
-        if (!r.ok) {
-          failure = { d: batch[i], r: { ok: false, statusCode: null, latencyMs: r.latencyMs, error: r.error } };
-          break;
-        }
-        ok.push({ id: batch[i].id, attempt: batch[i].attempts + 1, statusCode: null, latencyMs: r.latencyMs, error: null });
-      }
+      delivered += ok.length;
+      record("delivered", ok);
+      if (failure) return fail(failure);
+    } else if (batch.length) {
+      const results = publishPage(batch);
+      const failure = await settle();
+      inFlight = { batch, results };
+      if (failure) return fail(failure);
     }
-    delivered += ok.length;
-    record("delivered", ok);
 
-    if (failure) {
-      await recording;
-      const next = await recordFailure(pool, sub, failure.d, failure.r, settings);
-      return { delivered, failed: 1, more: false, nextRunAt: next ? await nextDue(pool, sub.id) : null };
-    }
-    if (cut) return finish({ delivered, failed: 0, more: true, nextRunAt: null });
-    if (stopAt >= 0) return finish({ delivered, failed: 0, more: false, nextRunAt: page[stopAt].next_attempt_at });
-    if (!full) return finish({ delivered, failed: 0, more: false, nextRunAt: null });
-    if (!ahead) return finish({ delivered, failed: 0, more: true, nextRunAt: null });
+    if (cut) return finish({ more: true, nextRunAt: null });
+    if (stopAt >= 0) return finish({ more: false, nextRunAt: page[stopAt].next_attempt_at });
+    if (!full) return finish({ more: false, nextRunAt: null });
+    if (!ahead) return finish({ more: true, nextRunAt: null });
     page = await ahead;
-    if (!page.length) return finish({ delivered, failed: 0, more: false, nextRunAt: null });
+    if (!page.length) return finish({ more: false, nextRunAt: null });
   }
 }
