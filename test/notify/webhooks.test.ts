@@ -8,7 +8,7 @@
  */
 import { Webhook } from "standardwebhooks";
 import { startTestServer, tenantFixture, gql, type TenantFixture, type TestServer } from "../support/server";
-import { checkWebhookUrl, closeWebhookAgents, postWebhook } from "../../src/notify/webhook";
+import { checkWebhookUrl, closeWebhookAgents, postWebhook, signatureHeaders } from "../../src/notify/webhook";
 import { deliverBatch } from "../../src/notify/deliver";
 import { poolDb } from "../../src/notify/db";
 import { deliverAll, dispatchAll, startReceiver, testSettings, writeEvents, type Receiver } from "./support";
@@ -345,5 +345,16 @@ test("a dispatch pass creates no temporary table (it runs several times a second
   } finally {
     await c.query("rollback").catch(() => undefined);
     c.release();
+  }
+});
+
+test("signatures are the standardwebhooks library's own, and it verifies them", () => {
+  const secret = "whsec_" + Buffer.from("a sixteen+ byte signing key, for the test").toString("base64");
+  const wh = new Webhook(secret);
+  for (const body of ["{}", JSON.stringify({ note: "ünïcödé ✓", n: [1, 2, 3] }), "x".repeat(5000)]) {
+    const now = new Date(Date.now() - 1000);
+    const headers = signatureHeaders(secret, "msg_" + body.length, body, now);
+    expect(headers["webhook-signature"]).toBe(wh.sign("msg_" + body.length, now, body));
+    expect(() => wh.verify(body, headers)).not.toThrow();
   }
 });
