@@ -35,7 +35,7 @@ export interface Subscription {
   secret: string | null;
 }
 
-interface Delivery {
+export interface Delivery {
   id: string;
   event_id: string;
   /** Text, so microseconds survive the round trip (the partition key of the lookup). */
@@ -101,7 +101,7 @@ export async function readRedactedEvents(pool: Db, tenantId: string, refs: { eve
   return out;
 }
 
-interface Recorded {
+export interface Recorded {
   id: string;
   attempt: number;
   statusCode: number | null;
@@ -109,7 +109,7 @@ interface Recorded {
   error: string | null;
 }
 
-async function recordAttempts(pool: Db, sub: Subscription, status: string, rows: Recorded[]): Promise<void> {
+export async function recordAttempts(pool: Db, sub: Subscription, status: string, rows: Recorded[]): Promise<void> {
   if (!rows.length) return;
   await pool.query(
     `with r as (select * from unnest($1::bigint[], $2::int[], $3::int[], $4::numeric[], $5::text[]) as r(id, attempt, code, latency, error)),
@@ -363,7 +363,7 @@ export async function testSubscription(pool: Db, sub: Subscription, settings: No
 }
 
 /** A pending delivery with its event as the redacting view shows it (null: no longer in the trail). */
-interface PageRow extends Delivery {
+export interface PageRow extends Delivery {
   due: boolean;
   next_attempt_at: Date | null;
   event: Record<string, unknown> | null;
@@ -376,7 +376,7 @@ interface PageRow extends Delivery {
  * not due yet are returned too, so the caller stops at the first of them
  * (in order: a retry that is not due holds back what follows).
  */
-async function readPage(pool: Db, sub: Subscription, after: string, limit: number): Promise<PageRow[]> {
+export async function readPage(pool: Db, sub: Subscription, after: string, limit: number): Promise<PageRow[]> {
   return inTransaction(pool, async (c) => {
     await c.query(
       `select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.tenant_role', 'auditor', true),
