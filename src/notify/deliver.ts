@@ -14,7 +14,7 @@ import { AUDIT_COLUMNS } from "../http/routes/auditColumns";
 import { exactJsonTypes } from "../audit/exactJson";
 import type { NotifySettings } from "./settings";
 import { cloudEventBody, digestBody, postWebhook, type AttemptResult } from "./webhook";
-import { ensureStream, jetStreamLink, publishBatch, subjectFor } from "./jetstream";
+import { ensureStream, jetStreamLink, publishBatch, subjectFor, type JetStreamLink, type PublishResult } from "./jetstream";
 import { notifyDeliveries, notifyLatency } from "./metrics";
 
 export interface Subscription {
@@ -35,7 +35,7 @@ export interface Subscription {
   secret: string | null;
 }
 
-interface Delivery {
+export interface Delivery {
   id: string;
   event_id: string;
   /** Text, so microseconds survive the round trip (the partition key of the lookup). */
@@ -101,7 +101,7 @@ export async function readRedactedEvents(pool: Db, tenantId: string, refs: { eve
   return out;
 }
 
-interface Recorded {
+export interface Recorded {
   id: string;
   attempt: number;
   statusCode: number | null;
@@ -109,7 +109,7 @@ interface Recorded {
   error: string | null;
 }
 
-async function recordAttempts(pool: Db, sub: Subscription, status: string, rows: Recorded[]): Promise<void> {
+export async function recordAttempts(pool: Db, sub: Subscription, status: string, rows: Recorded[]): Promise<void> {
   if (!rows.length) return;
   await pool.query(
     `with r as (select * from unnest($1::bigint[], $2::int[], $3::int[], $4::numeric[], $5::text[]) as r(id, attempt, code, latency, error)),
@@ -179,12 +179,20 @@ async function nextDue(pool: Db, subId: string): Promise<Date | null> {
   return rows[0].t ?? null;
 }
 
-/** One batch of one subscription. */
+/**
+ * One subscription's due deliveries. Webhook and JetStream subscriptions
+ * without throttle or digest stream page after page (streamDeliveries) until
+ * nothing is due, a delivery fails, or the deadline passes; the others go one
+ * batch at a time.
+ */
 /** deadline (ms since the epoch): stop sending webhooks after it, leaving the rest due. */
 export async function deliverBatch(pool: Db, subscriptionId: string, settings: NotifySettings, deadline = Infinity): Promise<DeliverOutcome> {
   const none: DeliverOutcome = { delivered: 0, failed: 0, more: false, nextRunAt: null };
   const sub = await loadSubscription(pool, subscriptionId);
   if (!sub || !sub.enabled) return none;
+  if ((sub.channel === "webhook" || sub.channel === "jetstream") && !sub.digest && !(sub.throttle_max && sub.throttle_window_seconds)) {
+    return streamDeliveries(pool, sub, settings, deadline);
+  }
   const { rows: due } = await pool.query<Delivery>(
     `select d.id::text as id, d.event_id, d.occurred_at::text as occurred_at, d.event_type, d.attempts, d.first_attempt_at, d.created_at
      from warden.notification_deliveries d
@@ -352,4 +360,201 @@ export async function testSubscription(pool: Db, sub: Subscription, settings: No
   if (sub.inbox_user_ids?.length) await pool.query(`select warden_private.notify_users($1, $5::uuid[], 'subscription.test', $2, $3, $4::jsonb)`, [...args, sub.inbox_user_ids]);
   if (sub.inbox_role) await pool.query(`select warden_private.notify_tenant_roles($1, array[$5::warden.tenant_role], 'subscription.test', $2, $3, $4::jsonb)`, [...args, sub.inbox_role]);
   return { channel: "inbox", ok: true, statusCode: null, latencyMs: 0, error: null };
+}
+
+/** A pending delivery with its event as the redacting view shows it (null: no longer in the trail). */
+export interface PageRow extends Delivery {
+  due: boolean;
+  next_attempt_at: Date | null;
+  event: Record<string, unknown> | null;
+}
+
+/**
+ * One page of a subscription's pending deliveries after `after` (id order),
+ * each with its redacted event, in one transaction and one query: the
+ * tenant's redaction rules apply as they do to its auditors. Rows that are
+ * not due yet are returned too, so the caller stops at the first of them
+ * (in order: a retry that is not due holds back what follows).
+ */
+export async function readPage(pool: Db, sub: Subscription, after: string, limit: number): Promise<PageRow[]> {
+  return inTransaction(pool, async (c) => {
+    const { rows: page } = await c.query(
+      `select d.id::text as id, d.event_id, d.occurred_at::text as occurred_at, d.event_type, d.attempts, d.first_attempt_at, d.created_at,
+              d.next_attempt_at, d.next_attempt_at <= now() as due,
+              (min(d.occurred_at) over ())::text as lo, (max(d.occurred_at) over ())::text as hi
+       from (select * from warden.notification_deliveries d
+             where d.subscription_id = $1 and d.status = 'pending' and d.id > $2::bigint order by d.id limit $3) d
+       order by d.id`,
+      [sub.id, after, limit],
+    );
+    if (!page.length) return [];
+    await c.query(
+      `select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.tenant_role', 'auditor', true),
+              set_config('warden.include_redacted', 'false', true)`,
+      [sub.tenant_id],
+    );
+    // The events by primary key, the page's time range pruning partitions (a separate statement: the
+    // planner sees the ids and the range, where a join chose to scan the tenant's trail).
+    const { rows: events } = await c.query({
+      text: `select ${AUDIT_COLUMNS} from warden.audit_events_redacted e
+             where e.event_id = any ($1::uuid[]) and e.occurred_at >= $2::timestamptz and e.occurred_at <= $3::timestamptz`,
+      values: [page.map((d) => d.event_id), page[0].lo, page[0].hi],
+      types: exactJsonTypes,
+    });
+    const byId = new Map<string, Record<string, unknown>>();
+    for (const e of events) {
+      delete (e as Record<string, unknown>).txid;
+      byId.set(e.event_id, e);
+    }
+    return page.map((d) => ({
+      id: d.id,
+      event_id: d.event_id,
+      occurred_at: d.occurred_at,
+      event_type: d.event_type,
+      attempts: d.attempts,
+      first_attempt_at: d.first_attempt_at,
+      created_at: d.created_at,
+      next_attempt_at: d.next_attempt_at,
+      due: d.due === true,
+      event: byId.get(d.event_id) ?? null,
+    }));
+  });
+}
+
+/** Pages of this many deliveries are read, sent and recorded as a pipeline (webhooks; JetStream). */
+const STREAM_PAGE = 500;
+const STREAM_PAGE_JETSTREAM = 2000;
+
+/**
+ * Webhook and JetStream delivery as a pipeline of pages: while page k is
+ * being sent, page k+1 is read (deliveries and redacted events in one query)
+ * and page k-1's results are recorded (one statement per page: the attempt
+ * rows inserted and the log rows updated together). Sending stays strictly
+ * in log order; a failure stops the line (the results before it are
+ * recorded, the failure is scheduled for retry, the pages read ahead are
+ * dropped). A crash between sending and recording sends those deliveries
+ * again (at least once; the webhook-id / Nats-Msg-Id is the event id).
+ */
+async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySettings, deadline: number): Promise<DeliverOutcome> {
+  const js = sub.channel === "jetstream";
+  const pageSize = Math.max(1, Math.min(settings.batchSize, js ? STREAM_PAGE_JETSTREAM : STREAM_PAGE));
+  let delivered = 0;
+  let recording: Promise<void> = Promise.resolve();
+  const record = (status: string, rows: Recorded[]) => {
+    if (!rows.length) return;
+    recording = recording.then(() => recordAttempts(pool, sub, status, rows));
+  };
+  let link: JetStreamLink | null = null;
+  const prefix = sub.jetstream_subject_prefix ?? "warden";
+  // JetStream: a page is published, then the previous page's acks are settled (two pages in flight).
+  let inFlight: { batch: PageRow[]; results: Promise<PublishResult[]> } | null = null;
+  const publishPage = async (batch: PageRow[]): Promise<PublishResult[]> => {
+    try {
+      link ??= await jetStreamLink(settings.natsUrl);
+      await ensureStream(link, prefix);
+      return await publishBatch(
+        link,
+        batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBody(d.event!) })),
+      );
+    } catch (err) {
+      return batch.map(() => ({ ok: false, latencyMs: 0, error: (err as Error).message, duplicate: false }));
+    }
+  };
+  /** Settles the page in flight: its successes recorded, its first failure returned. */
+  const settle = async (): Promise<{ d: Delivery; r: AttemptResult } | null> => {
+    if (!inFlight) return null;
+    const { batch, results: pending } = inFlight;
+    inFlight = null;
+    const results = await pending;
+    const ok: Recorded[] = [];
+    let failure: { d: Delivery; r: AttemptResult } | null = null;
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i];
+      notifyLatency.observe({ channel: "jetstream" }, r.latencyMs / 1000);
+      if (!r.ok) {
+        failure = { d: batch[i], r: { ok: false, statusCode: null, latencyMs: r.latencyMs, error: r.error } };
+        break;
+      }
+      ok.push({ id: batch[i].id, attempt: batch[i].attempts + 1, statusCode: null, latencyMs: r.latencyMs, error: null });
+    }
+    delivered += ok.length;
+    record("delivered", ok);
+    return failure;
+  };
+  const fail = async (failure: { d: Delivery; r: AttemptResult }): Promise<DeliverOutcome> => {
+    // A page still in flight after a failure lands or not; it is sent again from the failure (the broker drops duplicates).
+    if (inFlight) void inFlight.results.catch(() => undefined);
+    inFlight = null;
+    await recording;
+    const next = await recordFailure(pool, sub, failure.d, failure.r, settings);
+    return { delivered, failed: 1, more: false, nextRunAt: next ? await nextDue(pool, sub.id) : null };
+  };
+  const finish = async (o: Omit<DeliverOutcome, "delivered" | "failed">): Promise<DeliverOutcome> => {
+    const failure = await settle();
+    if (failure) return fail(failure);
+    await recording;
+    return { delivered, failed: 0, ...o };
+  };
+
+  let page = await readPage(pool, sub, "0", pageSize);
+  if (!page.length) return { delivered: 0, failed: 0, more: false, nextRunAt: null };
+  if (!page[0].due) return { delivered: 0, failed: 0, more: false, nextRunAt: page[0].next_attempt_at };
+  for (;;) {
+    // Up to the first delivery that is not due yet (the head of a retry holds the rest back).
+    const stopAt = page.findIndex((d) => !d.due);
+    const due = stopAt < 0 ? page : page.slice(0, stopAt);
+    const full = page.length === pageSize && stopAt < 0;
+    // Read the next page while this one is sent.
+    const ahead = full && Date.now() <= deadline ? readPage(pool, sub, page[page.length - 1].id, pageSize) : null;
+    ahead?.catch(() => undefined);
+
+    const missing = due.filter((d) => !d.event);
+    record("dead", missing.map((d) => ({ id: d.id, attempt: d.attempts + 1, statusCode: null, latencyMs: 0, error: "the event is no longer in the trail (retention or erasure)" })));
+    const batch = missing.length ? due.filter((d) => d.event) : due;
+
+    let cut = false;
+    if (!js) {
+      const ok: Recorded[] = [];
+      let failure: { d: Delivery; r: AttemptResult } | null = null;
+      const w = Math.max(1, settings.webhookConcurrency);
+      for (let i = 0; i < batch.length && !failure; i += w) {
+        if (Date.now() > deadline) {
+          cut = true;
+          break;
+        }
+        if (w === 1) {
+          const d = batch[i];
+          const r = await postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(d.event!), settings);
+          notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
+          if (r.ok) ok.push({ id: d.id, attempt: d.attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null });
+          else failure = { d, r };
+          continue;
+        }
+        const chunk = batch.slice(i, i + w);
+        const results = await Promise.all(chunk.map((d) => postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(d.event!), settings)));
+        for (let k = 0; k < chunk.length; k++) {
+          const r = results[k];
+          notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
+          if (failure) continue; // after a failure, the rest of the window waits for its turn again
+          if (r.ok) ok.push({ id: chunk[k].id, attempt: chunk[k].attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null });
+          else failure = { d: chunk[k], r };
+        }
+      }
+      delivered += ok.length;
+      record("delivered", ok);
+      if (failure) return fail(failure);
+    } else if (batch.length) {
+      const results = publishPage(batch);
+      const failure = await settle();
+      inFlight = { batch, results };
+      if (failure) return fail(failure);
+    }
+
+    if (cut) return finish({ more: true, nextRunAt: null });
+    if (stopAt >= 0) return finish({ more: false, nextRunAt: page[stopAt].next_attempt_at });
+    if (!full) return finish({ more: false, nextRunAt: null });
+    if (!ahead) return finish({ more: true, nextRunAt: null });
+    page = await ahead;
+    if (!page.length) return finish({ more: false, nextRunAt: null });
+  }
 }

@@ -6,14 +6,67 @@
  * awaited) over one connection per process; a stream covering the prefix
  * is created when none exists.
  */
-import { connect } from "@nats-io/transport-node";
+import { performance } from "node:perf_hooks";
+import { connect, createInbox, headers } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/nats-core";
+import type { Msg, NatsConnection } from "@nats-io/nats-core";
 
 export interface JetStreamLink {
   nc: NatsConnection;
   js: JetStreamClient;
   streams: Set<string>;
+  acks: AckInbox;
+}
+
+/**
+ * Publish acks through one subscription: every publish carries a reply
+ * subject <inbox>.<n>, and the stream's PubAck (or error) comes back there.
+ * This is the JetStream publish protocol without the client's per-message
+ * request machinery (a new request, timer and promise chain for each
+ * js.publish), which cost two thirds of the publish rate.
+ */
+class AckInbox {
+  readonly prefix = createInbox();
+  private next = 0;
+  private pending = new Map<string, (r: { ok: boolean; error: string | null; duplicate: boolean }) => void>();
+  constructor(nc: NatsConnection) {
+    nc.subscribe(`${this.prefix}.*`, { callback: (_err, m) => this.settle(m) });
+  }
+  private settle(m: Msg): void {
+    const token = m.subject.slice(this.prefix.length + 1);
+    const resolve = this.pending.get(token);
+    if (!resolve) return;
+    this.pending.delete(token);
+    if (m.headers && m.headers.code >= 300) {
+      resolve({ ok: false, duplicate: false, error: m.headers.code === 503 ? "no stream captures the subject (no responders)" : `JetStream ${m.headers.code} ${m.headers.description}` });
+      return;
+    }
+    try {
+      const ack = m.json<{ error?: { code?: number; description?: string }; duplicate?: boolean; seq?: number }>();
+      if (ack.error) resolve({ ok: false, duplicate: false, error: `JetStream ${ack.error.code ?? ""} ${ack.error.description ?? "error"}`.trim() });
+      else if (typeof ack.seq !== "number") resolve({ ok: false, duplicate: false, error: "JetStream answered without a sequence" });
+      else resolve({ ok: true, duplicate: ack.duplicate === true, error: null });
+    } catch (err) {
+      resolve({ ok: false, duplicate: false, error: `unreadable JetStream ack: ${(err as Error).message}` });
+    }
+  }
+  /** A reply subject and the promise of its ack (failed after timeoutMs). */
+  expect(timeoutMs: number): { reply: string; ack: Promise<{ ok: boolean; error: string | null; duplicate: boolean }> } {
+    const token = String(++this.next);
+    const ack = new Promise<{ ok: boolean; error: string | null; duplicate: boolean }>((resolve) => this.pending.set(token, resolve));
+    return { reply: `${this.prefix}.${token}`, ack: withTimeout(ack, timeoutMs, () => this.pending.delete(token)) };
+  }
+}
+
+function withTimeout<T extends { ok: boolean; error: string | null; duplicate: boolean }>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const t = new Promise<T>((resolve) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      resolve({ ok: false, error: `no JetStream ack within ${ms} ms`, duplicate: false } as T);
+    }, ms);
+  });
+  return Promise.race([p.finally(() => clearTimeout(timer)), t]);
 }
 
 let link: Promise<JetStreamLink> | null = null;
@@ -36,7 +89,7 @@ export async function jetStreamLink(url: string): Promise<JetStreamLink> {
     } catch (err) {
       throw new Error(`NATS at ${url} is unreachable (${(err as Error).message}); ${NATS_START_HINT}`);
     }
-    return { nc, js: jetstream(nc), streams: new Set<string>() };
+    return { nc, js: jetstream(nc), streams: new Set<string>(), acks: new AckInbox(nc) };
   })();
   link.catch(() => {
     link = null;
@@ -86,15 +139,22 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
-/** Publishes messages pipelined; results in the same order. */
-export async function publishBatch(l: JetStreamLink, messages: { subject: string; msgId: string; body: string }[]): Promise<PublishResult[]> {
-  const started = process.hrtime.bigint();
-  const pending = messages.map((m) => l.js.publish(m.subject, m.body, { msgID: m.msgId, timeout: 10_000 }));
-  const settled = await Promise.allSettled(pending);
-  const latencyMs = Number(process.hrtime.bigint() - started) / 1e6 / Math.max(1, messages.length);
-  return settled.map((s) =>
-    s.status === "fulfilled"
-      ? { ok: true, latencyMs, error: null, duplicate: s.value.duplicate }
-      : { ok: false, latencyMs, error: (s.reason as Error)?.message ?? String(s.reason), duplicate: false },
-  );
+/** Publishes messages pipelined (all sent, then the acks awaited); results in the same order. */
+export async function publishBatch(l: JetStreamLink, messages: { subject: string; msgId: string; body: string }[], timeoutMs = 10_000): Promise<PublishResult[]> {
+  const started = performance.now();
+  const acks: Promise<{ ok: boolean; error: string | null; duplicate: boolean }>[] = [];
+  for (const m of messages) {
+    const h = headers();
+    h.set("Nats-Msg-Id", m.msgId);
+    const { reply, ack } = l.acks.expect(timeoutMs);
+    try {
+      l.nc.publish(m.subject, m.body, { reply, headers: h });
+      acks.push(ack);
+    } catch (err) {
+      acks.push(Promise.resolve({ ok: false, error: (err as Error).message, duplicate: false }));
+    }
+  }
+  const settled = await Promise.all(acks);
+  const latencyMs = (performance.now() - started) / Math.max(1, messages.length);
+  return settled.map((r) => ({ ...r, latencyMs }));
 }

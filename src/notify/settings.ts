@@ -9,8 +9,11 @@
  *   WARDEN_NATS_URL                    JetStream (default nats://127.0.0.1:4222)
  *   WARDEN_NOTIFY_WEBHOOK_CONCURRENCY  requests in flight per webhook subscription (default 1: strictly in order; more
  *                                      sends in order but lets arrivals overlap, and a retry may land after later events)
+ *   WARDEN_NOTIFY_BATCH                deliveries per batch (default 1000); webhook and JetStream subscriptions stream
+ *                                      pages of at most 500 / 2000 of them (src/notify/deliver.ts)
  *   WARDEN_NOTIFY_BUDGET_MS            a delivery job sends for at most this long, then queues itself again (default 5000)
- *   WARDEN_NOTIFY_STALE_LOCK_SECONDS   a delivery job locked longer than this belongs to a dead worker and is freed
+ *   WARDEN_NOTIFY_STALE_LOCK_SECONDS   a delivery job locked longer than this belongs to a dead worker, whose locks the
+ *                                      dispatcher releases with graphile_worker.force_unlock_workers
  *                                      (default 300; must exceed the budget plus the timeout)
  */
 export interface NotifySettings {

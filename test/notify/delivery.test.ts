@@ -14,7 +14,7 @@ import { startTestServer, tenantFixture, type TenantFixture, type TestServer } f
 import { ownerUrl } from "../support/db";
 import { WARDEN_BIN } from "../support/cli";
 import { checkWebhookUrl, closeWebhookAgents, postWebhook } from "../../src/notify/webhook";
-import { closeJetStream, NATS_START_HINT, streamNameFor } from "../../src/notify/jetstream";
+import { closeJetStream, jetStreamLink, NATS_START_HINT, publishBatch, streamNameFor } from "../../src/notify/jetstream";
 import { deliverAll, dispatchAll, startReceiver, testSettings, writeEvents, type Receiver } from "./support";
 
 let server: TestServer;
@@ -191,5 +191,29 @@ test("DNS rebinding: a name that resolved to a public address when saved and to 
     expect(dns.queries()).toBeGreaterThanOrEqual(2);
   } finally {
     dns.close();
+  }
+});
+
+test("JetStream acks: a publish no stream captures fails with a reason, a repeated Nats-Msg-Id is a duplicate", async () => {
+  let link;
+  try {
+    link = await jetStreamLink(NATS);
+  } catch (err) {
+    throw new Error(`this test needs NATS with JetStream on 127.0.0.1:4222 (${(err as Error).message}); ${NATS_START_HINT}`);
+  }
+  const prefix = `wtack${Date.now().toString(36)}`;
+  const jsm = await jetstreamManager(link.nc);
+  try {
+    const [orphan] = await publishBatch(link, [{ subject: `${prefix}nostream.x`, msgId: "m1", body: "{}" }], 5000);
+    expect(orphan.ok).toBe(false);
+    expect(orphan.error).toMatch(/no stream captures/);
+    await jsm.streams.add({ name: streamNameFor(prefix), subjects: [`${prefix}.>`] });
+    const first = await publishBatch(link, [1, 2, 3].map((i) => ({ subject: `${prefix}.t.e`, msgId: `id-${i}`, body: JSON.stringify({ i }) })));
+    expect(first.map((r) => [r.ok, r.duplicate])).toEqual([[true, false], [true, false], [true, false]]);
+    const again = await publishBatch(link, [{ subject: `${prefix}.t.e`, msgId: "id-2", body: "{}" }]);
+    expect(again[0]).toMatchObject({ ok: true, duplicate: true });
+    expect((await jsm.streams.info(streamNameFor(prefix))).state.messages).toBe(3);
+  } finally {
+    await jsm.streams.delete(streamNameFor(prefix)).catch(() => undefined);
   }
 });

@@ -8,10 +8,11 @@
  */
 import { Webhook } from "standardwebhooks";
 import { startTestServer, tenantFixture, gql, type TenantFixture, type TestServer } from "../support/server";
-import { checkWebhookUrl, closeWebhookAgents, postWebhook } from "../../src/notify/webhook";
+import { checkWebhookUrl, closeWebhookAgents, postWebhook, signatureHeaders } from "../../src/notify/webhook";
 import { deliverBatch } from "../../src/notify/deliver";
 import { poolDb } from "../../src/notify/db";
 import { deliverAll, dispatchAll, startReceiver, testSettings, writeEvents, type Receiver } from "./support";
+import { dispatchOnce } from "../../src/notify/dispatch";
 
 let server: TestServer;
 let t: TenantFixture;
@@ -151,15 +152,20 @@ test("a failing endpoint is retried with backoff in order, then dead-lettered, d
   const r1 = await deliverBatch(poolDb(server.ownerPool), sub, settings);
   expect(r1).toMatchObject({ delivered: 0, failed: 1 });
   expect(r1.nextRunAt).not.toBeNull();
-  // The head of the line is not due yet: nothing after it goes out of order.
+  // The first retry waits at least half a second after the attempt (1 s with jitter).
+  const { rows } = await server.ownerPool.query(
+    `select attempts, last_status_code, next_attempt_at - last_attempt_at >= interval '500 milliseconds' as backoff
+     from warden.notification_deliveries where subscription_id = $1 and event_id = $2`,
+    [sub, ids[0]],
+  );
+  expect(rows[0]).toEqual({ attempts: 1, last_status_code: 503, backoff: true });
+  // While the head of the line is not due, nothing after it goes out of
+  // order. (Held an hour ahead here: a loaded machine may take longer than
+  // the first backoff between two statements.)
+  await server.ownerPool.query("update warden.notification_deliveries set next_attempt_at = now() + interval '1 hour' where subscription_id = $1 and event_id = $2", [sub, ids[0]]);
   const r2 = await deliverBatch(poolDb(server.ownerPool), sub, settings);
   expect(r2.delivered).toBe(0);
   expect(rx.received).toHaveLength(0);
-  const { rows } = await server.ownerPool.query(
-    "select attempts, last_status_code, next_attempt_at > now() as later from warden.notification_deliveries where subscription_id = $1 and event_id = $2",
-    [sub, ids[0]],
-  );
-  expect(rows[0]).toEqual({ attempts: 1, last_status_code: 503, later: true });
   // Recovery: the retry delivers everything in order.
   rx.status = 204;
   await server.ownerPool.query("update warden.notification_deliveries set next_attempt_at = now() where subscription_id = $1", [sub]);
@@ -330,4 +336,30 @@ test("webhook concurrency: requests sent in order, several in flight, every even
   expect(rx.received.map((r) => String(r.headers["webhook-id"])).sort()).toEqual(ids);
   const { rows } = await server.ownerPool.query("select count(*)::int as n from warden.notification_deliveries where subscription_id = $1 and status = 'delivered'", [created.body.id]);
   expect(rows[0].n).toBe(25);
+});
+
+test("a dispatch pass creates no temporary table (it runs several times a second)", async () => {
+  const c = await server.ownerPool.connect();
+  try {
+    // Inside the pass's transaction (an "on commit drop" table would still be there).
+    await c.query("begin");
+    await dispatchOnce(c);
+    const { rows } = await c.query("select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname like 'pg_temp%'");
+    expect(rows[0].n).toBe(0);
+    await c.query("commit");
+  } finally {
+    await c.query("rollback").catch(() => undefined);
+    c.release();
+  }
+});
+
+test("signatures are the standardwebhooks library's own, and it verifies them", () => {
+  const secret = "whsec_" + Buffer.from("a sixteen+ byte signing key, for the test").toString("base64");
+  const wh = new Webhook(secret);
+  for (const body of ["{}", JSON.stringify({ note: "ünïcödé ✓", n: [1, 2, 3] }), JSON.stringify({ long: "x".repeat(5000) })]) {
+    const now = new Date(Date.now() - 1000);
+    const headers = signatureHeaders(secret, "msg_" + body.length, body, now);
+    expect(headers["webhook-signature"]).toBe(wh.sign("msg_" + body.length, now, body));
+    expect(() => wh.verify(body, headers)).not.toThrow();
+  }
 });
