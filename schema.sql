@@ -10934,6 +10934,9 @@ CREATE FUNCTION warden_private.notify_dispatch(max_txids integer DEFAULT 1000000
 declare
   v_h bigint;
   v_builtin bigint;
+  v_dead text[];
+  v_ids uuid[];
+  v_counts bigint[];
 begin
   -- One dispatcher at a time; a second one skips.
   if not pg_try_advisory_xact_lock(hashtext('warden.notify_dispatch')) then
@@ -10947,16 +10950,18 @@ begin
   -- A worker killed mid-delivery leaves its notify_deliver job and the
   -- subscription's queue locked (graphile-worker frees them after 4 hours).
   -- A delivery pass never holds them longer than its budget plus one
-  -- request timeout, so older locks belong to a dead worker: free them and
-  -- the subscription resumes from its log.
-  update graphile_worker._private_job_queues q set locked_at = null, locked_by = null
-  where q.queue_name like 'notify:%' and q.locked_at < now() - stale_lock;
-  update graphile_worker._private_jobs j set locked_at = null, locked_by = null
-  where j.locked_at < now() - stale_lock
-    and j.task_id in (select t.id from graphile_worker._private_tasks t where t.identifier = 'notify_deliver');
+  -- request timeout, so a worker holding one longer is dead: release its
+  -- locks through graphile-worker's public API (the jobs view and
+  -- force_unlock_workers) and the subscription resumes from its log.
+  select array_agg(distinct j.locked_by) into v_dead
+  from graphile_worker.jobs j
+  where j.task_identifier = 'notify_deliver' and j.locked_at < now() - stale_lock and j.locked_by is not null;
+  if v_dead is not null then
+    perform graphile_worker.force_unlock_workers(v_dead);
+  end if;
 
-  create temporary table if not exists notify_dispatch_matched (subscription_id uuid, n bigint) on commit drop;
-  truncate notify_dispatch_matched;
+  -- The matches per subscription are kept in two arrays (no temporary
+  -- table: this runs several times a second).
   with subs as (
     select s.id, s.tenant_id, s.filter, p.position as from_txid, least(v_h, p.position + max_txids) as to_txid
     from warden.subscriptions s
@@ -10977,7 +10982,9 @@ begin
     on conflict on constraint notification_deliveries_once do nothing
     returning notification_deliveries.subscription_id
   )
-  insert into notify_dispatch_matched select i.subscription_id, count(*) from ins i group by i.subscription_id;
+  select coalesce(array_agg(c.subscription_id order by c.subscription_id), '{}'), coalesce(array_agg(c.n order by c.subscription_id), '{}')
+    into v_ids, v_counts
+  from (select i.subscription_id, count(*) as n from ins i group by i.subscription_id) c;
 
   -- Built-in rules: owners and admins of the event's tenant, in their inbox.
   select s.builtin_position into v_builtin from warden_private.notify_state s for update;
@@ -11002,9 +11009,9 @@ begin
   perform graphile_worker.add_job('notify_deliver', json_build_object('subscription_id', m.subscription_id),
       queue_name => 'notify:' || m.subscription_id, job_key => 'notify_deliver:' || m.subscription_id,
       job_key_mode => 'preserve_run_at'::text)
-  from notify_dispatch_matched m
+  from unnest(v_ids) as m(subscription_id)
   join warden.subscriptions s on s.id = m.subscription_id and s.enabled;
-  return query select m.subscription_id, m.n from notify_dispatch_matched m;
+  return query select m.subscription_id, m.n from unnest(v_ids, v_counts) as m(subscription_id, n);
 end;
 $$;
 
@@ -11012,7 +11019,7 @@ $$;
 -- Name: FUNCTION notify_dispatch(max_txids integer, stale_lock interval); Type: COMMENT; Schema: warden_private; Owner: -
 --
 
-COMMENT ON FUNCTION warden_private.notify_dispatch(max_txids integer, stale_lock interval) IS 'One dispatch pass (the worker''s notify_dispatch task): frees delivery jobs locked longer than stale_lock (their worker died), matches the events committed since each subscription''s position (at most max_txids transaction ids per pass) into its delivery log (once per event), advances the positions, writes the built-in inbox notifications, and queues a notify_deliver job per subscription with new deliveries. Returns the matches per subscription.';
+COMMENT ON FUNCTION warden_private.notify_dispatch(max_txids integer, stale_lock interval) IS 'One dispatch pass (the worker''s notify_dispatch task): releases, through graphile_worker.force_unlock_workers, the workers holding a delivery job locked longer than stale_lock (they died), matches the events committed since each subscription''s position (at most max_txids transaction ids per pass) into its delivery log (once per event), advances the positions, writes the built-in inbox notifications, and queues a notify_deliver job per subscription with new deliveries. Returns the matches per subscription.';
 
 --
 -- Name: notify_horizon(); Type: FUNCTION; Schema: warden_private; Owner: -
