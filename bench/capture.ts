@@ -45,6 +45,7 @@ import type pg from "pg";
 import { generateSealingKey } from "../src/audit/sealingKey";
 import { sealOnce } from "../src/audit/sealer";
 import type { BenchContext, BenchSection } from "./types";
+import { promoteLoop, promoteOptionsFromEnv, type PromoteDb } from "../tasks/promoteCapture";
 import { best, checkpoint, connect, envInt, fmtInt, median, secondsSince, timed, withClient } from "./util";
 
 const ROWS = envInt("BENCH_ROWS", 100_000);
@@ -54,8 +55,14 @@ const ROUNDS = envInt("BENCH_ROUNDS", 2);
 const BACKLOG = envInt("BENCH_BACKLOG", 1_000_000);
 const LAG_RATE = envInt("BENCH_LAG_RATE", 5_000);
 const LAG_SECONDS = envInt("BENCH_LAG_SECONDS", 15);
+/** Writer connections of the lag run: enough that the rate is held on a busy 2-core machine. */
+const LAG_CLIENTS = envInt("BENCH_LAG_CLIENTS", 8);
 /** Parts of a promotion round, as the worker's WARDEN_PROMOTE_PARTS (default 2). */
 const PROMOTE_PARTS = envInt("WARDEN_PROMOTE_PARTS", 2);
+/** Which parts run (BENCH_CAPTURE_PARTS=bulk,single,promotion,lag; all by default). */
+const CAPTURE_PARTS = new Set(
+  (process.env.BENCH_CAPTURE_PARTS ?? "bulk,single,promotion,lag").split(",").map((x) => x.trim()).filter(Boolean),
+);
 const SINGLE_CLIENTS = 2;
 /** Statements per client before the single-row clock starts (plan caches, first trigger call). */
 const SINGLE_WARMUP = 200;
@@ -486,7 +493,8 @@ async function captureLag(ctx: BenchContext, c: pg.Client): Promise<LagFigures> 
   const key = generateSealingKey();
   const sealer = await connect(ctx.ownerUrl);
   const promoter = await connect(ctx.ownerUrl);
-  const writers = await Promise.all(Array.from({ length: 4 }, () => connect(ctx.ownerUrl)));
+  const writers = await Promise.all(Array.from({ length: LAG_CLIENTS }, () => connect(ctx.ownerUrl)));
+  const parts = await Promise.all(Array.from({ length: PROMOTE_PARTS }, () => connect(ctx.ownerUrl)));
   try {
     await sealOnce(sealer, key);
     await Promise.all(writers.map((w) => w.query("set synchronous_commit = off")));
@@ -512,21 +520,37 @@ async function captureLag(ctx: BenchContext, c: pg.Client): Promise<LagFigures> 
       }
     };
     // As the worker runs them: promotion every 250 ms (promote_capture), a sealing pass every second.
+    const sealMs: number[] = [];
+    const passMs: number[] = [];
+    let skipped = 0;
     const seal = async () => {
       while (Date.now() < stopAt + 3000) {
         await new Promise((r) => setTimeout(r, 1000));
+        const t0 = Date.now();
         await sealOnce(sealer, key);
+        sealMs.push(Date.now() - t0);
       }
     };
-    const promoteLoop = async () => {
+    // The worker's promote_capture loop itself (tasks/promoteCapture.ts), one job after another.
+    let nextPart = 0;
+    const promoteOpts = promoteOptionsFromEnv();
+    const db: PromoteDb = {
+      query: (text, values) => promoter.query(text, values),
+      withClient: (fn) => fn(parts[nextPart++ % parts.length]),
+    };
+    const promoteJobs = async () => {
       while (Date.now() < stopAt + 3000) {
-        const started = Date.now();
-        const { rows } = await promoter.query<{ b: string }>("select p.promoted_below::text as b from warden_private.capture_promote(null, false, false) p");
-        passes.push({ below: BigInt(rows[0].b), at: Date.now() });
-        await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - started))));
+        let started = Date.now();
+        await promoteLoop(db, promoteOpts, undefined, (pass) => {
+          const now = Date.now();
+          passes.push({ below: pass.below, at: now });
+          passMs.push(now - started);
+          if (pass.promoted === 0) skipped++;
+          started = now;
+        });
       }
     };
-    await Promise.all([...writers.map(write), seal(), promoteLoop()]);
+    await Promise.all([...writers.map(write), seal(), promoteJobs()]);
     const lags = commits
       .map((w) => {
         const pass = passes.find((p) => p.below > w.txid && p.at >= w.at);
@@ -534,10 +558,15 @@ async function captureLag(ctx: BenchContext, c: pg.Client): Promise<LagFigures> 
       })
       .sort((a, b) => a - b);
     const figures = { written: commits.length, seconds: LAG_SECONDS, p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), max: lags[lags.length - 1] ?? NaN };
+    const msStats = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return `n ${sorted.length}, p50 ${quantile(sorted, 0.5)} ms, p99 ${quantile(sorted, 0.99)} ms, max ${sorted[sorted.length - 1]} ms`;
+    };
+    ctx.log(`capture lag: promotion passes ${msStats(passMs)} (${skipped} promoted nothing); sealing passes ${msStats(sealMs)}`);
     ctx.log(`capture lag: ${fmtInt(figures.written)} writes in ${LAG_SECONDS} s (${fmtInt(figures.written / LAG_SECONDS)}/s), commit to promoted p50 ${figures.p50.toFixed(2)} s, p99 ${figures.p99.toFixed(2)} s, max ${figures.max.toFixed(2)} s`);
     return figures;
   } finally {
-    await Promise.all([sealer, promoter, ...writers].map((x) => x.end().catch(() => undefined)));
+    await Promise.all([sealer, promoter, ...writers, ...parts].map((x) => x.end().catch(() => undefined)));
   }
 }
 
@@ -598,21 +627,23 @@ export const captureSection: BenchSection = {
     const p: Promoter = { c: promoter, pid: await backendPid(promoter) };
     try {
       const bulk: Record<Kind, BulkRound[]> = { plain: [], floor: [], copy: [], audited: [], direct: [] };
-      await withClient(ctx.ownerUrl, async (c) => {
+      if (CAPTURE_PARTS.has("bulk")) await withClient(ctx.ownerUrl, async (c) => {
         for (let round = 1; round <= ROUNDS; round++) {
           for (const kind of KINDS) bulk[kind].push(await bulkRound(ctx, c, p, kind, round));
         }
       });
       const rates = (pick: (r: BulkRound) => Step) => Object.fromEntries(KINDS.map((k) => [k, rateOf(bulk, k, pick)])) as Record<Kind, number>;
+      if (CAPTURE_PARTS.has("bulk")) {
       recordRates(ctx, `bulk INSERT ... SELECT ${fmtInt(ROWS)} rows`, rates((r) => r.insert), TARGETS.insert);
       recordRates(ctx, `bulk UPDATE ${fmtInt(ROWS)} rows, 5 columns`, rates((r) => r.update), TARGETS.update);
       recordRates(ctx, `DELETE ${fmtInt(DELETE_ROWS)} rows, one statement`, rates((r) => r.delete), TARGETS.delete);
+      }
 
       const single: Record<SingleOp, Record<Kind, number[]>> = {
         insert: { plain: [], floor: [], copy: [], audited: [], direct: [] },
         update: { plain: [], floor: [], copy: [], audited: [], direct: [] },
       };
-      await withClient(ctx.ownerUrl, async (c) => {
+      if (CAPTURE_PARTS.has("single")) await withClient(ctx.ownerUrl, async (c) => {
         for (const op of ["insert", "update"] as const) {
           for (let round = 1; round <= ROUNDS; round++) {
             for (const kind of KINDS) single[op][kind].push(await singleRowRun(ctx, c, p, kind, op, round));
@@ -620,9 +651,12 @@ export const captureSection: BenchSection = {
         }
       });
       const bestOf = (op: SingleOp) => Object.fromEntries(KINDS.map((k) => [k, best(single[op][k])])) as Record<Kind, number>;
+      if (CAPTURE_PARTS.has("single")) {
       recordRates(ctx, `single-row INSERT, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, bestOf("insert"), TARGETS.singleInsert);
       recordRates(ctx, `single-row UPDATE, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, bestOf("update"), TARGETS.singleUpdate);
+      }
 
+      if (CAPTURE_PARTS.has("bulk")) {
       const bytes = median(bulk.audited.map((r) => bytesPerEvent(r.update.growth)));
       const directBytes = median(bulk.direct.map((r) => bytesPerEvent(r.update.growth)));
       ctx.record({
@@ -635,7 +669,9 @@ export const captureSection: BenchSection = {
       ctx.record({ name: "store bytes/event, INSERT", value: `${fmtInt(median(bulk.audited.map((r) => bytesPerEvent(r.insert.growth))))} B/event` });
       ctx.record({ name: "store bytes/event, DELETE", value: `${fmtInt(median(bulk.audited.map((r) => bytesPerEvent(r.delete.growth))))} B/event` });
       recordCpu(ctx, bulk);
+      }
 
+      if (CAPTURE_PARTS.has("promotion")) {
       const promotion = await withClient(ctx.ownerUrl, (c) => promotionThroughput(ctx, c, p));
       ctx.record({
         name: `promotion of a ${fmtInt(promotion.events)}-event backlog, alone`,
@@ -647,6 +683,9 @@ export const captureSection: BenchSection = {
       });
       if (promotion.cpuPerEvent !== null) ctx.record({ name: "  promotion CPU per event", value: us(promotion.cpuPerEvent) });
 
+      }
+
+      if (CAPTURE_PARTS.has("lag")) {
       const lag = await withClient(ctx.ownerUrl, (c) => captureLag(ctx, c));
       ctx.record({
         name: `capture lag (commit to promoted) at ${fmtInt(lag.written / lag.seconds)} single-row writes/s`,
@@ -654,6 +693,7 @@ export const captureSection: BenchSection = {
         target: `<= ${LAG_P99_TARGET} s`,
         met: lag.p99 <= LAG_P99_TARGET,
       });
+      }
     } finally {
       await promoter.end().catch(() => undefined);
       await withClient(ctx.ownerUrl, async (c) => {
