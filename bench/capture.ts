@@ -410,6 +410,10 @@ interface PromotionFigures {
   rate: number;
   cpuPerEvent: number | null;
   rawInsertRate: number;
+  /** Building the events alone, one session. */
+  buildRate: number;
+  /** One session building and inserting, from the two floors: 1 / (1/build + 1/raw insert). */
+  oneSessionRate: number;
 }
 
 /** A backlog of row events (bulk UPDATEs of bench.audited, nothing promoting meanwhile), then one pass alone. */
@@ -422,6 +426,25 @@ async function promotionThroughput(ctx: BenchContext, c: pg.Client, promoter: Pr
     await c.query(bulkUpdateSql("audited", `b${i}`));
     made += ROWS;
   }
+  await checkpoint(ctx.rootUrl);
+  // Floor 1: building the same events, nothing inserted (one session, no
+  // parallel workers, as a part runs): the generated SELECT of each capture
+  // version, every output column computed, plus the event id the store's
+  // default draws.
+  const versions = await c.query<{ sql: string }>(
+    "select select_sql as sql from warden_private.capture_versions where table_name = 'bench.audited' and dropped_at is null",
+  );
+  await c.query("begin");
+  await c.query("set local max_parallel_workers_per_gather = 0; set local jit = off; set local work_mem = '256MB'");
+  let built = 0;
+  const [, buildSeconds] = await timed(async () => {
+    for (const v of versions.rows) {
+      const r = await c.query<{ n: string }>(`select count(z.*)::text as n from (select e.*, warden_private.uuid_v7() as event_id from (${v.sql}) e offset 0) z`);
+      built += Number(r.rows[0].n);
+    }
+  });
+  await c.query("commit");
+  ctx.log(`promotion floor: building ${fmtInt(built)} events alone (no insert) took ${buildSeconds.toFixed(2)} s, ${fmtInt(built / buildSeconds)} events/s`);
   await checkpoint(ctx.rootUrl);
   const p = await promoteInRound(ctx, PROMOTE_PARTS);
   ctx.log(`promotion: ${fmtInt(p.events)} events in ${p.seconds.toFixed(2)} s, a round of ${PROMOTE_PARTS} parts at once (as the worker), nothing else running`);
@@ -443,7 +466,14 @@ async function promotionThroughput(ctx: BenchContext, c: pg.Client, promoter: Pr
   );
   await c.query("rollback");
   await c.query("drop table promoted_sample");
-  return { events: p.events, rate: p.events / p.seconds, cpuPerEvent: p.cpu === null ? null : p.cpu / p.events, rawInsertRate: sample / rawSeconds };
+  const rawInsertRate = sample / rawSeconds;
+  const buildRate = built / buildSeconds;
+  const oneSession = 1 / (1 / buildRate + 1 / rawInsertRate);
+  ctx.log(
+    `promotion floor: raw INSERT of built events ${fmtInt(rawInsertRate)}/s; one session that builds and inserts at most ${fmtInt(oneSession)}/s, ` +
+      `${PROMOTE_PARTS} such sessions on ${PROMOTE_PARTS} free cores at most ${fmtInt(oneSession * PROMOTE_PARTS)}/s`,
+  );
+  return { events: p.events, rate: p.events / p.seconds, cpuPerEvent: p.cpu === null ? null : p.cpu / p.events, rawInsertRate, buildRate, oneSessionRate: oneSession };
 }
 
 /** The worker's way with a large backlog: a round whose parts run at once on their own connections. */
@@ -681,7 +711,17 @@ export const captureSection: BenchSection = {
         target: `>= ${fmtInt(PROMOTION_TARGET)} events/s`,
         met: promotion.rate >= PROMOTION_TARGET,
       });
-      if (promotion.cpuPerEvent !== null) ctx.record({ name: "  promotion CPU per event", value: us(promotion.cpuPerEvent) });
+      ctx.record({ name: "  floor: building the events alone, one session", value: `${fmtInt(promotion.buildRate)} events/s` });
+      ctx.record({
+        name: "  floor: one session building + raw INSERT",
+        value: `${fmtInt(promotion.oneSessionRate)} events/s (x${PROMOTE_PARTS} parts: ${fmtInt(promotion.oneSessionRate * PROMOTE_PARTS)})`,
+        ratio: promotion.rate / promotion.oneSessionRate,
+      });
+      if (promotion.cpuPerEvent !== null)
+        ctx.record({
+          name: "  promotion CPU per event",
+          value: `${us(promotion.cpuPerEvent)} (floor: build ${us(1 / promotion.buildRate)} + insert ${us(1 / promotion.rawInsertRate)} wall, one session)`,
+        });
 
       }
 
