@@ -439,7 +439,8 @@ async function promotionThroughput(ctx: BenchContext, c: pg.Client, promoter: Pr
   let built = 0;
   const [, buildSeconds] = await timed(async () => {
     for (const v of versions.rows) {
-      const r = await c.query<{ n: string }>(`select count(z.*)::text as n from (select e.*, warden_private.uuid_v7() as event_id from (${v.sql}) e offset 0) z`);
+      const r = await c.query<{ n: string }>(`select count(z.*)::text as n from (select e.*, warden_private.uuid_v7() as event_id from (${v.sql}) e
+         where e.txid >= (select promoted_below from warden_private.capture_state) offset 0) z`);
       built += Number(r.rows[0].n);
     }
   });

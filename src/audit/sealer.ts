@@ -84,6 +84,11 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
     // loop goes on meanwhile). A promotion already under way is not waited for.
     const p = await client.query("select p.promoted::text as n from warden_private.capture_promote(null, false, false) p");
     promoted = Number(p.rows[0].n);
+    // The txid BRIN ranges filled since the last summary (a large promotion,
+    // a burst of ingest), so the window below is found through the index
+    // rather than by reading the whole unsummarized tail. Its own short
+    // transaction too; it never waits for a vacuum.
+    await client.query("select warden_private.audit_events_summarize_txid()");
     await client.query("begin");
   }
   try {
@@ -93,6 +98,10 @@ export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: Sea
       return { sealed: 0, tenants: 0, blocks: 0, watermark: "", skipped: true, promoted, suspects: 0 };
     }
     await client.query("set local jit = off");
+    // The window is a narrow txid range: through the txid BRIN index, even
+    // before ANALYZE has seen a partition that just grew by a large
+    // promotion (without statistics the planner reads the whole partition).
+    await client.query("set local enable_seqscan = off");
     // The pass sorts its window by tenant and time: keep that in memory.
     await client.query("set local work_mem = '512MB'");
     // A plain read, not FOR UPDATE: the advisory lock above already keeps
