@@ -7,7 +7,9 @@
  * one interval plus one pass for promotion. Then the job queues its
  * successor under the same job key, due at once, so graphile-worker's
  * bookkeeping (taking, completing and queueing a job, each a commit) costs
- * once per loop, not once per pass. A graceful shutdown (the job's abort
+ * once per loop, not once per pass. Once a second of passes has promoted
+ * nothing, passes come every WARDEN_PROMOTE_IDLE_INTERVAL_MS (500 ms)
+ * until one promotes again. A graceful shutdown (the job's abort
  * signal) ends the loop after the pass under way. The crontab revives the
  * job should it ever be lost.
  *
@@ -27,6 +29,8 @@ export const PROMOTE_JOB_KEY = "warden:promote_capture";
 export interface PromoteOptions {
   /** From the start of one pass to the start of the next (ms). */
   intervalMs?: number;
+  /** The same once a second of passes (at least ten) has promoted nothing, until one does (ms). */
+  idleIntervalMs?: number;
   /** How long one job keeps running passes before it queues its successor (ms; 0: one pass per job). */
   loopMs?: number;
   /** Parts of a round (1: always one pass). */
@@ -48,6 +52,7 @@ export function promoteOptionsFromEnv(): PromoteOptions {
     parts: intFromEnv("WARDEN_PROMOTE_PARTS", 2, 1, 64),
     roundMinEvents: intFromEnv("WARDEN_PROMOTE_ROUND_MIN", 20_000, 1, 1_000_000_000),
     intervalMs: intFromEnv("WARDEN_PROMOTE_INTERVAL_MS", 100, 10, 60_000),
+    idleIntervalMs: intFromEnv("WARDEN_PROMOTE_IDLE_INTERVAL_MS", 500, 10, 60_000),
     loopMs: intFromEnv("WARDEN_PROMOTE_LOOP_MS", 2_000, 0, 600_000),
   };
 }
@@ -97,6 +102,9 @@ export async function promotePass(db: PromoteDb, opts: PromoteOptions = {}): Pro
   return { promoted: Number(rows[0].n), below: BigInt(rows[0].b) };
 }
 
+/** Consecutive passes (across jobs of this process) that promoted nothing. */
+let idlePasses = 0;
+
 /** Resolves after ms, or at once when the signal aborts. */
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
@@ -117,6 +125,8 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export async function promoteLoop(db: PromoteDb, opts: PromoteOptions = {}, signal?: AbortSignal, onPass?: (pass: PassResult) => void): Promise<number> {
   const intervalMs = opts.intervalMs ?? 100;
+  const idleIntervalMs = Math.max(intervalMs, opts.idleIntervalMs ?? 500);
+  const idleAfter = Math.max(10, Math.ceil(1000 / intervalMs));
   const loopMs = opts.loopMs ?? 2_000;
   const until = Date.now() + loopMs;
   let total = 0;
@@ -125,8 +135,13 @@ export async function promoteLoop(db: PromoteDb, opts: PromoteOptions = {}, sign
     const pass = await promotePass(db, opts);
     total += pass.promoted;
     onPass?.(pass);
-    if (signal?.aborted || Date.now() + intervalMs >= until) return total;
-    await pause(intervalMs - (Date.now() - started), signal);
+    // An idle database is polled less often (each pass is a short
+    // transaction with a commit); the first change after a quiet spell
+    // waits at most idleIntervalMs more.
+    idlePasses = pass.promoted > 0 ? 0 : idlePasses + 1;
+    const interval = idlePasses >= idleAfter ? idleIntervalMs : intervalMs;
+    if (signal?.aborted || Date.now() + interval >= until) return total;
+    await pause(interval - (Date.now() - started), signal);
     if (signal?.aborted) return total;
   }
 }
