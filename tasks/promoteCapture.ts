@@ -5,7 +5,7 @@
  * WARDEN_PROMOTE_INTERVAL_MS (100 ms) after the previous one started (at
  * once when a pass took longer), so a committed change waits at most about
  * one interval plus one pass for promotion. Then the job queues its
- * successor under the same job key, due at once, so graphile-worker's
+ * successor under the same job key, due one interval later, so graphile-worker's
  * bookkeeping (taking, completing and queueing a job, each a commit) costs
  * once per loop, not once per pass. Once a second of passes has promoted
  * nothing, passes come every WARDEN_PROMOTE_IDLE_INTERVAL_MS (500 ms)
@@ -155,8 +155,9 @@ export function makePromoteTask(opts: PromoteOptions = {}): Task {
     };
     const promoted = await promoteLoop(db, opts, helpers.abortSignal);
     if (promoted > 0) helpers.logger.debug(`promoted ${promoted} captured changes`);
-    // A job that looped is followed at once; one pass per job waits an interval.
-    const delay = (opts.loopMs ?? 2_000) > 0 ? 0 : intervalMs;
-    await helpers.addJob("promote_capture", {}, { jobKey: PROMOTE_JOB_KEY, runAt: new Date(Date.now() + delay), maxAttempts: 25 });
+    // The successor is due one interval later, never at once: a job due
+    // at once would keep graphile-worker's runTaskListOnce (and anything
+    // that runs the due jobs until none is left) going forever.
+    await helpers.addJob("promote_capture", {}, { jobKey: PROMOTE_JOB_KEY, runAt: new Date(Date.now() + intervalMs), maxAttempts: 25 });
   };
 }
