@@ -593,6 +593,9 @@ async function captureLag(ctx: BenchContext, c: pg.Client): Promise<LagFigures> 
           if (pass.promoted === 0) skipped++;
           started = now;
         });
+        // between two jobs: the successor is due one interval later, and the
+        // worker finds it on its next poll (pollInterval 250 ms): the worst case
+        await new Promise((r) => setTimeout(r, (promoteOpts.intervalMs ?? 100) + 250));
       }
     };
     await Promise.all([...writers.map(write), seal(), promoteJobs()]);
