@@ -2774,6 +2774,119 @@ COMMENT ON FUNCTION warden.record_audit_export(filter jsonb, format text, event_
 Records one bulk export of the current tenant''s audit trail as governance.audit.exported (tenant owners, admins and auditors): event_data holds the filter, the format, the count of events written and whether the export completed (complete=false, outcome failure: the stream ended early and count is what the client was sent). The REST export calls it when the stream ends.';
 
 --
+-- Name: viewer_tokens; Type: TABLE; Schema: warden; Owner: -
+--
+
+CREATE TABLE warden.viewer_tokens (
+    id uuid NOT NULL,
+    tenant_id uuid NOT NULL,
+    minted_by jsonb NOT NULL,
+    scope jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_by jsonb,
+    CONSTRAINT viewer_tokens_check CHECK ((expires_at > created_at)),
+    CONSTRAINT viewer_tokens_check1 CHECK (((revoked_at IS NULL) = (revoked_by IS NULL))),
+    CONSTRAINT viewer_tokens_scope_check CHECK ((jsonb_typeof(scope) = 'object'::text))
+);
+
+ALTER TABLE ONLY warden.viewer_tokens FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE viewer_tokens; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON TABLE warden.viewer_tokens IS '@behavior -*
+Viewer tokens minted for the embedded audit viewer (POST /api/v1/viewer-tokens): who minted each, its scope, when it expires and whether it was revoked. Tenant owners and admins list them (GET /api/v1/viewer-tokens) and revoke them (DELETE /api/v1/viewer-tokens/{id}); a revoked or unknown token is refused. The worker deletes rows that ended more than SESSION_RETENTION_DAYS ago.';
+
+--
+-- Name: COLUMN viewer_tokens.id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.viewer_tokens.id IS 'The token''s id (its JWT jti).';
+
+--
+-- Name: COLUMN viewer_tokens.tenant_id; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.viewer_tokens.tenant_id IS 'The tenant the token reads (its only tenant).';
+
+--
+-- Name: COLUMN viewer_tokens.minted_by; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.viewer_tokens.minted_by IS 'Who minted it: warden.current_actor() at minting time.';
+
+--
+-- Name: COLUMN viewer_tokens.scope; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.viewer_tokens.scope IS 'The filters every read of the token is confined to ({} = the whole tenant, read-only).';
+
+--
+-- Name: COLUMN viewer_tokens.created_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.viewer_tokens.created_at IS 'When it was minted.';
+
+--
+-- Name: COLUMN viewer_tokens.expires_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.viewer_tokens.expires_at IS 'When it stops working (at most an hour after minting).';
+
+--
+-- Name: COLUMN viewer_tokens.revoked_at; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.viewer_tokens.revoked_at IS 'When it was revoked (null: not revoked); a revoked token is refused on the next request.';
+
+--
+-- Name: COLUMN viewer_tokens.revoked_by; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON COLUMN warden.viewer_tokens.revoked_by IS 'Who revoked it: warden.current_actor() at revocation time.';
+
+--
+-- Name: record_viewer_token(uuid, jsonb, timestamp with time zone); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.record_viewer_token(token_id uuid, scope jsonb, expires_at timestamp with time zone) RETURNS warden.viewer_tokens
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_tenant uuid := warden_private.require_tenant_admin('minting a viewer token');
+  v_row warden.viewer_tokens;
+begin
+  if token_id is null then
+    raise exception 'viewer token id must not be null' using errcode = '22004';
+  end if;
+  if scope is null or jsonb_typeof(scope) <> 'object' then
+    raise exception 'viewer token scope must be a JSON object' using errcode = '22023';
+  end if;
+  if expires_at is null or expires_at <= now() or expires_at > now() + interval '1 hour 1 minute' then
+    raise exception 'viewer token expires_at % must lie within the next hour', coalesce(expires_at::text, 'null') using errcode = '22023';
+  end if;
+  insert into warden.viewer_tokens (id, tenant_id, minted_by, scope, expires_at)
+  values (record_viewer_token.token_id, v_tenant, warden.current_actor(), record_viewer_token.scope, record_viewer_token.expires_at)
+  returning * into v_row;
+  perform warden_private.record_governance_event('governance.viewer_token.created', v_tenant, 'viewer_token', v_row.id::text,
+    null, jsonb_build_object('scope', v_row.scope, 'expires_at', v_row.expires_at),
+    '{}'::jsonb, 'notice', 'success');
+  return v_row;
+end;
+$$;
+
+--
+-- Name: FUNCTION record_viewer_token(token_id uuid, scope jsonb, expires_at timestamp with time zone); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.record_viewer_token(token_id uuid, scope jsonb, expires_at timestamp with time zone) IS '@behavior -*
+Registers a viewer token the API just signed (tenant owners and admins): without a row here the token is refused. Writes governance.viewer_token.created with the scope and expiry.';
+
+--
 -- Name: notification_deliveries; Type: TABLE; Schema: warden; Owner: -
 --
 
@@ -3382,6 +3495,44 @@ $$;
 --
 
 COMMENT ON FUNCTION warden.revoke_user_sessions(user_id uuid) IS 'Revokes every live session of a user in the current tenant (one''s own, or anyone''s as tenant owner or admin; an owner''s only as owner); returns the sessions revoked.';
+
+--
+-- Name: revoke_viewer_token(uuid); Type: FUNCTION; Schema: warden; Owner: -
+--
+
+CREATE FUNCTION warden.revoke_viewer_token(token_id uuid) RETURNS warden.viewer_tokens
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_tenant uuid := warden_private.require_tenant_admin('revoking a viewer token');
+  v_row warden.viewer_tokens;
+begin
+  select * into v_row from warden.viewer_tokens t
+  where t.id = revoke_viewer_token.token_id and t.tenant_id = v_tenant
+  for update;
+  if v_row.id is null then
+    raise exception 'no viewer token % in the current tenant', revoke_viewer_token.token_id using errcode = 'P0002';
+  end if;
+  if v_row.revoked_at is not null then
+    return v_row; -- revoking twice answers with the first revocation
+  end if;
+  update warden.viewer_tokens t set revoked_at = now(), revoked_by = warden.current_actor()
+  where t.id = v_row.id
+  returning * into v_row;
+  perform warden_private.record_governance_event('governance.viewer_token.revoked', v_tenant, 'viewer_token', v_row.id::text,
+    jsonb_build_object('revoked_at', null), jsonb_build_object('revoked_at', v_row.revoked_at),
+    jsonb_build_object('scope', v_row.scope, 'minted_by', v_row.minted_by), 'notice', 'success');
+  return v_row;
+end;
+$$;
+
+--
+-- Name: FUNCTION revoke_viewer_token(token_id uuid); Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON FUNCTION warden.revoke_viewer_token(token_id uuid) IS '@behavior -*
+Revokes a viewer token of the current tenant (tenant owners and admins): it is refused on the next request by every API process. Writes governance.viewer_token.revoked. Revoking a revoked token returns it unchanged.';
 
 --
 -- Name: row_history(regclass, jsonb); Type: FUNCTION; Schema: warden; Owner: -
@@ -4792,6 +4943,29 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.authenticate_session(session_id uuid, tenant_id uuid, user_id uuid, OUT tenant_role warden.tenant_role, OUT failure text, OUT expires_at timestamp with time zone) IS 'Resolves a session token: the member''s tenant role and the session''s expiry, or a failure (session_not_found, session_revoked, session_expired, not_a_member). Updates last_seen_at at most once a minute.';
+
+--
+-- Name: authenticate_viewer_token(uuid, uuid); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.authenticate_viewer_token(token_id uuid, tenant_id uuid) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+  select case
+    when t.id is null then 'viewer_token_unknown'
+    when t.revoked_at is not null then 'viewer_token_revoked'
+    when t.expires_at <= now() then 'token_expired'
+  end
+  from (select 1) one
+  left join warden.viewer_tokens t on t.id = authenticate_viewer_token.token_id and t.tenant_id = authenticate_viewer_token.tenant_id
+$$;
+
+--
+-- Name: FUNCTION authenticate_viewer_token(token_id uuid, tenant_id uuid); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.authenticate_viewer_token(token_id uuid, tenant_id uuid) IS 'Checks a signed viewer token against the registry: null when it may be used, else the failure (viewer_token_unknown, viewer_token_revoked, token_expired).';
 
 --
 -- Name: canonical_field(text); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -8088,6 +8262,33 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.compact_user_sessions(retention_days integer) IS 'Deletes sessions that ended (were revoked, or expired) more than retention_days ago; returns how many (worker task compact_user_sessions, SESSION_RETENTION_DAYS).';
+
+--
+-- Name: compact_viewer_tokens(integer); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.compact_viewer_tokens(retention_days integer DEFAULT 30) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_count bigint;
+begin
+  if retention_days is null or retention_days < 0 then
+    raise exception 'retention_days must be 0 or more' using errcode = '22023';
+  end if;
+  delete from warden.viewer_tokens t
+  where least(coalesce(t.revoked_at, t.expires_at), t.expires_at) < now() - make_interval(days => compact_viewer_tokens.retention_days);
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+--
+-- Name: FUNCTION compact_viewer_tokens(retention_days integer); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.compact_viewer_tokens(retention_days integer) IS 'Deletes viewer tokens that ended (revoked or expired) more than retention_days ago; returns how many (worker task compact_user_sessions, SESSION_RETENTION_DAYS).';
 
 --
 -- Name: compile_read_marker(jsonb); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -11962,6 +12163,33 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.register_soft_delete_table(target regclass, tenant_column text, purge_after interval, rls_enabled boolean) IS 'Records a table in warden_private.soft_delete_tables (only from warden.enable_soft_delete) and writes governance.soft_delete.enabled (before: the previous options when it was already enabled; after: tenant_column, purge_after).';
+
+--
+-- Name: require_tenant_admin(text); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.require_tenant_admin(action text) RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_tenant uuid := warden.current_tenant_id();
+begin
+  if v_tenant is null then
+    raise exception '% needs a tenant context', action using errcode = '42501';
+  end if;
+  if not warden.has_tenant_role('{owner,admin}') then
+    raise exception '% requires tenant role owner or admin', action using errcode = '42501', hint = 'missing_role=admin';
+  end if;
+  return v_tenant;
+end;
+$$;
+
+--
+-- Name: FUNCTION require_tenant_admin(action text); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.require_tenant_admin(action text) IS 'The current tenant, when the caller is its owner or admin; otherwise raises 42501 naming the action (hint missing_role=admin, which the API turns into 403 missing_role).';
 
 --
 -- Name: resolve_external_identity(uuid, text, text, boolean, text); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -22027,6 +22255,13 @@ ALTER TABLE ONLY warden.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
+-- Name: viewer_tokens viewer_tokens_pkey; Type: CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.viewer_tokens
+    ADD CONSTRAINT viewer_tokens_pkey PRIMARY KEY (id);
+
+--
 -- Name: api_key_secrets api_key_secrets_pkey; Type: CONSTRAINT; Schema: warden_private; Owner: -
 --
 
@@ -22577,6 +22812,18 @@ CREATE INDEX user_sessions_user_id_idx ON warden.user_sessions USING btree (user
 CREATE UNIQUE INDEX users_email_key ON warden.users USING btree (lower(email));
 
 --
+-- Name: viewer_tokens_tenant_created_idx; Type: INDEX; Schema: warden; Owner: -
+--
+
+CREATE INDEX viewer_tokens_tenant_created_idx ON warden.viewer_tokens USING btree (tenant_id, created_at DESC);
+
+--
+-- Name: INDEX viewer_tokens_tenant_created_idx; Type: COMMENT; Schema: warden; Owner: -
+--
+
+COMMENT ON INDEX warden.viewer_tokens_tenant_created_idx IS 'A tenant''s viewer tokens, newest first.';
+
+--
 -- Name: audit_events_default_event_data_idx; Type: INDEX; Schema: warden_private; Owner: -
 --
 
@@ -22839,6 +23086,12 @@ CREATE TRIGGER _200_owner_guard BEFORE DELETE OR UPDATE ON warden.tenant_members
 --
 
 CREATE TRIGGER _500_add_creator AFTER INSERT ON warden.projects FOR EACH ROW EXECUTE FUNCTION warden_private.tg_projects__add_creator();
+
+--
+-- Name: viewer_tokens _500_notify_auth_invalidation; Type: TRIGGER; Schema: warden; Owner: -
+--
+
+CREATE TRIGGER _500_notify_auth_invalidation AFTER DELETE OR UPDATE OF revoked_at ON warden.viewer_tokens FOR EACH ROW EXECUTE FUNCTION warden_private.tg__notify_auth_invalidation('viewer_token');
 
 --
 -- Name: tenant_memberships _800_keep_owner; Type: TRIGGER; Schema: warden; Owner: -
@@ -23520,6 +23773,13 @@ ALTER TABLE ONLY warden.user_sessions
     ADD CONSTRAINT user_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES warden.users(id) ON DELETE CASCADE;
 
 --
+-- Name: viewer_tokens viewer_tokens_tenant_id_fkey; Type: FK CONSTRAINT; Schema: warden; Owner: -
+--
+
+ALTER TABLE ONLY warden.viewer_tokens
+    ADD CONSTRAINT viewer_tokens_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES warden.tenants(id) ON DELETE CASCADE;
+
+--
 -- Name: api_key_secrets api_key_secrets_api_key_id_fkey; Type: FK CONSTRAINT; Schema: warden_private; Owner: -
 --
 
@@ -23891,6 +24151,12 @@ CREATE POLICY owner_maintenance ON warden.user_sessions TO warden_owner USING (t
 CREATE POLICY owner_maintenance ON warden.users TO warden_owner USING (true) WITH CHECK (true);
 
 --
+-- Name: viewer_tokens owner_maintenance; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY owner_maintenance ON warden.viewer_tokens TO warden_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: project_members; Type: ROW SECURITY; Schema: warden; Owner: -
 --
 
@@ -24019,6 +24285,12 @@ CREATE POLICY select_tenant ON warden.redaction_policies FOR SELECT TO warden_vi
 CREATE POLICY select_tenant ON warden.tenant_memberships FOR SELECT TO warden_visitor USING ((tenant_id = warden.current_tenant_id()));
 
 --
+-- Name: viewer_tokens select_tenant_admins; Type: POLICY; Schema: warden; Owner: -
+--
+
+CREATE POLICY select_tenant_admins ON warden.viewer_tokens FOR SELECT TO warden_visitor USING (((tenant_id = warden.current_tenant_id()) AND warden.has_tenant_role('{owner,admin}'::warden.tenant_role[])));
+
+--
 -- Name: project_members select_visible; Type: POLICY; Schema: warden; Owner: -
 --
 
@@ -24107,6 +24379,12 @@ ALTER TABLE warden.user_sessions ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE warden.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: viewer_tokens; Type: ROW SECURITY; Schema: warden; Owner: -
+--
+
+ALTER TABLE warden.viewer_tokens ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: api_key_secrets; Type: ROW SECURITY; Schema: warden_private; Owner: -
@@ -25542,6 +25820,19 @@ REVOKE ALL ON FUNCTION warden.record_audit_export(filter jsonb, format text, eve
 GRANT ALL ON FUNCTION warden.record_audit_export(filter jsonb, format text, event_count bigint, complete boolean, details jsonb) TO warden_visitor;
 
 --
+-- Name: TABLE viewer_tokens; Type: ACL; Schema: warden; Owner: -
+--
+
+GRANT SELECT ON TABLE warden.viewer_tokens TO warden_visitor;
+
+--
+-- Name: FUNCTION record_viewer_token(token_id uuid, scope jsonb, expires_at timestamp with time zone); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.record_viewer_token(token_id uuid, scope jsonb, expires_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.record_viewer_token(token_id uuid, scope jsonb, expires_at timestamp with time zone) TO warden_visitor;
+
+--
 -- Name: TABLE notification_deliveries; Type: ACL; Schema: warden; Owner: -
 --
 
@@ -25614,6 +25905,13 @@ GRANT ALL ON FUNCTION warden.revoke_user_session(session_id uuid) TO warden_visi
 
 REVOKE ALL ON FUNCTION warden.revoke_user_sessions(user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION warden.revoke_user_sessions(user_id uuid) TO warden_visitor;
+
+--
+-- Name: FUNCTION revoke_viewer_token(token_id uuid); Type: ACL; Schema: warden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden.revoke_viewer_token(token_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden.revoke_viewer_token(token_id uuid) TO warden_visitor;
 
 --
 -- Name: FUNCTION row_history(target regclass, pk jsonb); Type: ACL; Schema: warden; Owner: -
@@ -25954,6 +26252,13 @@ REVOKE ALL ON FUNCTION warden_private.authenticate_session(session_id uuid, tena
 GRANT ALL ON FUNCTION warden_private.authenticate_session(session_id uuid, tenant_id uuid, user_id uuid, OUT tenant_role warden.tenant_role, OUT failure text, OUT expires_at timestamp with time zone) TO warden_authenticator;
 
 --
+-- Name: FUNCTION authenticate_viewer_token(token_id uuid, tenant_id uuid); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.authenticate_viewer_token(token_id uuid, tenant_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION warden_private.authenticate_viewer_token(token_id uuid, tenant_id uuid) TO warden_authenticator;
+
+--
 -- Name: FUNCTION canonical_field(value text); Type: ACL; Schema: warden_private; Owner: -
 --
 
@@ -26222,6 +26527,12 @@ REVOKE ALL ON FUNCTION warden_private.check_session_revoker(target_user_id uuid)
 --
 
 REVOKE ALL ON FUNCTION warden_private.compact_user_sessions(retention_days integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION compact_viewer_tokens(retention_days integer); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.compact_viewer_tokens(retention_days integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION compile_read_marker(compiled jsonb); Type: ACL; Schema: warden_private; Owner: -
@@ -26825,6 +27136,12 @@ REVOKE ALL ON FUNCTION warden_private.register_audited_schema(schema_name text, 
 --
 
 REVOKE ALL ON FUNCTION warden_private.register_soft_delete_table(target regclass, tenant_column text, purge_after interval, rls_enabled boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION require_tenant_admin(action text); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.require_tenant_admin(action text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION resolve_external_identity(provider_id uuid, subject text, email text, email_verified boolean, display_name text, OUT user_id uuid, OUT tenant_id uuid, OUT tenant_role warden.tenant_role, OUT failure text); Type: ACL; Schema: warden_private; Owner: -

@@ -73,8 +73,22 @@ export const viewerSection: BenchSection = {
       await c.query("vacuum analyze warden.audit_events");
       return { tenant, owner, auditorToken: (await mintSessionToken(c, tokens, { tenantId: tenant, userId: auditor, ttlSeconds: 3600 })).token };
     });
-    const unscoped = (await viewerTokens.sign({ tenantId: fx.tenant, actorId: fx.owner, actorType: "user", scope: {} }, 3600)).token;
-    const scoped = (await viewerTokens.sign({ tenantId: fx.tenant, actorId: fx.owner, actorType: "user", scope: { actor_id: "u-7" } }, 3600)).token;
+    // Minted as the API mints them: signed, then registered (warden.viewer_tokens).
+    const mintViewer = async (scope: Record<string, string>): Promise<string> => {
+      const minted = await viewerTokens.sign({ tenantId: fx.tenant, actorId: fx.owner, actorType: "user", scope }, 3600);
+      await withClient(ctx.ownerUrl, (c) =>
+        c.query("insert into warden.viewer_tokens (id, tenant_id, minted_by, scope, expires_at) values ($1, $2, $3, $4, $5)", [
+          minted.tokenId,
+          fx.tenant,
+          JSON.stringify({ type: "user", id: fx.owner }),
+          JSON.stringify(scope),
+          minted.expiresAt,
+        ]),
+      );
+      return minted.token;
+    };
+    const unscoped = await mintViewer({});
+    const scoped = await mintViewer({ actor_id: "u-7" });
     ctx.log(`${fmtInt(EVENTS)} events, 100 actors; pages of ${PAGE}, 4 clients, best of ${ROUNDS} alternating rounds of ${SECONDS} s`);
 
     const ownerPool = makePool(ctx.ownerUrl, 4, "bench-owner");

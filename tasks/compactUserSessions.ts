@@ -1,6 +1,7 @@
 /**
  * compact_user_sessions: deletes sessions that ended (revoked or expired)
- * more than SESSION_RETENTION_DAYS (default 30) days ago (daily cron).
+ * more than SESSION_RETENTION_DAYS (default 30) days ago (daily cron), and
+ * viewer tokens (warden.viewer_tokens) that ended as long ago.
  */
 import type { Task } from "graphile-worker";
 
@@ -18,4 +19,7 @@ export const compactUserSessions: Task = async (payload, helpers) => {
   const { rows } = await helpers.query<{ n: string }>("select warden_private.compact_user_sessions($1) as n", [days]);
   const n = Number(rows[0].n);
   if (n) helpers.logger.info(`compact_user_sessions: ${n} session(s) that ended more than ${days} days ago deleted`);
+  const viewer = await helpers.query<{ n: string }>("select warden_private.compact_viewer_tokens($1) as n", [days]);
+  const v = Number(viewer.rows[0].n);
+  if (v) helpers.logger.info(`compact_user_sessions: ${v} viewer token(s) that ended more than ${days} days ago deleted`);
 };

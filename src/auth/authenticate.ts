@@ -160,6 +160,10 @@ async function resolveViewerToken(pool: pg.Pool, service: ViewerTokenService | u
   const verified = await service.verify(token);
   if (!verified.ok) return fail(401, verified.code, verified.detail);
   const c = verified.claims;
+  // The registry (warden.viewer_tokens): revoked and unknown tokens are refused.
+  const registered = await pool.query<{ failure: string | null }>("select warden_private.authenticate_viewer_token($1, $2) as failure", [c.tokenId, c.tenantId]);
+  const failure = registered.rows[0]?.failure;
+  if (failure) return fail(401, failure, VIEWER_FAILURES[failure] ?? "the viewer token is not valid");
   if (c.actorType === "user") {
     const { rows } = await pool.query("select warden_private.resolve_membership($1, $2) as role", [c.tenantId, c.actorId]);
     if (rows[0]?.role !== "owner" && rows[0]?.role !== "admin") {
@@ -177,6 +181,12 @@ async function resolveViewerToken(pool: pg.Pool, service: ViewerTokenService | u
     },
   };
 }
+
+const VIEWER_FAILURES: Record<string, string> = {
+  viewer_token_unknown: "the viewer token is not registered on this Warden (minted elsewhere, or its record was compacted)",
+  viewer_token_revoked: "the viewer token was revoked",
+  token_expired: "the viewer token has expired",
+};
 
 function fail(status: 401 | 403, code: string, detail: string): AuthResult {
   return { ok: false, failure: { status, code, detail } };

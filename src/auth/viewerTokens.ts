@@ -111,7 +111,7 @@ export class ViewerTokenService {
         requiredClaims: ["exp", "sub", "jti"],
       });
       const { tid, aty, scope } = payload as Record<string, unknown>;
-      if (typeof payload.sub !== "string" || typeof tid !== "string" || !UUID.test(tid) || (aty !== "user" && aty !== "api_key")) {
+      if (typeof payload.sub !== "string" || typeof tid !== "string" || !UUID.test(tid) || !UUID.test(payload.jti!) || (aty !== "user" && aty !== "api_key")) {
         return { ok: false, code: "invalid_token", detail: "the viewer token lacks a valid tenant or actor" };
       }
       const parsed = parseViewerScope(scope ?? {});

@@ -125,7 +125,7 @@ export async function createHttp(deps: AppDeps): Promise<WardenHttp> {
   api.use(auditExportRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
   api.use(auditPublicKeyRoutes(deps.sealingKey));
   api.use(auditRowHistoryRoutes(deps.authPool));
-  api.use(viewerTokenRoutes(deps.authenticator.viewerTokens));
+  api.use(viewerTokenRoutes(deps.authenticator.viewerTokens, deps.authPool));
   api.use(subjectRoutes(deps.authPool, deps.ownerPool, deps.sealingKey));
   api.use(subscriptionRoutes(deps.authPool, deps.ownerPool));
   api.use(usageRoutes(deps.authPool, meter));

@@ -294,6 +294,17 @@ export const openApiDocument = {
         requestBody: { required: false, content: { "application/json": { schema: ref("ViewerTokenInput") } } },
         responses: { "201": json(ref("ViewerToken"), "Minted"), ...STANDARD_ERRORS },
       },
+      get: {
+        summary: "The tenant's viewer tokens, newest first, with who minted each, its scope, expiry and revocation (tenant owner or admin)",
+        responses: { "200": json(ref("ViewerTokenList")), ...STANDARD_ERRORS },
+      },
+    },
+    "/api/v1/viewer-tokens/{token_id}": {
+      delete: {
+        summary: "Revoke a viewer token of the tenant (tenant owner or admin): it is refused on the next request of every API process; writes governance.viewer_token.revoked",
+        parameters: [{ name: "token_id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: { "200": json(ref("ViewerTokenRecord"), "Revoked"), ...STANDARD_ERRORS, "404": problemResponse("No such viewer token in your tenant") },
+      },
     },
     "/api/v1/projects/{project_id}/activity": {
       get: {
@@ -469,6 +480,22 @@ export const openApiDocument = {
           viewer_url: { type: "string" },
         },
       },
+      ViewerTokenRecord: {
+        type: "object",
+        required: ["id", "tenant_id", "minted_by", "scope", "created_at", "expires_at", "revoked_at", "revoked_by", "active"],
+        properties: {
+          id: { type: "string", format: "uuid", description: "The token id (token_id when minted)" },
+          tenant_id: { type: "string", format: "uuid" },
+          minted_by: { type: "object", description: "The actor who minted it" },
+          scope: ref("ViewerScope"),
+          created_at: { type: "string", format: "date-time" },
+          expires_at: { type: "string", format: "date-time" },
+          revoked_at: nullable("string", { format: "date-time" }),
+          revoked_by: { type: ["object", "null"], description: "The actor who revoked it" },
+          active: { type: "boolean", description: "Neither revoked nor expired" },
+        },
+      },
+      ViewerTokenList: { type: "object", required: ["viewer_tokens"], properties: { viewer_tokens: { type: "array", items: ref("ViewerTokenRecord") } } },
       RowHistory: {
         type: "object",
         required: ["table_name", "pk", "scoped", "versions"],

@@ -10,7 +10,6 @@
  * Either way every committed change becomes exactly one event.
  */
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -23,6 +22,7 @@ import { withDatabase, withUser } from "../../src/db/urls";
 import { ROLE_OWNER } from "../../src/config";
 import { closePools, ownerPool, ownerUrl } from "../support/db";
 import { WARDEN_BIN } from "../support/cli";
+import { freePort } from "../support/freePort";
 import { spawn } from "node:child_process";
 
 jest.setTimeout(240_000);
@@ -30,18 +30,6 @@ jest.setTimeout(240_000);
 afterAll(closePools);
 
 const PG15_BIN = "/usr/lib/postgresql/15/bin";
-
-/** A port nothing listens on now (the kernel's pick). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
   const deadline = Date.now() + ms;

@@ -10,6 +10,7 @@ import path from "node:path";
 import pg from "pg";
 import { startEmbedded } from "../../src/db/embedded";
 import { startWardenProcess } from "../support/cli";
+import { freePort } from "../support/freePort";
 
 jest.setTimeout(180_000);
 
@@ -21,16 +22,6 @@ function processGroup(pid: number): number | null {
   } catch {
     return null;
   }
-}
-
-/**
- * A port for a server of this test: random within 1000 of base. The bases sit
- * below Linux's ephemeral range (32768-60999): a port in it can be taken by
- * any outgoing connection of the suite's own pools between choosing it and
- * the server's bind ("Address already in use").
- */
-function freePort(base: number): number {
-  return base + Math.floor(Math.random() * 1000);
 }
 
 const dirs: string[] = [];
@@ -47,7 +38,7 @@ afterAll(() => {
 
 test("the embedded server runs in its own process group and stop() shuts it down and removes a throwaway cluster", async () => {
   const dataDir = path.join(tempDir("warden-embedded-"), "pgdata");
-  const server = await startEmbedded({ dataDir, port: freePort(21000), password: "embedded-test-pw", persistent: false });
+  const server = await startEmbedded({ dataDir, port: await freePort(), password: "embedded-test-pw", persistent: false });
   const pid = server.pid!;
   try {
     expect(server.startedHere).toBe(true);
@@ -71,7 +62,7 @@ test("the embedded server runs in its own process group and stop() shuts it down
 
 test("stop() lets a session that is still working finish on its own, and cuts off one that lingers", async () => {
   const dataDir = path.join(tempDir("warden-embedded-stop-"), "pgdata");
-  const server = await startEmbedded({ dataDir, port: freePort(22000), password: "embedded-stop-pw", persistent: false });
+  const server = await startEmbedded({ dataDir, port: await freePort(), password: "embedded-stop-pw", persistent: false });
   const busy = new pg.Client({ connectionString: server.rootUrl });
   const idle = new pg.Client({ connectionString: server.rootUrl });
   const busyErrors: string[] = [];
@@ -98,7 +89,7 @@ test("stop() lets a session that is still working finish on its own, and cuts of
 
 test("a server that cannot start fails with the reason from its log", async () => {
   const dataDir = path.join(tempDir("warden-embedded-bad-"), "pgdata");
-  const port = freePort(23000);
+  const port = await freePort();
   const server = await startEmbedded({ dataDir, port, password: "first-pw", persistent: true });
   try {
     // the same cluster again while it runs, under another password: the
@@ -114,14 +105,14 @@ test("a server that cannot start fails with the reason from its log", async () =
 
 test("Ctrl-C on `warden start` with the embedded server: Warden drains, then stops PostgreSQL cleanly, with no connection errors", async () => {
   const stateDir = tempDir("warden-start-embedded-");
-  const port = freePort(24000);
+  const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ["DATABASE_URL", "AUTH_DATABASE_URL", "ROOT_DATABASE_URL", "SHADOW_DATABASE_URL"]) delete env[name];
   const warden = startWardenProcess(
     {
       ...env,
       WARDEN_STATE_DIR: stateDir,
-      WARDEN_EMBEDDED_PG_PORT: String(freePort(26000)),
+      WARDEN_EMBEDDED_PG_PORT: String(await freePort()),
       WARDEN_JWT_SECRET: "embedded-start-test-secret-0123456789abcdef",
       PORT: String(port),
       LOG_LEVEL: "info",

@@ -84,6 +84,7 @@ test("the document is valid OpenAPI 3.1 and names every route", async () => {
     "/api/v1/subscriptions/{subscription_id}/test",
     "/api/v1/usage",
     "/api/v1/viewer-tokens",
+    "/api/v1/viewer-tokens/{token_id}",
   ]);
 });
 

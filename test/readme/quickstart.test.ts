@@ -9,12 +9,12 @@
  */
 import fs from "node:fs";
 import os from "node:os";
-import net from "node:net";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import pg from "pg";
 import { authUrl, ownerUrl, rootUrl } from "../support/db";
 import { startWardenProcess, type WardenProcess } from "../support/cli";
+import { freePort } from "../support/freePort";
 import { databaseName, withDatabase } from "../../src/db/urls";
 
 const ROOT = path.join(__dirname, "../..");
@@ -62,17 +62,6 @@ export function toScript(blocks: Block[]): string {
     }
   });
   return parts.join("\n") + "\n";
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const dbName = `${databaseName(ownerUrl())}_readme`;

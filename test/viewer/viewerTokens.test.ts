@@ -9,7 +9,7 @@ import { SignJWT } from "jose";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { closePools } from "../support/db";
-import { gql, startTestServer, type TestServer } from "../support/server";
+import { afterInvalidation, gql, startTestServer, type TestServer } from "../support/server";
 import { EMAIL, mintViewerToken, viewerFixture, type ViewerFixture } from "../support/viewerFixture";
 
 let server: TestServer;
@@ -207,6 +207,11 @@ test("responses match the OpenAPI document's schemas", async () => {
   check("RowHistory", (await api(`/api/v1/audit/row-history?table=${t.table}&pk=${pk}`, minted.body.token)).body);
   check("Me", (await api("/api/v1/me", minted.body.token)).body);
   expect(doc.paths["/api/v1/viewer-tokens"].post).toBeDefined();
+  const list = (await api("/api/v1/viewer-tokens", t.tokens.owner)).body;
+  check("ViewerTokenList", list);
+  expect(list.viewer_tokens.map((v: any) => v.id)).toContain(minted.body.token_id);
+  const extra = await mintViewerToken(server, t.tokens.owner, {});
+  check("ViewerTokenRecord", (await api(`/api/v1/viewer-tokens/${extra.body.token_id}`, t.tokens.owner, { method: "DELETE" })).body);
 });
 
 describe("a scope on type and resource", () => {
@@ -303,6 +308,119 @@ describe("what a viewer token can not do", () => {
       expect(after.body.code).toBe("not_a_member");
       await c.query("update warden.tenant_memberships set role = 'admin' where tenant_id = $1 and user_id = $2", [t.tenantId, issuer]);
       server.authenticator.flush();
+    } finally {
+      c.release();
+    }
+  });
+});
+
+describe("the registry: minting is audited, tokens are listed and revoked", () => {
+  async function governance(tokenId: string): Promise<{ event_type: string; actor_id: string; event_data: any }[]> {
+    await server.ownerPool.query("select warden.flush_capture()");
+    const { rows } = await server.ownerPool.query(
+      `select event_type, actor_id, event_data from warden.audit_events
+       where tenant_id = $1 and resource_type = 'viewer_token' and resource_id = $2 order by occurred_at, event_id`,
+      [t.tenantId, tokenId],
+    );
+    return rows;
+  }
+
+  test("minting writes governance.viewer_token.created with the minter, the scope and the expiry", async () => {
+    const r = await mintViewerToken(server, t.tokens.admin, { scope: { resource_type: "order" }, ttl: "5m" });
+    expect(r.status).toBe(201);
+    const events = await governance(r.body.token_id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ event_type: "governance.viewer_token.created", actor_id: t.users.admin });
+    expect(JSON.stringify(events[0].event_data)).toContain('"resource_type":"order"');
+  });
+
+  test("owners and admins list the tenant's tokens; other roles and other tenants see none of them", async () => {
+    const r = await mintViewerToken(server, t.tokens.owner, { scope: { actor_id: "bob" } });
+    const list = await api("/api/v1/viewer-tokens", t.tokens.admin);
+    expect(list.status).toBe(200);
+    const mine = list.body.viewer_tokens.find((v: any) => v.id === r.body.token_id);
+    expect(mine).toMatchObject({ tenant_id: t.tenantId, scope: { actor_id: "bob" }, active: true, revoked_at: null });
+    expect(list.body.viewer_tokens.every((v: any) => v.tenant_id === t.tenantId)).toBe(true);
+    const foreign = await api("/api/v1/viewer-tokens", other.tokens.owner);
+    expect(foreign.status).toBe(200);
+    expect(foreign.body.viewer_tokens.map((v: any) => v.id)).not.toContain(r.body.token_id);
+    for (const token of [t.tokens.auditor, t.tokens.member]) {
+      const denied = await api("/api/v1/viewer-tokens", token);
+      expect(denied.status).toBe(403);
+    }
+    // the visitor role reads no other tenant's rows even without the API's filters
+    const c = await server.ownerPool.connect();
+    try {
+      await c.query("begin");
+      await c.query("select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.actor_id', $2, true), set_config('jwt.claims.tenant_role', 'owner', true)", [other.tenantId, other.users.owner]);
+      await c.query("set local role warden_visitor");
+      const { rows } = await c.query("select id from warden.viewer_tokens where id = $1", [r.body.token_id]);
+      expect(rows).toEqual([]);
+      await c.query("rollback");
+    } finally {
+      c.release();
+    }
+  });
+
+  test("a revoked token is refused on the next request, and the revocation is audited", async () => {
+    const r = await mintViewerToken(server, t.tokens.owner, {});
+    const token: string = r.body.token;
+    expect((await api("/api/v1/audit/events?limit=1", token)).status).toBe(200); // now cached
+    // another tenant's owner can not revoke it; a viewer token can not revoke anything
+    const foreign = await api(`/api/v1/viewer-tokens/${r.body.token_id}`, other.tokens.owner, { method: "DELETE" });
+    expect(foreign.status).toBe(404);
+    const byViewer = await api(`/api/v1/viewer-tokens/${r.body.token_id}`, token, { method: "DELETE" });
+    expect(byViewer.status).toBe(403);
+    expect((await api(`/api/v1/viewer-tokens/${r.body.token_id}`, t.tokens.auditor, { method: "DELETE" })).status).toBe(403);
+    expect((await api("/api/v1/viewer-tokens/not-a-uuid", t.tokens.owner, { method: "DELETE" })).body.code).toBe("invalid_token_id");
+    expect((await api("/api/v1/audit/events?limit=1", token)).status).toBe(200);
+
+    let revoked: { status: number; body: any } | undefined;
+    await afterInvalidation(server, async () => {
+      revoked = await api(`/api/v1/viewer-tokens/${r.body.token_id}`, t.tokens.admin, { method: "DELETE" });
+    });
+    expect(revoked!.status).toBe(200);
+    expect(revoked!.body).toMatchObject({ id: r.body.token_id, active: false });
+    const after = await api("/api/v1/audit/events?limit=1", token);
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe("viewer_token_revoked");
+    // twice: the first revocation stands, one event
+    expect((await api(`/api/v1/viewer-tokens/${r.body.token_id}`, t.tokens.owner, { method: "DELETE" })).body.revoked_at).toBe(revoked!.body.revoked_at);
+    const events = await governance(r.body.token_id);
+    expect(events.map((e) => e.event_type)).toEqual(["governance.viewer_token.created", "governance.viewer_token.revoked"]);
+    expect(events[1].actor_id).toBe(t.users.admin);
+  });
+
+  test("a token signed with the server's key but never registered is refused (a leaked key mints nothing usable)", async () => {
+    const unregistered = await new SignJWT({ tid: t.tenantId, aty: "user", scope: {} })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(t.users.owner)
+      .setJti("0b7d6c5e-4f3a-4b2c-9d1e-0f9e8d7c6b5a")
+      .setIssuer("warden")
+      .setAudience("warden-viewer")
+      .setExpirationTime("5m")
+      .sign(new TextEncoder().encode(server.secret));
+    const r = await api("/api/v1/audit/events", `wdv_${unregistered}`);
+    expect(r.status).toBe(401);
+    expect(r.body.code).toBe("viewer_token_unknown");
+  });
+
+  test("the registry is written only through the functions: the visitor can not insert or update rows", async () => {
+    const c = await server.ownerPool.connect();
+    try {
+      await c.query("begin");
+      await c.query("select set_config('jwt.claims.tenant_id', $1, true), set_config('jwt.claims.actor_id', $2, true), set_config('jwt.claims.tenant_role', 'owner', true)", [t.tenantId, t.users.owner]);
+      await c.query("set local role warden_visitor");
+      await c.query("savepoint s");
+      await expect(
+        c.query("insert into warden.viewer_tokens (id, tenant_id, minted_by, expires_at) values (gen_random_uuid(), $1, '{}', now() + interval '1 day')", [t.tenantId]),
+      ).rejects.toMatchObject({ code: "42501" });
+      await c.query("rollback to savepoint s");
+      await expect(c.query("update warden.viewer_tokens set revoked_at = null, revoked_by = null")).rejects.toMatchObject({ code: "42501" });
+      await c.query("rollback to savepoint s");
+      // and a token can not be registered for more than an hour
+      await expect(c.query("select warden.record_viewer_token(gen_random_uuid(), '{}', now() + interval '1 day')")).rejects.toMatchObject({ code: "22023" });
+      await c.query("rollback");
     } finally {
       c.release();
     }

@@ -4,15 +4,83 @@
  * confined to a scope (src/auth/viewerTokens.ts). Body:
  *   {"scope": {"actor_id": "...", "resource_type": "...", ...}, "ttl": "15m"}
  * 201 {token, token_id, tenant_id, scope, expires_at, viewer_url}.
+ * Every token is registered in warden.viewer_tokens when it is minted
+ * (governance.viewer_token.created); a token the registry does not hold, or
+ * holds as revoked, is refused.
+ *   GET    /api/v1/viewer-tokens        the tenant's tokens, newest first (owners, admins)
+ *   DELETE /api/v1/viewer-tokens/{id}   revokes one (governance.viewer_token.revoked)
  */
-import { Router } from "express";
+import { Router, type Request, type Response } from "express";
+import type pg from "pg";
+import { withRequestContext } from "../../db/requestContext";
 import { parseTtl } from "../../auth/tokens";
 import { VIEWER_TOKEN_DEFAULT_TTL, VIEWER_TOKEN_MAX_TTL, parseViewerScope, type ViewerTokenService } from "../../auth/viewerTokens";
 import { requireRole } from "../auth";
 import { problem, sendProblem } from "../problem";
 
-export function viewerTokenRoutes(service: ViewerTokenService | undefined): Router {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const COLUMNS = "id, tenant_id, minted_by, scope, created_at, expires_at, revoked_at, revoked_by";
+
+interface ViewerTokenRow {
+  id: string;
+  tenant_id: string;
+  minted_by: unknown;
+  scope: Record<string, string>;
+  created_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_by: unknown;
+}
+
+function present(row: ViewerTokenRow): Record<string, unknown> {
+  return { ...row, active: row.revoked_at === null && row.expires_at.getTime() > Date.now() };
+}
+
+/** A viewer token may neither list nor revoke viewer tokens (read-only credential). */
+function refuseViewer(req: Request, res: Response): boolean {
+  if (!req.warden!.viewer) return false;
+  sendProblem(res, problem(403, "viewer_token_read_only", "a viewer token can not manage viewer tokens"));
+  return true;
+}
+
+export function viewerTokenRoutes(service: ViewerTokenService | undefined, authPool: pg.Pool): Router {
   const router = Router();
+
+  router.get("/viewer-tokens", requireRole("owner", "admin"), async (req, res, next) => {
+    if (refuseViewer(req, res)) return;
+    try {
+      const rows = await withRequestContext(authPool, req.warden!, res.locals.traceId, async (client) => {
+        const r = await client.query<ViewerTokenRow>(`select ${COLUMNS} from warden.viewer_tokens order by created_at desc, id limit 500`);
+        return r.rows;
+      });
+      res.setHeader("Cache-Control", "no-store");
+      res.json({ viewer_tokens: rows.map(present) });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.delete("/viewer-tokens/:tokenId", requireRole("owner", "admin"), async (req, res, next) => {
+    if (refuseViewer(req, res)) return;
+    const id = String(req.params.tokenId);
+    if (!UUID.test(id)) {
+      sendProblem(res, problem(400, "invalid_token_id", "viewer token ids are uuids"));
+      return;
+    }
+    try {
+      const row = await withRequestContext(
+        authPool,
+        req.warden!,
+        res.locals.traceId,
+        async (client) => (await client.query<ViewerTokenRow>(`select ${COLUMNS} from warden.revoke_viewer_token($1)`, [id])).rows[0],
+        { ip: req.ip, userAgent: req.get("user-agent") },
+      );
+      res.json(present(row));
+    } catch (err) {
+      next(err);
+    }
+  });
+
   router.post("/viewer-tokens", requireRole("owner", "admin"), async (req, res, next) => {
     const ctx = req.warden!;
     if (!service) {
@@ -45,6 +113,15 @@ export function viewerTokenRoutes(service: ViewerTokenService | undefined): Rout
     }
     try {
       const minted = await service.sign({ tenantId: ctx.tenantId, actorId: ctx.actorId, actorType: ctx.actorType, scope: scope.scope }, ttl);
+      // Registered (and audited) before it is handed out: a token whose
+      // registration failed is never returned, and would be refused anyway.
+      await withRequestContext(
+        authPool,
+        ctx,
+        res.locals.traceId,
+        (client) => client.query("select warden.record_viewer_token($1, $2::jsonb, $3)", [minted.tokenId, JSON.stringify(scope.scope), minted.expiresAt]),
+        { ip: req.ip, userAgent: req.get("user-agent") },
+      );
       res.setHeader("Cache-Control", "no-store");
       res.status(201).json({
         token: minted.token,
