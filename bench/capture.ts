@@ -21,12 +21,14 @@
  *   - promotion throughput: a backlog of BENCH_BACKLOG (1,000,000) row
  *     events promoted as the worker promotes a large backlog (a round of
  *     WARDEN_PROMOTE_PARTS parts running at once) with nothing else running,
- *     beside a raw INSERT of already-built events into the store by one
- *     session (what one promoting session pays at least);
- *   - capture lag: commit to promoted, p50/p99/max, at a steady
- *     BENCH_LAG_RATE (5,000) single-row writes/s for BENCH_LAG_SECONDS
- *     (15 s), with promotion every 250 ms and a sealing pass every second,
- *     as the worker runs them;
+ *     beside its floors from the same backlog: building the events alone,
+ *     and a raw INSERT of already-built events into the store, one session
+ *     each (wall clock and CPU);
+ *   - capture lag: commit to promoted (and to sealed), p50/p99/max, at a
+ *     steady BENCH_LAG_RATE (5,000) single-row writes/s over
+ *     BENCH_LAG_CLIENTS (8) connections for BENCH_LAG_SECONDS (15 s), with
+ *     the worker's own promotion loop (tasks/promoteCapture.ts) and a
+ *     sealing pass every second;
  *   - bytes per event in the store (heap, TOAST and every index) after
  *     promotion.
  *
@@ -525,11 +527,13 @@ function quantile(sorted: number[], q: number): number {
 }
 
 /**
- * LAG_RATE single-row inserts per second from 4 clients for LAG_SECONDS,
- * promotion every 250 ms and a sealing pass every second (as the worker's
- * promote_capture and seal_audit_events tasks). A write's lag: from its
- * commit (the client's answer) to the end of the first promotion whose
- * promoted_below is above its transaction id.
+ * LAG_RATE single-row inserts per second from LAG_CLIENTS clients for
+ * LAG_SECONDS, while the worker's promotion loop runs job after job (with
+ * the worker's worst-case gap between two jobs) and a sealing pass runs
+ * every second (as the seal_audit_events task). A write's lag: from its
+ * commit (the client's answer) to the end of the first promotion pass whose
+ * watermark is above its transaction id; to sealed likewise with the
+ * sealing passes' watermarks.
  */
 async function captureLag(ctx: BenchContext, c: pg.Client): Promise<LagFigures> {
   await recreateTable(c, "audited");
