@@ -9,9 +9,11 @@
  * Which events: those with txid in [watermark, horizon), where horizon is
  * the xmin of the pass's snapshot, so every transaction below it has ended
  * and no event can still appear in the window. The pass first promotes the
- * capture log's records below the same horizon into the store
- * (warden_private.capture_promote), so trigger-captured changes are sealed
- * in the pass that promotes them. The window is read with one
+ * capture log's committed records into the store
+ * (warden_private.capture_promote, in a short transaction of its own so the
+ * promotion lock is not held while this pass hashes), so trigger-captured
+ * changes are sealed in the pass that promotes them; it seals no further
+ * than the promotion watermark. The window is read with one
  * streamed query (src/db/streamRows.ts) rather than a cursor, so PostgreSQL
  * can hash and sort it with parallel workers while this process chains the
  * rows already received; the pass keeps only the finished blocks (ids and
@@ -74,29 +76,60 @@ interface TenantChain {
 export async function sealOnce(client: pg.ClientBase, key: SealingKey, opts: SealOptions = {}): Promise<SealResult> {
   const blockSize = opts.blockSize ?? 10_000;
   const own = !opts.inTransaction;
-  if (own) await client.query("begin");
+  let promoted = 0;
+  if (own) {
+    // Trigger-captured changes below the horizon become events first, in a
+    // transaction of their own: the promotion lock is held only while they
+    // are promoted, never while this pass hashes (the worker's promotion
+    // loop goes on meanwhile). A promotion already under way is not waited for.
+    const p = await client.query("select p.promoted::text as n from warden_private.capture_promote(null, false, false) p");
+    promoted = Number(p.rows[0].n);
+    // The txid BRIN ranges filled since the last summary (a large promotion,
+    // a burst of ingest), so the window below is found through the index
+    // rather than by reading the whole unsummarized tail. Its own short
+    // transaction too; it never waits for a vacuum.
+    await client.query("select warden_private.audit_events_summarize_txid()");
+    await client.query("begin");
+  }
   try {
     const lock = await client.query("select pg_try_advisory_xact_lock(hashtext('warden.seal')) as ok");
     if (!lock.rows[0].ok) {
       if (own) await client.query("rollback");
-      return { sealed: 0, tenants: 0, blocks: 0, watermark: "", skipped: true, promoted: 0, suspects: 0 };
+      return { sealed: 0, tenants: 0, blocks: 0, watermark: "", skipped: true, promoted, suspects: 0 };
     }
     await client.query("set local jit = off");
+    // The window is a narrow txid range: through the txid BRIN index, even
+    // before ANALYZE has seen a partition that just grew by a large
+    // promotion (without statistics the planner reads the whole partition).
+    await client.query("set local enable_seqscan = off");
     // The pass sorts its window by tenant and time: keep that in memory.
     await client.query("set local work_mem = '512MB'");
-    const state = await client.query("select watermark::text as w from warden_private.seal_state for update");
+    // A plain read, not FOR UPDATE: the advisory lock above already keeps
+    // other sealers out (only a sealing pass writes seal_state), and a row
+    // lock would give this transaction an id now, holding every
+    // promotion's horizon (warden_private.seal_horizon) back for the whole
+    // pass. The pass writes only at its end.
+    const state = await client.query("select watermark::text as w from warden_private.seal_state");
     const from = state.rows[0].w as string;
     const seenHorizon = (await client.query("select warden_private.seal_horizon()::text as h")).rows[0].h as string;
-    // Trigger-captured changes below the horizon become events first (same
-    // transaction). Sealing stops at the promotion watermark: a change not
-    // yet promoted (another promotion held the lock) must not fall below the
-    // seal watermark, or it would never be sealed.
-    const promotion = await client.query(
-      "select p.promoted::text as n, p.promoted_below::text as below from warden_private.capture_promote($1::bigint, false, false) p",
-      [seenHorizon],
-    );
-    const promoted = Number(promotion.rows[0].n);
-    const horizon = BigInt(promotion.rows[0].below) < BigInt(seenHorizon) ? (promotion.rows[0].below as string) : seenHorizon;
+    // Sealing stops at the promotion watermark: a change not yet promoted
+    // (another promotion held the lock) must not fall below the seal
+    // watermark, or it would never be sealed. Inside the caller's
+    // transaction the promotion runs here (same transaction); otherwise it
+    // committed above, and the watermark read now is the committed one
+    // (every event below it is in the store and visible to this pass).
+    let below: string;
+    if (own) {
+      below = (await client.query("select s.promoted_below::text as below from warden_private.capture_state s")).rows[0].below as string;
+    } else {
+      const promotion = await client.query(
+        "select p.promoted::text as n, p.promoted_below::text as below from warden_private.capture_promote($1::bigint, false, false) p",
+        [seenHorizon],
+      );
+      promoted = Number(promotion.rows[0].n);
+      below = promotion.rows[0].below as string;
+    }
+    const horizon = BigInt(below) < BigInt(seenHorizon) ? below : seenHorizon;
     if (BigInt(horizon) <= BigInt(from)) {
       await client.query("update warden_private.seal_state set last_run_at = now(), last_sealed = 0");
       if (own) await client.query("commit");
