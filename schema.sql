@@ -4773,6 +4773,46 @@ $$;
 COMMENT ON FUNCTION warden_private.audit_event_type(target regclass, op text) IS 'db.<schema>.<table>.<operation>, lower case.';
 
 --
+-- Name: audit_events_summarize_txid(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.audit_events_summarize_txid() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  ix record;
+  v_total bigint := 0;
+begin
+  for ix in
+    select i.indexrelid::regclass as index_name, i.indrelid::regclass as table_name
+    from pg_partition_tree('warden.audit_events'::regclass) p
+    join pg_index i on i.indrelid = p.relid
+    join pg_class c on c.oid = i.indexrelid
+    join pg_am a on a.oid = c.relam
+    where p.isleaf and a.amname = 'brin'
+      and exists (select 1 from pg_attribute att
+                  where att.attrelid = i.indrelid and att.attnum = any (i.indkey::int2[]) and att.attname = 'txid')
+  loop
+    begin
+      -- the lock summarizing takes, but never waited for (a vacuum of the partition summarizes it anyway)
+      execute format('lock table %s in share update exclusive mode nowait', ix.table_name);
+      v_total := v_total + brin_summarize_new_values(ix.index_name);
+    exception when lock_not_available then
+      null;
+    end;
+  end loop;
+  return v_total;
+end;
+$$;
+
+--
+-- Name: FUNCTION audit_events_summarize_txid(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.audit_events_summarize_txid() IS 'Summarizes the page ranges of every warden.audit_events partition''s txid BRIN index filled since it was last summarized (skipping a partition another session holds, such as a vacuum, which summarizes it anyway); returns the ranges summarized. Run by each sealing pass before it reads its window, so the window is found through the index rather than by reading the whole new tail.';
+
+--
 -- Name: audit_leaf_packed(text, bytea); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -26232,6 +26272,12 @@ REVOKE ALL ON FUNCTION warden_private.audit_event_rule_problems(item jsonb, poin
 --
 
 REVOKE ALL ON FUNCTION warden_private.audit_event_type(target regclass, op text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_events_summarize_txid(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.audit_events_summarize_txid() FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_leaf_packed(envelope text, payload_hash bytea); Type: ACL; Schema: warden_private; Owner: -
