@@ -4,14 +4,14 @@
  * per occurrence, and once after an outage.
  */
 import { runTaskListOnce } from "graphile-worker";
-import { makeTaskList } from "../../tasks";
+import { onceTaskList } from "../support/onceTaskList";
 import { dueGroups, latestOccurrence, queueDueRuns, type ScheduledRule } from "../../src/dq/schedule";
 import { closePools, expectFailure, ownerPool, rolledBack, testSealingKey } from "../support/db";
 import { addRule, ordersFixture } from "./support";
 
 afterAll(closePools);
 
-const taskList = makeTaskList({ sealingKey: testSealingKey() });
+const taskList = onceTaskList({ sealingKey: testSealingKey() });
 
 test("every schedule SQL accepts, cron-parser reads the same way; SQL refuses malformed ones", async () => {
   const accepted = ["* * * * *", "*/15 * * * *", "0 3 * * *", "5,35 8-18 * * mon-fri", "0 0 1 jan,jul *", "0 12 * * 0", "0 12 * * 7", "10-50/10 * 1-15 * *"];

@@ -22,7 +22,7 @@ import { runRetention, type RetentionOptions } from "../../src/retention/run";
 import { pendingPruneRecords, signPendingPruneRecords } from "../../src/audit/pruneRecords";
 import { refreshRetentionMetrics } from "../../src/retention/metrics";
 import { registry } from "../../src/metrics";
-import { makeTaskList } from "../../tasks";
+import { onceTaskList } from "../support/onceTaskList";
 import { crontab } from "../../src/worker/crontab";
 import {
   actAs,
@@ -556,7 +556,7 @@ test("retention run from plain SQL leaves its prune records unsigned (events cou
 
 test("apply_retention runs as a daily worker job, and the metrics follow the totals", async () => {
   expect(crontab).toMatch(/^\d+ \d+ \* \* \* apply_retention \?id=apply_retention/m);
-  const taskList = makeTaskList({ sealingKey: key });
+  const taskList = onceTaskList({ sealingKey: key });
   const previous = process.env.AUDIT_RETENTION_DAYS;
   process.env.AUDIT_RETENTION_DAYS = String(SEVEN_YEARS);
   try {

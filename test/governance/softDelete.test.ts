@@ -5,12 +5,12 @@
  */
 import type pg from "pg";
 import { runTaskListOnce } from "graphile-worker";
-import { makeTaskList } from "../../tasks";
+import { onceTaskList } from "../support/onceTaskList";
 import { actAs, actAsOwner, closePools, createTenant, createUser, expectFailure, flushCapture, ownerPool, rolledBack, testSealingKey } from "../support/db";
 
 afterAll(closePools);
 
-const taskList = makeTaskList({ sealingKey: testSealingKey() });
+const taskList = onceTaskList({ sealingKey: testSealingKey() });
 
 interface World {
   a: string;

@@ -7,7 +7,7 @@
 import pg from "pg";
 import { sealOnce } from "../../src/audit/sealer";
 import { runTaskListOnce } from "graphile-worker";
-import { makeTaskList } from "../../tasks";
+import { onceTaskList } from "../support/onceTaskList";
 import { closePools, rootOnTestDatabase } from "../support/db";
 import { gql, promoteCaptured, startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
@@ -66,7 +66,7 @@ test("GET /api/v1/audit/verify says when the worker's scheduled verification las
   try {
     await sealOnce(c, server.sealingKey);
     await c.query("select warden_private.enqueue_job('verify_audit_trail', '{}', null, null)");
-    await runTaskListOnce({ pgPool: server.ownerPool }, makeTaskList({ sealingKey: server.sealingKey }), c);
+    await runTaskListOnce({ pgPool: server.ownerPool }, onceTaskList({ sealingKey: server.sealingKey }), c);
   } finally {
     c.release();
   }

@@ -1,10 +1,10 @@
 /** graphile-worker: a job enqueued from SQL runs the task in tasks/. */
 import { runTaskListOnce } from "graphile-worker";
-import { makeTaskList } from "../../tasks";
+import { onceTaskList } from "../support/onceTaskList";
 
 import { closePools, ownerPool, rolledBack, testSealingKey } from "../support/db";
 
-const taskList = makeTaskList({ sealingKey: testSealingKey() });
+const taskList = onceTaskList({ sealingKey: testSealingKey() });
 
 afterAll(closePools);
 

@@ -1,6 +1,6 @@
 /** The worker's sealing task: seals what is new and schedules its next pass. */
 import { runTaskListOnce } from "graphile-worker";
-import { makeTaskList } from "../../tasks";
+import { onceTaskList } from "../support/onceTaskList";
 import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
 import { closePools, ownerPool, testSealingKey } from "../support/db";
 
@@ -16,7 +16,7 @@ test("seal_audit_events seals committed events and re-enqueues itself under one 
   try {
     await c.query("select warden_private.enqueue_job('seal_audit_events', '{}', null, $1)", [SEAL_JOB_KEY]);
     const before: Date = (await c.query("select clock_timestamp() as t")).rows[0].t;
-    await runTaskListOnce({ pgPool: pool }, makeTaskList({ sealingKey: key }), c);
+    await runTaskListOnce({ pgPool: pool }, onceTaskList({ sealingKey: key }), c);
     const sealed = await c.query(
       `select count(*)::int as n from warden_private.seal_blocks b, unnest(b.event_ids) u(id)
        join warden.audit_events e on e.event_id = u.id where e.event_type = 'worker.test.event'`,

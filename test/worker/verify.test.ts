@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { runTaskListOnce } from "graphile-worker";
 import { SEAL_JOB_KEY } from "../../tasks/sealAuditEvents";
-import { makeTaskList } from "../../tasks";
+import { onceTaskList } from "../support/onceTaskList";
 import { crontab } from "../../src/worker/crontab";
 import { verifyCrontabLine, verifyIntervalMinutes } from "../../tasks/verifyAuditTrail";
 import { refreshVerifyMetrics } from "../../src/audit/verifyMetrics";
@@ -40,7 +40,7 @@ test("verify_audit_trail verifies each chain from its last verified checkpoint a
     await sealOnce(c, key);
     const head = (await c.query("select last_seq::int as s from warden_private.seal_heads where tenant_key = $1", [tenant])).rows[0].s;
     await c.query("select warden_private.enqueue_job('verify_audit_trail', '{}', null, null)");
-    await runTaskListOnce({ pgPool: pool }, makeTaskList({ sealingKey: key }), c);
+    await runTaskListOnce({ pgPool: pool }, onceTaskList({ sealingKey: key }), c);
     const pos = await c.query(
       "select verified_seq::int as s, extract(epoch from last_success_at)::float8 as at from warden_private.verify_positions where tenant_key = $1",
       [tenant],
@@ -70,7 +70,7 @@ test("seal_audit_events anchors the checkpoints it signs to the anchor file", as
       [tenant],
     );
     await c.query("select warden_private.enqueue_job('seal_audit_events', '{}', null, $1)", [SEAL_JOB_KEY]);
-    await runTaskListOnce({ pgPool: pool }, makeTaskList({ sealingKey: testSealingKey() }), c);
+    await runTaskListOnce({ pgPool: pool }, onceTaskList({ sealingKey: testSealingKey() }), c);
     const lines = fs.readFileSync(process.env.WARDEN_ANCHOR_FILE, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const head = (await c.query("select last_seq::int as s from warden_private.seal_heads where tenant_key = $1", [tenant])).rows[0].s;
     expect(lines.filter((l) => l.tenant_key === tenant).pop()).toMatchObject({ format: "warden.anchor.v1", last_seq: head });
