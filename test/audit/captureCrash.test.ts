@@ -174,17 +174,24 @@ test("kill -9 of the worker in the middle of a promotion: a new worker promotes 
     return { child, stderr: () => err };
   };
   const first = start();
-  // its sealing pass starts promoting the backlog
-  await waitFor("the worker's promotion", 60_000, async () => {
-    const { rows } = await ownerPool().query(
-      `select count(*)::int as n from pg_stat_activity
-       where state = 'active' and (query like '%capture_promote%' or query like '%capture_round_part%') and pid <> pg_backend_pid()`,
-    );
-    return rows[0].n > 0;
-  });
-  await new Promise((r) => setTimeout(r, 200));
-  first.child.kill("SIGKILL");
-  await new Promise((r) => first.child.once("exit", r));
+  const firstExit = new Promise((r) => first.child.once("exit", r));
+  try {
+    // its promotion loop (or its sealing pass) starts promoting the backlog
+    await waitFor("the worker's promotion", 60_000, async () => {
+      const { rows } = await ownerPool().query(
+        `select count(*)::int as n from pg_stat_activity
+         where state = 'active' and (query like '%capture_promote%' or query like '%capture_round_part%') and pid <> pg_backend_pid()`,
+      );
+      return rows[0].n > 0;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; the worker's stderr:\n${first.stderr().slice(-4000)}`);
+  } finally {
+    // never left running for the test files after this one, whatever happened
+    first.child.kill("SIGKILL");
+    await firstExit;
+  }
   const count = async () =>
     (
       await ownerPool().query<{ n: number; d: number }>(
