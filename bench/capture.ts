@@ -44,11 +44,10 @@
  */
 import fs from "node:fs";
 import type pg from "pg";
-import { generateSealingKey } from "../src/audit/sealingKey";
 import { sealOnce } from "../src/audit/sealer";
 import type { BenchContext, BenchSection } from "./types";
 import { promoteLoop, promoteOptionsFromEnv, type PromoteDb } from "../tasks/promoteCapture";
-import { best, checkpoint, connect, envInt, fmtInt, median, secondsSince, timed, withClient } from "./util";
+import { best, checkpoint, connect, envInt, fmtInt, median, secondsSince, timed, withClient, benchSealingKey } from "./util";
 
 const ROWS = envInt("BENCH_ROWS", 100_000);
 const DELETE_ROWS = Math.min(envInt("BENCH_DELETE_ROWS", 20_000), ROWS);
@@ -661,7 +660,7 @@ function quantile(sorted: number[], q: number): number {
  */
 async function captureLag(ctx: BenchContext, c: pg.Client): Promise<LagFigures> {
   await recreateTable(c, "audited");
-  const key = generateSealingKey();
+  const key = benchSealingKey();
   const sealer = await connect(ctx.ownerUrl);
   const promoter = await connect(ctx.ownerUrl);
   const writers = await Promise.all(Array.from({ length: LAG_CLIENTS }, () => connect(ctx.ownerUrl)));

@@ -14,8 +14,7 @@ import path from "node:path";
 import type { BenchContext, BenchSection } from "./types";
 import { ensureWindowPartitions, loadEvents } from "./auditData";
 import { auditorKey, authenticatorUrl, startInProcessServer } from "./httpClient";
-import { envInt, fmtInt, withClient } from "./util";
-import { generateSealingKey } from "../src/audit/sealingKey";
+import { envInt, fmtInt, withClient, benchSealingKey } from "./util";
 import { sealOnce } from "../src/audit/sealer";
 import { verifyTrail } from "../src/audit/verifier";
 import { verifyExportFile } from "../src/audit/offlineVerify";
@@ -46,7 +45,7 @@ function download(port: number, key: string, query: string, file: string): Promi
 export const exportProofsSection: BenchSection = {
   name: "export-proofs",
   async run(ctx: BenchContext): Promise<void> {
-    const key = generateSealingKey();
+    const key = benchSealingKey();
     const tenant = await withClient(ctx.ownerUrl, async (c) => {
       await ensureWindowPartitions(c);
       await sealOnce(c, key); // whatever earlier sections left

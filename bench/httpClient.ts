@@ -12,11 +12,11 @@ import path from "node:path";
 import { makePool } from "../src/db/pools";
 import { Authenticator } from "../src/auth/authenticate";
 import { TokenService } from "../src/auth/tokens";
-import { generateSealingKey, type SealingKey } from "../src/audit/sealingKey";
+import type { SealingKey } from "../src/audit/sealingKey";
 import { createHttp } from "../src/http/app";
 import { withUser } from "../src/db/urls";
 import type { BenchContext } from "./types";
-import { withClient } from "./util";
+import { withClient, benchSealingKey } from "./util";
 
 export interface BenchServer {
   port: number;
@@ -33,7 +33,7 @@ export async function authenticatorUrl(ctx: BenchContext): Promise<string> {
 }
 
 /** Express + PostGraphile in this process, as `warden start` runs them (no worker). */
-export async function startInProcessServer(ownerUrl: string, authUrl: string, authPoolSize = 10, sealingKey: SealingKey = generateSealingKey()): Promise<BenchServer> {
+export async function startInProcessServer(ownerUrl: string, authUrl: string, authPoolSize = 10, sealingKey: SealingKey = benchSealingKey()): Promise<BenchServer> {
   const ownerPool = makePool(ownerUrl, 4, "bench-owner");
   const authPool = makePool(authUrl, authPoolSize, "bench-api");
   const secret = randomBytes(32).toString("base64url");

@@ -19,7 +19,7 @@ import pg from "pg";
 import { connect as natsConnect, createInbox, headers as natsHeaders } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { BenchContext, BenchSection } from "./types";
-import { envInt, fmtInt, fmtRatio, timed } from "./util";
+import { envInt, fmtInt, fmtRatio, timed, benchSealingKey } from "./util";
 import { dispatchOnce } from "../src/notify/dispatch";
 import { deliverBatch, loadSubscription, readPage, recordAttempts } from "../src/notify/deliver";
 import { poolDb } from "../src/notify/db";
@@ -27,7 +27,6 @@ import { notifySettingsFromEnv } from "../src/notify/settings";
 import { closeJetStream } from "../src/notify/jetstream";
 import { closeWebhookAgents, cloudEventBody, signatureHeaders } from "../src/notify/webhook";
 import { Pool } from "undici";
-import { generateSealingKey } from "../src/audit/sealingKey";
 import { startWorker } from "../src/worker/runner";
 
 const EVENTS = envInt("BENCH_NOTIFY_EVENTS", 20_000);
@@ -272,7 +271,7 @@ export const notifySection: BenchSection = {
       // 3. Commit to webhook received, p95, at a steady rate, with the real worker.
       const live = await createSub(pool, tenant, { name: "bench-live", channel: "webhook", webhook_url: rx.url, filter: { event_type: "bench.live.*" } });
       process.env.WARDEN_NOTIFY_ALLOW_PRIVATE = "true";
-      const worker = await startWorker({ pool, concurrency: 4, sealingKey: generateSealingKey() });
+      const worker = await startWorker({ pool, concurrency: 4, sealingKey: benchSealingKey() });
       const committed = new Map<string, number>();
       try {
         // Steady state: the load starts once the worker's dispatcher has made a pass (starting the worker,

@@ -14,11 +14,10 @@ import { makePool } from "../src/db/pools";
 import { Authenticator } from "../src/auth/authenticate";
 import { TokenService } from "../src/auth/tokens";
 import { mintSessionToken } from "../src/auth/sessions";
-import { generateSealingKey } from "../src/audit/sealingKey";
 import { createHttp } from "../src/http/app";
 import type { BenchContext, BenchSection } from "./types";
 import { authenticatorUrl } from "./httpClient";
-import { envInt, fmtInt, fmtRatio, withClient } from "./util";
+import { envInt, fmtInt, fmtRatio, withClient, benchSealingKey } from "./util";
 
 const SECONDS = envInt("BENCH_REDACTION_SECONDS", 3);
 const ROUNDS = envInt("BENCH_REDACTION_ROUNDS", 3);
@@ -127,7 +126,7 @@ export const redactionSection: BenchSection = {
       authPool,
       authUrl,
       authenticator: new Authenticator(authPool, tokens),
-      sealingKey: generateSealingKey(),
+      sealingKey: benchSealingKey(),
       cursorSecret: secret,
       production: true,
     });

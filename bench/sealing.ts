@@ -5,11 +5,10 @@
  * sealer or verifier could do.
  */
 import pg from "pg";
-import { generateSealingKey } from "../src/audit/sealingKey";
 import { sealOnce } from "../src/audit/sealer";
 import { verifyTrail } from "../src/audit/verifier";
 import type { BenchSection } from "./types";
-import { fmtInt } from "./util";
+import { fmtInt, benchSealingKey } from "./util";
 
 export interface SealBenchContext {
   ownerUrl: string;
@@ -69,7 +68,7 @@ async function hashInputs(c: pg.Client, tenant: string): Promise<number> {
 export async function benchSealing(ctx: SealBenchContext): Promise<SealBenchFigures> {
   const c = new pg.Client({ connectionString: ctx.ownerUrl });
   await c.connect();
-  const key = generateSealingKey();
+  const key = benchSealingKey();
   try {
     // Seal whatever earlier sections left, so this section measures its own events.
     await sealOnce(c, key);

@@ -4,6 +4,7 @@
  * does not pay for the dirty pages of the previous one.
  */
 import pg from "pg";
+import { generateSealingKey, type SealingKey } from "../src/audit/sealingKey";
 
 /** Seconds since `started` (a process.hrtime.bigint() reading). */
 export function secondsSince(started: bigint): number {
@@ -68,4 +69,16 @@ export function envInt(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+let sealingKey: SealingKey | undefined;
+
+/**
+ * The one sealing key of a bench run. Sections share the bench database,
+ * and verify checks every chain in it: checkpoints signed by a key of
+ * another section would read as signed by an unknown key.
+ */
+export function benchSealingKey(): SealingKey {
+  sealingKey ??= generateSealingKey();
+  return sealingKey;
 }

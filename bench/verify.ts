@@ -7,14 +7,13 @@
  * the history.
  */
 import pg from "pg";
-import { generateSealingKey } from "../src/audit/sealingKey";
 import { sealOnce } from "../src/audit/sealer";
 import { verifyTrail } from "../src/audit/verifier";
 import { verifyIncrementally } from "../src/audit/scheduledVerify";
 import { streamRows } from "../src/db/streamRows";
 import { EventHasher, GENESIS, PACKED_COLUMN } from "../src/audit/chain";
 import type { BenchSection } from "./types";
-import { fmtInt, timed } from "./util";
+import { fmtInt, timed, benchSealingKey } from "./util";
 
 const EVENTS = Number(process.env.BENCH_VERIFY_EVENTS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_VERIFY_ROUNDS ?? 3);
@@ -64,7 +63,7 @@ export const verifySection: BenchSection = {
   async run(ctx) {
     const c = new pg.Client({ connectionString: ctx.ownerUrl, application_name: "warden-bench" });
     await c.connect();
-    const key = generateSealingKey();
+    const key = benchSealingKey();
     try {
       await sealOnce(c, key);
       const tenant = (await c.query("select warden_private.create_tenant('bench verify') as id")).rows[0].id as string;

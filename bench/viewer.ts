@@ -16,11 +16,10 @@ import { makePool } from "../src/db/pools";
 import { Authenticator } from "../src/auth/authenticate";
 import { TokenService } from "../src/auth/tokens";
 import { ViewerTokenService } from "../src/auth/viewerTokens";
-import { generateSealingKey } from "../src/audit/sealingKey";
 import { createHttp } from "../src/http/app";
 import type { BenchContext, BenchSection } from "./types";
 import { authenticatorUrl } from "./httpClient";
-import { envInt, fmtInt, fmtRatio, withClient } from "./util";
+import { envInt, fmtInt, fmtRatio, withClient, benchSealingKey } from "./util";
 
 const SECONDS = envInt("BENCH_VIEWER_SECONDS", 3);
 const ROUNDS = envInt("BENCH_VIEWER_ROUNDS", 3);
@@ -98,7 +97,7 @@ export const viewerSection: BenchSection = {
       authPool,
       authUrl,
       authenticator: new Authenticator(authPool, tokens, viewerTokens),
-      sealingKey: generateSealingKey(),
+      sealingKey: benchSealingKey(),
       cursorSecret: secret,
       production: true,
     });
