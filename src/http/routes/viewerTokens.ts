@@ -9,8 +9,10 @@
  * holds as revoked, is refused.
  *   GET    /api/v1/viewer-tokens        the tenant's tokens, newest first (owners, admins)
  *   DELETE /api/v1/viewer-tokens/{id}   revokes one (governance.viewer_token.revoked)
+ * A viewer token reaches none of these: viewerGate (../viewerScope.ts)
+ * answers 403 viewer_token_read_only before any route but its reads.
  */
-import { Router, type Request, type Response } from "express";
+import { Router } from "express";
 import type pg from "pg";
 import { withRequestContext } from "../../db/requestContext";
 import { parseTtl } from "../../auth/tokens";
@@ -36,18 +38,10 @@ function present(row: ViewerTokenRow): Record<string, unknown> {
   return { ...row, active: row.revoked_at === null && row.expires_at.getTime() > Date.now() };
 }
 
-/** A viewer token may neither list nor revoke viewer tokens (read-only credential). */
-function refuseViewer(req: Request, res: Response): boolean {
-  if (!req.warden!.viewer) return false;
-  sendProblem(res, problem(403, "viewer_token_read_only", "a viewer token can not manage viewer tokens"));
-  return true;
-}
-
 export function viewerTokenRoutes(service: ViewerTokenService | undefined, authPool: pg.Pool): Router {
   const router = Router();
 
   router.get("/viewer-tokens", requireRole("owner", "admin"), async (req, res, next) => {
-    if (refuseViewer(req, res)) return;
     try {
       const rows = await withRequestContext(authPool, req.warden!, res.locals.traceId, async (client) => {
         const r = await client.query<ViewerTokenRow>(`select ${COLUMNS} from warden.viewer_tokens order by created_at desc, id limit 500`);
@@ -61,7 +55,6 @@ export function viewerTokenRoutes(service: ViewerTokenService | undefined, authP
   });
 
   router.delete("/viewer-tokens/:tokenId", requireRole("owner", "admin"), async (req, res, next) => {
-    if (refuseViewer(req, res)) return;
     const id = String(req.params.tokenId);
     if (!UUID.test(id)) {
       sendProblem(res, problem(400, "invalid_token_id", "viewer token ids are uuids"));
@@ -85,10 +78,6 @@ export function viewerTokenRoutes(service: ViewerTokenService | undefined, authP
     const ctx = req.warden!;
     if (!service) {
       sendProblem(res, problem(503, "viewer_tokens_disabled", "this server was started without a viewer token key"));
-      return;
-    }
-    if (ctx.viewer) {
-      sendProblem(res, problem(403, "viewer_token_read_only", "a viewer token can not mint viewer tokens"));
       return;
     }
     const body = (req.body ?? {}) as Record<string, unknown>;
