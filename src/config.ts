@@ -42,6 +42,28 @@ function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): num
   return n;
 }
 
+/**
+ * A bounded number from the environment: the fallback when unset or empty,
+ * otherwise a number from min to max (a whole one unless integer is false),
+ * or an error that names the variable, the bounds and what it got.
+ */
+export function boundedNumberFromEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  { integer = true }: { integer?: boolean } = {},
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    throw new Error(`${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardenConfig {
   return {
     databaseUrl: env.DATABASE_URL || undefined,

@@ -23,6 +23,7 @@
  * promotion running skips.
  */
 import type { Task } from "graphile-worker";
+import { boundedNumberFromEnv } from "../src/config";
 
 export const PROMOTE_JOB_KEY = "warden:promote_capture";
 
@@ -40,11 +41,7 @@ export interface PromoteOptions {
 }
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return n;
+  return boundedNumberFromEnv(process.env, name, fallback, min, max);
 }
 
 export function promoteOptionsFromEnv(): PromoteOptions {

@@ -35,7 +35,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { checkpointSignatureValid } from "./checkpoint";
 import { ZERO_TENANT } from "./chain";
 import type { SealingKey } from "./sealingKey";
-import type { WardenConfig } from "../config";
+import { boundedNumberFromEnv, type WardenConfig } from "../config";
 import { postWebhook } from "../notify/webhook";
 import { webhookUrlProblem } from "../notify/ssrf";
 import { notifySettingsFromEnv } from "../notify/settings";
@@ -106,11 +106,7 @@ function webhookFromEnv(env: NodeJS.ProcessEnv): WebhookAnchorConfig | undefined
     );
   }
   const notify = notifySettingsFromEnv(env);
-  const raw = env.WARDEN_ANCHOR_WEBHOOK_TIMEOUT_MS;
-  const timeoutMs = raw === undefined || raw === "" ? 5000 : Number(raw);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
-    throw new Error(`WARDEN_ANCHOR_WEBHOOK_TIMEOUT_MS must be a number of milliseconds from 100 to 120000, got ${raw}`);
-  }
+  const timeoutMs = boundedNumberFromEnv(env, "WARDEN_ANCHOR_WEBHOOK_TIMEOUT_MS", 5000, 100, 120_000);
   return { url, secret, timeoutMs, allowPrivate: notify.allowPrivate, dnsServer: notify.dnsServer, maxResponseBytes: notify.maxResponseBytes };
 }
 

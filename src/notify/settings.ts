@@ -16,6 +16,8 @@
  *                                      dispatcher releases with graphile_worker.force_unlock_workers
  *                                      (default 300; must exceed the budget plus the timeout)
  */
+import { boundedNumberFromEnv } from "../config";
+
 export interface NotifySettings {
   allowPrivate: boolean;
   timeoutMs: number;
@@ -30,12 +32,9 @@ export interface NotifySettings {
   webhookConcurrency: number;
 }
 
+/** A numeric setting (fractions accepted, as they always were). */
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return dflt;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name} must be a number from ${min} to ${max}, got ${raw}`);
-  return n;
+  return boundedNumberFromEnv(env, name, dflt, min, max, { integer: false });
 }
 
 export function notifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): NotifySettings {
