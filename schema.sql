@@ -5218,15 +5218,44 @@ begin
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 1, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_1_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
+          select v_tx, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_1_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
+          select v_tx, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_1_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
-        select v_tx, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        select $1, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
         from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
         returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 1, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_1_v2_0 (txid, o1, o2, o3, o4) select v_tx, o.id, o.name, o.created_at, o.updated_at from old_rows o returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -5246,15 +5275,44 @@ begin
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 1, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_1_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
+          select v_tx, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_1_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
+          select v_tx, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_1_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
-        select v_tx, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        select $1, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
         from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
         returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 1, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_1_v2_1 (txid, o1, o2, o3, o4) select v_tx, o.id, o.name, o.created_at, o.updated_at from old_rows o returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -5454,15 +5512,44 @@ begin
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 2, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_2_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
+          select v_tx, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_2_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
+          select v_tx, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_2_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
-        select v_tx, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        select $1, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
         from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
         returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 2, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_2_v2_0 (txid, o1, o2, o3, o4, o5) select v_tx, o.id, o.email, o.display_name, o.created_at, o.updated_at from old_rows o returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -5482,15 +5569,44 @@ begin
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 2, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_2_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
+          select v_tx, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_2_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
+          select v_tx, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_2_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
-        select v_tx, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        select $1, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
         from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
         returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 2, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_2_v2_1 (txid, o1, o2, o3, o4, o5) select v_tx, o.id, o.email, o.display_name, o.created_at, o.updated_at from old_rows o returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -5690,15 +5806,44 @@ begin
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 3, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_3_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_3_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_3_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
         returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 3, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_3_v2_0 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.user_id, o.role, o.created_at, o.joined_via from old_rows o returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -5718,15 +5863,44 @@ begin
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 3, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_3_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_3_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_3_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
         returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 3, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_3_v2_1 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.user_id, o.role, o.created_at, o.joined_via from old_rows o returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -5926,15 +6100,44 @@ begin
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 4, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_4_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_4_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_4_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
         returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 4, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_4_v2_0 (txid, o1, o2, o3, o4, o5, o6, o7) select v_tx, o.id, o.tenant_id, o.name, o.description, o.created_by, o.created_at, o.updated_at from old_rows o returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -5954,15 +6157,44 @@ begin
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 4, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_4_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_4_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_4_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
         returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 4, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_4_v2_1 (txid, o1, o2, o3, o4, o5, o6, o7) select v_tx, o.id, o.tenant_id, o.name, o.description, o.created_by, o.created_at, o.updated_at from old_rows o returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -6162,15 +6394,44 @@ begin
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 5, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_5_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_5_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_5_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
         returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 5, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_5_v2_0 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.project_id, o.user_id, o.role, o.created_at from old_rows o returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -6190,15 +6451,44 @@ begin
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 5, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_5_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_5_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_5_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
         returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 5, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_5_v2_1 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.project_id, o.user_id, o.role, o.created_at from old_rows o returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -6514,15 +6804,44 @@ begin
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 6, 3, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_6_v3_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_6_v3_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_6_v3_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
         returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 6, 3, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_6_v3_0 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12) select v_tx, o.id, o.tenant_id, o.name, o.prefix, o.role, o.rate_limit_per_second, o.created_by, o.created_at, o.expires_at, o.last_used_at, o.revoked_at, o.scopes from old_rows o returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -6542,15 +6861,44 @@ begin
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 6, 3, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_6_v3_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_6_v3_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_6_v3_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
         returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 6, 3, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_6_v3_1 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12) select v_tx, o.id, o.tenant_id, o.name, o.prefix, o.role, o.rate_limit_per_second, o.created_by, o.created_at, o.expires_at, o.last_used_at, o.revoked_at, o.scopes from old_rows o returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -6750,15 +7098,44 @@ begin
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 7, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_7_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_7_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_7_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
         returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 7, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_7_v2_0 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11) select v_tx, o.id, o.tenant_id, o.email, o.role, o.invited_by, o.created_at, o.expires_at, o.accepted_at, o.accepted_by, o.revoked_at, o.revoked_by from old_rows o returning 1)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -6778,15 +7155,44 @@ begin
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
       select v_tx, 7, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into warden_private.capture_rows_7_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+          from old_rows o cross join new_rows n
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into warden_private.capture_rows_7_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
+          select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute 'with r as (
         insert into warden_private.capture_rows_7_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
-        select v_tx, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
         from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
         join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
         where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
         returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select $1, 7, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into warden_private.capture_rows_7_v2_1 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11) select v_tx, o.id, o.tenant_id, o.email, o.role, o.invited_by, o.created_at, o.expires_at, o.accepted_at, o.accepted_by, o.revoked_at, o.revoked_by from old_rows o returning 1)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
@@ -7147,6 +7553,13 @@ declare
   v_changed text[] := '{}';
   v_stmt text := 'txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id';
   v_ctx text := 'now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project';
+  -- the same for the large UPDATE's dynamic statement: $1 is v_tx, $2 .. $10 the context below
+  v_ctx_dyn text := 'now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10';
+  v_upd_dyn text[] := '{}';
+  v_hash_tenant_dyn text;
+  v_o_dyn text;
+  v_n_dyn text;
+  v_update_dyn text;
   v_body text := '';
   v_ordinal text := 'warden_capture_ordinal';
   c jsonb;
@@ -7162,6 +7575,8 @@ begin
   end loop;
   v_hash_tenant_n := case when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid'
     when v_tenant_column is not null then format('coalesce(n.%I, v_ctx_tenant)', v_tenant_column) else 'v_ctx_tenant' end;
+  v_hash_tenant_dyn := case when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid'
+    when v_tenant_column is not null then format('coalesce(n.%I, $2)', v_tenant_column) else '$2' end;
   v_hash_tenant_o := case when v_fixed_tenant is not null then quote_literal(v_fixed_tenant) || '::uuid'
     when v_tenant_column is not null then format('coalesce(o.%I, v_ctx_tenant)', v_tenant_column) else 'v_ctx_tenant' end;
   for i in 1 .. jsonb_array_length(cols) loop
@@ -7176,11 +7591,15 @@ begin
       -- an UPDATE hashes both sides under the new row's tenant, as before
       v_o := format('case when o.%1$I is null then null else warden_private.keyed_hash(%2$s, to_jsonb(o.%1$I)::text) end', c ->> 'name', v_hash_tenant_n);
       v_n := format('case when n.%1$I is null then null else warden_private.keyed_hash(%2$s, to_jsonb(n.%1$I)::text) end', c ->> 'name', v_hash_tenant_n);
+      v_o_dyn := format('case when o.%1$I is null then null else warden_private.keyed_hash(%2$s, to_jsonb(o.%1$I)::text) end', c ->> 'name', v_hash_tenant_dyn);
+      v_n_dyn := format('case when n.%1$I is null then null else warden_private.keyed_hash(%2$s, to_jsonb(n.%1$I)::text) end', c ->> 'name', v_hash_tenant_dyn);
     else
       v_ins := v_ins || format('n.%I', c ->> 'name');
       v_del := v_del || format('o.%I', c ->> 'name');
       v_o := format('o.%I', c ->> 'name');
       v_n := format('n.%I', c ->> 'name');
+      v_o_dyn := v_o;
+      v_n_dyn := v_n;
     end if;
     v_d := warden_private.capture_distinct(c ->> 'compare', format('o.%I', c ->> 'name'), format('n.%I', c ->> 'name'));
     if (c ->> 'value')::boolean then
@@ -7190,27 +7609,63 @@ begin
     -- capture full or without a key); other columns only when they changed.
     if v_full or not has_pk or (c ->> 'pk')::boolean or (c ->> 'tenant')::boolean or coalesce((c ->> 'project')::boolean, false) then
       v_upd := v_upd || v_o || v_n;
+      v_upd_dyn := v_upd_dyn || v_o_dyn || v_n_dyn;
     else
       v_upd := v_upd || format('case when %s then %s end', v_d, v_o) || format('case when %s then %s end', v_d, v_n);
+      v_upd_dyn := v_upd_dyn || format('case when %s then %s end', v_d, v_o_dyn) || format('case when %s then %s end', v_d, v_n_dyn);
     end if;
   end loop;
 
   for s in 0 .. 1 loop
+    -- A large UPDATE's statement, planned for its own size at each run (see below).
+    v_update_dyn := format($d$with r as (
+        insert into %1$s_%2$s (txid, %3$s)
+        select $1, %4$s
+        from (select row_number() over () as %7$I, %5$s from old_rows) o
+        join (select row_number() over () as %7$I, %5$s from new_rows) n on n.%7$I = o.%7$I
+        where %6$s
+        returning 1)
+      insert into warden_private.capture_statements_%2$s (%8$s)
+      select $1, %9$s, %10$s, 'u', count(*), %11$s from r having count(*) > 0$d$,
+      log_name, s, array_to_string(v_on_cols, ', '), array_to_string(v_upd_dyn, ', '), array_to_string(v_read, ', '),
+      case when not v_skip then 'true' when cardinality(v_changed) = 0 then 'false' else array_to_string(v_changed, ' or ') end,
+      v_ordinal, v_stmt, table_id, version, v_ctx_dyn);
     v_body := v_body || case when s = 0 then E'\n  if v_slot = 0 then' else E'\n  else' end || format($b$
     if tg_op = 'INSERT' then
       with r as (insert into %1$s_%2$s (txid, %3$s) select v_tx, %4$s from new_rows n returning 1)
       insert into warden_private.capture_statements_%2$s (%5$s)
       select v_tx, %6$s, %7$s, 'i', count(*), %8$s from r having count(*) > 0;
     elsif tg_op = 'UPDATE' then
-      with r as (
-        insert into %1$s_%2$s (txid, %9$s)
-        select v_tx, %10$s
-        from (select row_number() over () as %15$I, %11$s from old_rows) o
-        join (select row_number() over () as %15$I, %11$s from new_rows) n on n.%15$I = o.%15$I
-        where %12$s
-        returning 1)
-      insert into warden_private.capture_statements_%2$s (%5$s)
-      select v_tx, %6$s, %7$s, 'u', count(*), %8$s from r having count(*) > 0;
+      -- Old and new rows pair by their order. A plan is cached at its first
+      -- runs and kept for the session, with the row counts of those runs: a
+      -- statement planned for a few rows pairs by a nested loop, quadratic
+      -- on a large one. So one row pairs without a join; up to 64 rows share
+      -- one cached plan (any pairing is cheap at that size); more rows run a
+      -- statement planned for their own count.
+      select count(*) into v_count from new_rows;
+      if v_count = 1 then
+        with r as (
+          insert into %1$s_%2$s (txid, %9$s)
+          select v_tx, %10$s
+          from old_rows o cross join new_rows n
+          where %12$s
+          returning 1)
+        insert into warden_private.capture_statements_%2$s (%5$s)
+        select v_tx, %6$s, %7$s, 'u', count(*), %8$s from r having count(*) > 0;
+      elsif v_count between 2 and 64 then
+        with r as (
+          insert into %1$s_%2$s (txid, %9$s)
+          select v_tx, %10$s
+          from (select row_number() over () as %15$I, %11$s from old_rows) o
+          join (select row_number() over () as %15$I, %11$s from new_rows) n on n.%15$I = o.%15$I
+          where %12$s
+          returning 1)
+        insert into warden_private.capture_statements_%2$s (%5$s)
+        select v_tx, %6$s, %7$s, 'u', count(*), %8$s from r having count(*) > 0;
+      elsif v_count > 64 then
+        execute %16$L
+          using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
+      end if;
     elsif tg_op = 'DELETE' then
       with r as (insert into %1$s_%2$s (txid, %13$s) select v_tx, %14$s from old_rows o returning 1)
       insert into warden_private.capture_statements_%2$s (%5$s)
@@ -7227,17 +7682,17 @@ begin
       log_name, s, array_to_string(v_n_cols, ', '), array_to_string(v_ins, ', '), v_stmt, table_id, version, v_ctx,
       array_to_string(v_on_cols, ', '), array_to_string(v_upd, ', '), array_to_string(v_read, ', '),
       case when not v_skip then 'true' when cardinality(v_changed) = 0 then 'false' else array_to_string(v_changed, ' or ') end,
-      array_to_string(v_o_cols, ', '), array_to_string(v_del, ', '), v_ordinal);
+      array_to_string(v_o_cols, ', '), array_to_string(v_del, ', '), v_ordinal, v_update_dyn);
   end loop;
   v_body := v_body || E'\n  end if;';
 
   return format($f$
-create function %1$s() returns trigger
+create or replace function %1$s() returns trigger
   language plpgsql
   security definer
   set search_path = pg_catalog
   set jit = off
-  -- an UPDATE pairs old and new rows by sorting both: in memory up to a few
+  -- a large UPDATE pairs old and new rows by hashing: in memory up to a few
   -- hundred thousand rows
   set work_mem = '64MB'
 as $body$
@@ -7294,7 +7749,7 @@ $_$;
 -- Name: FUNCTION capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean); Type: COMMENT; Schema: warden_private; Owner: -
 --
 
-COMMENT ON FUNCTION warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) IS 'SQL text of a generated capture trigger function: the request context (with the project of warden.set_context) once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed).';
+COMMENT ON FUNCTION warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) IS 'SQL text of a generated capture trigger function (create or replace): the request context (with the project of warden.set_context) once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed). An UPDATE of one row pairs old and new without a join, up to 64 rows share one cached plan, more rows run a statement planned for their count (a plan cached for a few rows would pair a large statement''s rows quadratically).';
 
 --
 -- Name: capture_gap_closed(regclass, text); Type: FUNCTION; Schema: warden_private; Owner: -

@@ -407,3 +407,65 @@ test("a round promotes a backlog in parts running at once, each exactly once; a 
   expect(await eventCount(table)).toBe(expected + 3020);
   expect(await eventCount(table, "new_values ->> 'v' = 'again'")).toBe(3020);
 });
+
+test("a large UPDATE after single-row UPDATEs on the same session pairs its rows by hashing, not by the plan cached for one row; every path records the same events", async () => {
+  // Attack: a session that ran single-row UPDATEs had cached the capture
+  // statement's plan for one row (a nested loop pairing old and new rows),
+  // and a later UPDATE of 10,000 rows on it ran quadratically (13 s, not
+  // 0.2 s). auto_explain shows the plan each capture statement ran.
+  const schema = `cl_${randomUUID().slice(0, 8)}`;
+  const table = `${schema}.t`;
+  await ownerPool().query(`create schema ${schema}; create table ${table} (id int primary key, tenant_id uuid, v text, n int, card text)`);
+  await ownerPool().query("select warden.enable_auditing($1::regclass, $2)", [table, JSON.stringify({ redact_columns: ["card"] })]);
+  const tenant = await createTenant(ownerPool());
+  await ownerPool().query(`insert into ${table} select g, $1, 'v' || g, g, 'c' || g from generate_series(1, 3000) g`, [tenant]);
+  await promote();
+
+  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
+  await c.connect();
+  const notices: string[] = [];
+  c.on("notice", (n) => notices.push(n.message ?? ""));
+  try {
+    await c.query("load 'auto_explain'");
+    await c.query("set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice");
+    for (let id = 1; id <= 8; id++) await c.query(`update ${table} set n = n + 1, card = 'x' || id where id = $1`, [id]);
+    await c.query(`update ${table} set v = v || '!' where id between 11 and 30`);
+    await c.query(`update ${table} set v = v where id <= 100`); // nothing changed: no event
+    notices.length = 0;
+    await c.query("begin");
+    await c.query("select warden.set_context($1, 'bulk-job', 'service', 'trace-bulk')", [tenant]);
+    await c.query(`update ${table} set n = n + 1, card = 'y' || id where id > 100`);
+    await c.query("commit");
+  } finally {
+    await c.end();
+  }
+  const plans = notices.filter((m) => m.includes("warden_capture_ordinal") && m.includes("Insert on capture_rows_"));
+  expect(plans).toHaveLength(1);
+  expect(plans[0]).not.toMatch(/Nested Loop/);
+  expect(plans[0]).toMatch(/Hash Join|Merge Join/);
+
+  expect(await promote()).toBe(8 + 20 + 2900);
+  const { rows } = await ownerPool().query(
+    `select (row_pk ->> 'id')::int as id, changed_fields, old_values, new_values, actor_id, actor_type::text, trace_id, tenant_id
+     from warden.audit_events where table_name = $1 and action = 'update' order by (row_pk ->> 'id')::int`,
+    [table],
+  );
+  expect(rows).toHaveLength(2928);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const { rows: inserted } = await ownerPool().query(
+    `select (row_pk ->> 'id')::int as id, new_values ->> 'card' as card from warden.audit_events where table_name = $1 and action = 'insert'`,
+    [table],
+  );
+  const insertedCard = new Map(inserted.map((r) => [r.id, r.card]));
+  // one row (no join)
+  expect(byId.get(5)).toMatchObject({ changed_fields: ["card", "n"], old_values: { n: 5 }, new_values: { n: 6 }, actor_type: "db_role" });
+  expect(byId.get(5).old_values.card).toBe(insertedCard.get(5));
+  // a few rows (one cached plan)
+  expect(byId.get(20)).toMatchObject({ changed_fields: ["v"], old_values: { v: "v20" }, new_values: { v: "v20!" } });
+  // many rows (planned for their count), with the request context and the keyed hash of the tenant
+  const big = byId.get(2000);
+  expect(big).toMatchObject({ changed_fields: ["card", "n"], old_values: { n: 2000 }, new_values: { n: 2001 }, actor_id: "bulk-job", actor_type: "service", trace_id: "trace-bulk", tenant_id: tenant });
+  expect(big.old_values.card).toBe(insertedCard.get(2000));
+  expect(big.new_values.card).toMatch(/^hmac:[0-9a-f]{64}$/);
+  expect(JSON.stringify(rows)).not.toMatch(/"(x|y|c)\d+"/);
+});
