@@ -417,7 +417,7 @@ test("a large UPDATE after single-row UPDATEs on the same session pairs its rows
   const table = `${schema}.t`;
   await ownerPool().query(`create schema ${schema}; create table ${table} (id int primary key, tenant_id uuid, v text, n int, card text)`);
   await ownerPool().query("select warden.enable_auditing($1::regclass, $2)", [table, JSON.stringify({ redact_columns: ["card"] })]);
-  const tenant = await createTenant(ownerPool());
+  const tenant = await withClient((c) => createTenant(c));
   await ownerPool().query(`insert into ${table} select g, $1, 'v' || g, g, 'c' || g from generate_series(1, 3000) g`, [tenant]);
   await promote();
 
