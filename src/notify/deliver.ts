@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { AUDIT_COLUMNS } from "../http/routes/auditColumns";
 import { exactJsonTypes } from "../audit/exactJson";
 import type { NotifySettings } from "./settings";
-import { cloudEventBody, digestBody, postWebhook, type AttemptResult } from "./webhook";
+import { cloudEventBody, cloudEventBodyFromJson, digestBody, postWebhook, type AttemptResult, type EventJson } from "./webhook";
 import { ensureStream, jetStreamLink, publishBatch, subjectFor, type JetStreamLink, type PublishResult } from "./jetstream";
 import { notifyDeliveries, notifyLatency } from "./metrics";
 
@@ -109,6 +109,11 @@ export interface Recorded {
   error: string | null;
 }
 
+/**
+ * One statement for a page of results: the attempt rows inserted and the log
+ * rows updated. The log rows are found by primary key (d.id = any: the
+ * planner otherwise hashed the whole log to join a page of ids).
+ */
 export async function recordAttempts(pool: Db, sub: Subscription, status: string, rows: Recorded[]): Promise<void> {
   if (!rows.length) return;
   await pool.query(
@@ -117,7 +122,7 @@ export async function recordAttempts(pool: Db, sub: Subscription, status: string
            set status = $6, attempts = r.attempt, first_attempt_at = coalesce(d.first_attempt_at, now()), last_attempt_at = now(),
                last_status_code = r.code, last_error = r.error, delivered_at = case when $6 in ('delivered', 'digested') then now() end,
                next_attempt_at = null
-           from r where d.id = r.id)
+           from r where d.id = r.id and d.id = any ($1::bigint[]))
      insert into warden.notification_delivery_attempts (delivery_id, subscription_id, tenant_id, attempt, status_code, latency_ms, error)
      select r.id, $7, $8, r.attempt, r.code, r.latency, r.error from r`,
     [
@@ -366,8 +371,12 @@ export async function testSubscription(pool: Db, sub: Subscription, settings: No
 export interface PageRow extends Delivery {
   due: boolean;
   next_attempt_at: Date | null;
-  event: Record<string, unknown> | null;
+  event: EventJson | null;
 }
+
+/** The columns every audit read returns but txid (which readRedactedEvents drops too). */
+const PAGE_EVENT_COLUMNS = AUDIT_COLUMNS.replace(/,\s*e\.txid::text as txid/, "");
+if (PAGE_EVENT_COLUMNS === AUDIT_COLUMNS) throw new Error("deliver.ts: AUDIT_COLUMNS no longer lists e.txid::text as txid");
 
 /**
  * One page of a subscription's pending deliveries after `after` (id order),
@@ -394,18 +403,17 @@ export async function readPage(pool: Db, sub: Subscription, after: string, limit
       [sub.tenant_id],
     );
     // The events by primary key, the page's time range pruning partitions (a separate statement: the
-    // planner sees the ids and the range, where a join chose to scan the tenant's trail).
-    const { rows: events } = await c.query({
-      text: `select ${AUDIT_COLUMNS} from warden.audit_events_redacted e
-             where e.event_id = any ($1::uuid[]) and e.occurred_at >= $2::timestamptz and e.occurred_at <= $3::timestamptz`,
-      values: [page.map((d) => d.event_id), page[0].lo, page[0].hi],
-      types: exactJsonTypes,
-    });
-    const byId = new Map<string, Record<string, unknown>>();
-    for (const e of events) {
-      delete (e as Record<string, unknown>).txid;
-      byId.set(e.event_id, e);
-    }
+    // planner sees the ids and the range, where a join chose to scan the tenant's trail). Each event
+    // comes as JSON text (row_to_json over the columns every audit read returns): the channel places
+    // it in the CloudEvent as it is, instead of parsing every column here and serialising it again.
+    const { rows: events } = await c.query<EventJson>(
+      `select x.event_id, x.tenant_id, x.event_type, x.occurred_at, x.resource_type, x.resource_id, row_to_json(x)::text as json
+       from (select ${PAGE_EVENT_COLUMNS} from warden.audit_events_redacted e
+             where e.event_id = any ($1::uuid[]) and e.occurred_at >= $2::timestamptz and e.occurred_at <= $3::timestamptz) x`,
+      [page.map((d) => d.event_id), page[0].lo, page[0].hi],
+    );
+    const byId = new Map<string, EventJson>();
+    for (const e of events) byId.set(e.event_id, e);
     return page.map((d) => ({
       id: d.id,
       event_id: d.event_id,
@@ -454,7 +462,7 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
       await ensureStream(link, prefix);
       return await publishBatch(
         link,
-        batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBody(d.event!) })),
+        batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBodyFromJson(d.event!) })),
       );
     } catch (err) {
       return batch.map(() => ({ ok: false, latencyMs: 0, error: (err as Error).message, duplicate: false }));
@@ -524,14 +532,14 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
         }
         if (w === 1) {
           const d = batch[i];
-          const r = await postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(d.event!), settings);
+          const r = await postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBodyFromJson(d.event!), settings);
           notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
           if (r.ok) ok.push({ id: d.id, attempt: d.attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null });
           else failure = { d, r };
           continue;
         }
         const chunk = batch.slice(i, i + w);
-        const results = await Promise.all(chunk.map((d) => postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(d.event!), settings)));
+        const results = await Promise.all(chunk.map((d) => postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBodyFromJson(d.event!), settings)));
         for (let k = 0; k < chunk.length; k++) {
           const r = results[k];
           notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);

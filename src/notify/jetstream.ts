@@ -25,10 +25,12 @@ export interface JetStreamLink {
  * request machinery (a new request, timer and promise chain for each
  * js.publish), which cost two thirds of the publish rate.
  */
+type Ack = { ok: boolean; error: string | null; duplicate: boolean };
+
 class AckInbox {
   readonly prefix = createInbox();
   private next = 0;
-  private pending = new Map<string, (r: { ok: boolean; error: string | null; duplicate: boolean }) => void>();
+  private pending = new Map<string, (r: Ack) => void>();
   constructor(nc: NatsConnection) {
     nc.subscribe(`${this.prefix}.*`, { callback: (_err, m) => this.settle(m) });
   }
@@ -50,23 +52,15 @@ class AckInbox {
       resolve({ ok: false, duplicate: false, error: `unreadable JetStream ack: ${(err as Error).message}` });
     }
   }
-  /** A reply subject and the promise of its ack (failed after timeoutMs). */
-  expect(timeoutMs: number): { reply: string; ack: Promise<{ ok: boolean; error: string | null; duplicate: boolean }> } {
+  /** A reply subject whose ack goes to onAck; forget(reply) drops it (a timeout). */
+  register(onAck: (r: Ack) => void): string {
     const token = String(++this.next);
-    const ack = new Promise<{ ok: boolean; error: string | null; duplicate: boolean }>((resolve) => this.pending.set(token, resolve));
-    return { reply: `${this.prefix}.${token}`, ack: withTimeout(ack, timeoutMs, () => this.pending.delete(token)) };
+    this.pending.set(token, onAck);
+    return `${this.prefix}.${token}`;
   }
-}
-
-function withTimeout<T extends { ok: boolean; error: string | null; duplicate: boolean }>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<T>((resolve) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      resolve({ ok: false, error: `no JetStream ack within ${ms} ms`, duplicate: false } as T);
-    }, ms);
-  });
-  return Promise.race([p.finally(() => clearTimeout(timer)), t]);
+  forget(reply: string): void {
+    this.pending.delete(reply.slice(this.prefix.length + 1));
+  }
 }
 
 let link: Promise<JetStreamLink> | null = null;
@@ -139,22 +133,55 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
-/** Publishes messages pipelined (all sent, then the acks awaited); results in the same order. */
-export async function publishBatch(l: JetStreamLink, messages: { subject: string; msgId: string; body: string }[], timeoutMs = 10_000): Promise<PublishResult[]> {
+/**
+ * Publishes messages pipelined (all sent, then the acks awaited); results in
+ * the same order. One timer for the batch (a publish without an ack after
+ * timeoutMs fails), not a timer and a promise race per message.
+ */
+export function publishBatch(l: JetStreamLink, messages: { subject: string; msgId: string; body: string }[], timeoutMs = 10_000): Promise<PublishResult[]> {
   const started = performance.now();
-  const acks: Promise<{ ok: boolean; error: string | null; duplicate: boolean }>[] = [];
-  for (const m of messages) {
-    const h = headers();
-    h.set("Nats-Msg-Id", m.msgId);
-    const { reply, ack } = l.acks.expect(timeoutMs);
-    try {
-      l.nc.publish(m.subject, m.body, { reply, headers: h });
-      acks.push(ack);
-    } catch (err) {
-      acks.push(Promise.resolve({ ok: false, error: (err as Error).message, duplicate: false }));
+  const n = messages.length;
+  const acks: (Ack | undefined)[] = new Array(n);
+  const replies: string[] = new Array(n);
+  let left = n;
+  return new Promise<PublishResult[]>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = () => {
+      if (timer) clearTimeout(timer);
+      const latencyMs = (performance.now() - started) / Math.max(1, n);
+      resolve(acks.map((r) => ({ ok: r!.ok, error: r!.error, duplicate: r!.duplicate, latencyMs })));
+    };
+    for (let i = 0; i < n; i++) {
+      const m = messages[i];
+      const h = headers();
+      h.set("Nats-Msg-Id", m.msgId);
+      const reply = l.acks.register((r) => {
+        if (acks[i]) return;
+        acks[i] = r;
+        if (--left === 0) done();
+      });
+      replies[i] = reply;
+      try {
+        l.nc.publish(m.subject, m.body, { reply, headers: h });
+      } catch (err) {
+        l.acks.forget(reply);
+        acks[i] = { ok: false, error: (err as Error).message, duplicate: false };
+        left--;
+      }
     }
-  }
-  const settled = await Promise.all(acks);
-  const latencyMs = (performance.now() - started) / Math.max(1, messages.length);
-  return settled.map((r) => ({ ...r, latencyMs }));
+    if (left === 0) {
+      done();
+      return;
+    }
+    timer = setTimeout(() => {
+      timer = undefined;
+      for (let i = 0; i < n; i++) {
+        if (acks[i]) continue;
+        l.acks.forget(replies[i]);
+        acks[i] = { ok: false, error: `no JetStream ack within ${timeoutMs} ms`, duplicate: false };
+      }
+      left = 0;
+      done();
+    }, timeoutMs);
+  });
 }
