@@ -388,8 +388,10 @@ if (PAGE_EVENT_COLUMNS === AUDIT_COLUMNS) throw new Error("deliver.ts: AUDIT_COL
 export async function readPage(pool: Db, sub: Subscription, after: string, limit: number): Promise<PageRow[]> {
   return inTransaction(pool, async (c) => {
     const { rows: page } = await c.query(
-      `select d.id::text as id, d.event_id, d.occurred_at::text as occurred_at, d.event_type, d.attempts, d.first_attempt_at, d.created_at,
-              d.next_attempt_at, d.next_attempt_at <= now() as due,
+      // Times as epoch milliseconds (float8): a Date from a number, not a timestamp text parsed per row.
+      `select d.id::text as id, d.event_id, d.occurred_at::text as occurred_at, d.event_type, d.attempts,
+              (extract(epoch from d.first_attempt_at) * 1000)::float8 as first_attempt_ms, (extract(epoch from d.created_at) * 1000)::float8 as created_ms,
+              (extract(epoch from d.next_attempt_at) * 1000)::float8 as next_attempt_ms, d.next_attempt_at <= now() as due,
               (min(d.occurred_at) over ())::text as lo, (max(d.occurred_at) over ())::text as hi
        from (select * from warden.notification_deliveries d
              where d.subscription_id = $1 and d.status = 'pending' and d.id > $2::bigint order by d.id limit $3) d
@@ -420,9 +422,9 @@ export async function readPage(pool: Db, sub: Subscription, after: string, limit
       occurred_at: d.occurred_at,
       event_type: d.event_type,
       attempts: d.attempts,
-      first_attempt_at: d.first_attempt_at,
-      created_at: d.created_at,
-      next_attempt_at: d.next_attempt_at,
+      first_attempt_at: d.first_attempt_ms === null ? null : new Date(d.first_attempt_ms),
+      created_at: new Date(d.created_ms),
+      next_attempt_at: d.next_attempt_ms === null ? null : new Date(d.next_attempt_ms),
       due: d.due === true,
       event: byId.get(d.event_id) ?? null,
     }));
