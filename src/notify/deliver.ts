@@ -434,6 +434,8 @@ export async function readPage(pool: Db, sub: Subscription, after: string, limit
 /** Pages of this many deliveries are read, sent and recorded as a pipeline (webhooks; JetStream). */
 const STREAM_PAGE = 500;
 const STREAM_PAGE_JETSTREAM = 2000;
+/** Pages read ahead of the one being sent. */
+const READ_AHEAD = 2;
 
 /**
  * Webhook and JetStream delivery as a pipeline of pages: while page k is
@@ -458,16 +460,27 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
   const prefix = sub.jetstream_subject_prefix ?? "warden";
   // JetStream: a page is published, then the previous page's acks are settled (two pages in flight).
   let inFlight: { batch: PageRow[]; results: Promise<PublishResult[]> } | null = null;
+  // A page is published once the page before it has been handed to the connection (publishBatch goes
+  // in slices, letting the database's answers through), so the order holds across pages.
+  let sending: Promise<void> = Promise.resolve();
   const publishPage = async (batch: PageRow[]): Promise<PublishResult[]> => {
+    const before = sending;
+    let sent!: () => void;
+    sending = new Promise<void>((resolve) => (sent = resolve));
     try {
+      await before;
       link ??= await jetStreamLink(settings.natsUrl);
       await ensureStream(link, prefix);
       return await publishBatch(
         link,
         batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBodyFromJson(d.event!) })),
+        undefined,
+        sent,
       );
     } catch (err) {
       return batch.map(() => ({ ok: false, latencyMs: 0, error: (err as Error).message, duplicate: false }));
+    } finally {
+      sent();
     }
   };
   /** Settles the page in flight: its successes recorded, its first failure returned. */
@@ -492,6 +505,7 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
     return failure;
   };
   const fail = async (failure: { d: Delivery; r: AttemptResult }): Promise<DeliverOutcome> => {
+    ended = true;
     // A page still in flight after a failure lands or not; it is sent again from the failure (the broker drops duplicates).
     if (inFlight) void inFlight.results.catch(() => undefined);
     inFlight = null;
@@ -500,23 +514,58 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
     return { delivered, failed: 1, more: false, nextRunAt: next ? await nextDue(pool, sub.id) : null };
   };
   const finish = async (o: Omit<DeliverOutcome, "delivered" | "failed">): Promise<DeliverOutcome> => {
+    ended = true;
     const failure = await settle();
     if (failure) return fail(failure);
     await recording;
     return { delivered, failed: 0, ...o };
   };
 
-  let page = await readPage(pool, sub, "0", pageSize);
-  if (!page.length) return { delivered: 0, failed: 0, more: false, nextRunAt: null };
-  if (!page[0].due) return { delivered: 0, failed: 0, more: false, nextRunAt: page[0].next_attempt_at };
+  // Pages are read ahead as a chain: when a full page (every delivery due) has been read, the read of the
+  // next one starts at once, up to READ_AHEAD pages beyond the one being sent. A read's statements then
+  // do not wait for the sending of the page before (this process is busy publishing meanwhile), and
+  // sending never waits for a read that could have run earlier. Reads stop at the deadline and when
+  // this pass ends; pages read but not sent are dropped (they are read again next time).
+  const reads: Promise<PageRow[]>[] = [];
+  let resumeAfter: string | null = null;
+  let ended = false;
+  const isFull = (p: PageRow[]) => p.length === pageSize && p.every((d) => d.due);
+  const readFrom = (after: string) => {
+    const p = readPage(pool, sub, after, pageSize);
+    p.then(
+      (pg) => {
+        if (ended || !isFull(pg) || Date.now() > deadline) return;
+        const last = pg[pg.length - 1].id;
+        if (reads.length < READ_AHEAD) readFrom(last);
+        else resumeAfter = last;
+      },
+      () => undefined,
+    );
+    reads.push(p);
+  };
+  const nextPage = (): Promise<PageRow[]> | null => {
+    const p = reads.shift() ?? null;
+    if (resumeAfter !== null && reads.length < READ_AHEAD) {
+      const after = resumeAfter;
+      resumeAfter = null;
+      readFrom(after);
+    }
+    return p;
+  };
+  const end = <T>(o: T): T => {
+    ended = true;
+    return o;
+  };
+
+  readFrom("0");
+  let page = await nextPage()!;
+  if (!page.length) return end({ delivered: 0, failed: 0, more: false, nextRunAt: null });
+  if (!page[0].due) return end({ delivered: 0, failed: 0, more: false, nextRunAt: page[0].next_attempt_at });
   for (;;) {
     // Up to the first delivery that is not due yet (the head of a retry holds the rest back).
     const stopAt = page.findIndex((d) => !d.due);
     const due = stopAt < 0 ? page : page.slice(0, stopAt);
     const full = page.length === pageSize && stopAt < 0;
-    // Read the next page while this one is sent.
-    const ahead = full && Date.now() <= deadline ? readPage(pool, sub, page[page.length - 1].id, pageSize) : null;
-    ahead?.catch(() => undefined);
 
     const missing = due.filter((d) => !d.event);
     record("dead", missing.map((d) => ({ id: d.id, attempt: d.attempts + 1, statusCode: null, latencyMs: 0, error: "the event is no longer in the trail (retention or erasure)" })));
@@ -563,6 +612,8 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
     if (cut) return finish({ more: true, nextRunAt: null });
     if (stopAt >= 0) return finish({ more: false, nextRunAt: page[stopAt].next_attempt_at });
     if (!full) return finish({ more: false, nextRunAt: null });
+    // Past the deadline: the pages read ahead wait for the next pass.
+    const ahead = Date.now() <= deadline ? nextPage() : null;
     if (!ahead) return finish({ more: true, nextRunAt: null });
     page = await ahead;
     if (!page.length) return finish({ more: false, nextRunAt: null });

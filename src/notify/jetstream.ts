@@ -133,12 +133,24 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
+/** Messages published in one go before pending I/O is let through. */
+const PUBLISH_SLICE = 250;
+
 /**
  * Publishes messages pipelined (all sent, then the acks awaited); results in
  * the same order. One timer for the batch (a publish without an ack after
- * timeoutMs fails), not a timer and a promise race per message.
+ * timeoutMs fails), not a timer and a promise race per message. Messages go
+ * out in slices of PUBLISH_SLICE with pending I/O let through in between;
+ * a caller that publishes the next batch on the same connection waits for
+ * onSent first, so the order holds.
  */
-export function publishBatch(l: JetStreamLink, messages: { subject: string; msgId: string; body: string }[], timeoutMs = 10_000): Promise<PublishResult[]> {
+export function publishBatch(
+  l: JetStreamLink,
+  messages: { subject: string; msgId: string; body: string }[],
+  timeoutMs = 10_000,
+  /** Called once every message has been handed to the connection (before the acks). */
+  onSent?: () => void,
+): Promise<PublishResult[]> {
   const started = performance.now();
   const n = messages.length;
   const acks: (Ack | undefined)[] = new Array(n);
@@ -146,29 +158,44 @@ export function publishBatch(l: JetStreamLink, messages: { subject: string; msgI
   let left = n;
   return new Promise<PublishResult[]>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     const done = () => {
+      if (settled) return;
+      settled = true;
       if (timer) clearTimeout(timer);
       const latencyMs = (performance.now() - started) / Math.max(1, n);
       resolve(acks.map((r) => ({ ok: r!.ok, error: r!.error, duplicate: r!.duplicate, latencyMs })));
     };
-    for (let i = 0; i < n; i++) {
-      const m = messages[i];
-      const h = headers();
-      h.set("Nats-Msg-Id", m.msgId);
-      const reply = l.acks.register((r) => {
-        if (acks[i]) return;
-        acks[i] = r;
-        if (--left === 0) done();
-      });
-      replies[i] = reply;
-      try {
-        l.nc.publish(m.subject, m.body, { reply, headers: h });
-      } catch (err) {
-        l.acks.forget(reply);
-        acks[i] = { ok: false, error: (err as Error).message, duplicate: false };
-        left--;
+    const publishFrom = (from: number) => {
+      if (settled) {
+        onSent?.();
+        return;
       }
-    }
+      const to = Math.min(n, from + PUBLISH_SLICE);
+      for (let i = from; i < to; i++) {
+        const m = messages[i];
+        const h = headers();
+        h.set("Nats-Msg-Id", m.msgId);
+        const reply = l.acks.register((r) => {
+          if (acks[i]) return;
+          acks[i] = r;
+          if (--left === 0) done();
+        });
+        replies[i] = reply;
+        try {
+          l.nc.publish(m.subject, m.body, { reply, headers: h });
+        } catch (err) {
+          l.acks.forget(reply);
+          acks[i] = { ok: false, error: (err as Error).message, duplicate: false };
+          if (--left === 0) done();
+        }
+      }
+      // The rest after pending I/O (the database's answers for the pages read meanwhile): in order on
+      // this connection all the same.
+      if (to < n) setImmediate(publishFrom, to);
+      else onSent?.();
+    };
+    publishFrom(0);
     if (left === 0) {
       done();
       return;
@@ -177,7 +204,7 @@ export function publishBatch(l: JetStreamLink, messages: { subject: string; msgI
       timer = undefined;
       for (let i = 0; i < n; i++) {
         if (acks[i]) continue;
-        l.acks.forget(replies[i]);
+        if (replies[i]) l.acks.forget(replies[i]);
         acks[i] = { ok: false, error: `no JetStream ack within ${timeoutMs} ms`, duplicate: false };
       }
       left = 0;
