@@ -439,9 +439,10 @@ const READ_AHEAD = 2;
 
 /**
  * Webhook and JetStream delivery as a pipeline of pages: while page k is
- * being sent, page k+1 is read (deliveries and redacted events in one query)
- * and page k-1's results are recorded (one statement per page: the attempt
- * rows inserted and the log rows updated together). Sending stays strictly
+ * being sent, the pages after it are read (up to READ_AHEAD, deliveries and
+ * their redacted events as JSON text) and page k-1's results are recorded
+ * (one statement per page: the attempt rows inserted and the log rows
+ * updated together). Sending stays strictly
  * in log order; a failure stops the line (the results before it are
  * recorded, the failure is scheduled for retry, the pages read ahead are
  * dropped). A crash between sending and recording sends those deliveries
