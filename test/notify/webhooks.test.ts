@@ -400,6 +400,6 @@ test("a page read as JSON text makes the same CloudEvents as the events read col
     expect(fromJson).not.toContain("bea@example.com");
     expect(fromJson).toContain("9007199254740993");
   }
-  expect(JSON.parse(cloudEventBodyFromJson(page[3].event!)).subject).toBeUndefined();
-  expect(JSON.parse(cloudEventBodyFromJson(page[0].event!)).subject).toBe("signal/1");
+  const subjects = page.map((d) => JSON.parse(cloudEventBodyFromJson(d.event!)).subject ?? null).sort();
+  expect(subjects).toEqual([null, "signal/1", "signal/2", "signal/3"]);
 });
