@@ -18,6 +18,11 @@ export interface JetStreamLink {
   acks: AckInbox;
 }
 
+type Ack = { ok: boolean; error: string | null; duplicate: boolean };
+/** The two successful answers (shared: one per message would be garbage to collect). */
+const ACK_OK: Ack = Object.freeze({ ok: true, error: null, duplicate: false });
+const ACK_DUPLICATE: Ack = Object.freeze({ ok: true, error: null, duplicate: true });
+
 /**
  * Publish acks through one subscription: every publish carries a reply
  * subject <inbox>.<n>, and the stream's PubAck (or error) comes back there.
@@ -25,8 +30,6 @@ export interface JetStreamLink {
  * request machinery (a new request, timer and promise chain for each
  * js.publish), which cost two thirds of the publish rate.
  */
-type Ack = { ok: boolean; error: string | null; duplicate: boolean };
-
 class AckInbox {
   readonly prefix = createInbox();
   private next = 0;
@@ -47,7 +50,7 @@ class AckInbox {
       const ack = m.json<{ error?: { code?: number; description?: string }; duplicate?: boolean; seq?: number }>();
       if (ack.error) resolve({ ok: false, duplicate: false, error: `JetStream ${ack.error.code ?? ""} ${ack.error.description ?? "error"}`.trim() });
       else if (typeof ack.seq !== "number") resolve({ ok: false, duplicate: false, error: "JetStream answered without a sequence" });
-      else resolve({ ok: true, duplicate: ack.duplicate === true, error: null });
+      else resolve(ack.duplicate === true ? ACK_DUPLICATE : ACK_OK);
     } catch (err) {
       resolve({ ok: false, duplicate: false, error: `unreadable JetStream ack: ${(err as Error).message}` });
     }
