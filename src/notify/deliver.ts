@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { AUDIT_COLUMNS } from "../http/routes/auditColumns";
 import { exactJsonTypes } from "../audit/exactJson";
 import type { NotifySettings } from "./settings";
-import { cloudEventBody, digestBody, postWebhook, type AttemptResult } from "./webhook";
+import { cloudEventBody, cloudEventBodyFromJson, digestBody, postWebhook, type AttemptResult, type EventJson } from "./webhook";
 import { ensureStream, jetStreamLink, publishBatch, subjectFor, type JetStreamLink, type PublishResult } from "./jetstream";
 import { notifyDeliveries, notifyLatency } from "./metrics";
 
@@ -109,6 +109,11 @@ export interface Recorded {
   error: string | null;
 }
 
+/**
+ * One statement for a page of results: the attempt rows inserted and the log
+ * rows updated. The log rows are found by primary key (d.id = any: the
+ * planner otherwise hashed the whole log to join a page of ids).
+ */
 export async function recordAttempts(pool: Db, sub: Subscription, status: string, rows: Recorded[]): Promise<void> {
   if (!rows.length) return;
   await pool.query(
@@ -117,7 +122,7 @@ export async function recordAttempts(pool: Db, sub: Subscription, status: string
            set status = $6, attempts = r.attempt, first_attempt_at = coalesce(d.first_attempt_at, now()), last_attempt_at = now(),
                last_status_code = r.code, last_error = r.error, delivered_at = case when $6 in ('delivered', 'digested') then now() end,
                next_attempt_at = null
-           from r where d.id = r.id)
+           from r where d.id = r.id and d.id = any ($1::bigint[]))
      insert into warden.notification_delivery_attempts (delivery_id, subscription_id, tenant_id, attempt, status_code, latency_ms, error)
      select r.id, $7, $8, r.attempt, r.code, r.latency, r.error from r`,
     [
@@ -366,8 +371,12 @@ export async function testSubscription(pool: Db, sub: Subscription, settings: No
 export interface PageRow extends Delivery {
   due: boolean;
   next_attempt_at: Date | null;
-  event: Record<string, unknown> | null;
+  event: EventJson | null;
 }
+
+/** The columns every audit read returns but txid (which readRedactedEvents drops too). */
+const PAGE_EVENT_COLUMNS = AUDIT_COLUMNS.replace(/,\s*e\.txid::text as txid/, "");
+if (PAGE_EVENT_COLUMNS === AUDIT_COLUMNS) throw new Error("deliver.ts: AUDIT_COLUMNS no longer lists e.txid::text as txid");
 
 /**
  * One page of a subscription's pending deliveries after `after` (id order),
@@ -379,8 +388,10 @@ export interface PageRow extends Delivery {
 export async function readPage(pool: Db, sub: Subscription, after: string, limit: number): Promise<PageRow[]> {
   return inTransaction(pool, async (c) => {
     const { rows: page } = await c.query(
-      `select d.id::text as id, d.event_id, d.occurred_at::text as occurred_at, d.event_type, d.attempts, d.first_attempt_at, d.created_at,
-              d.next_attempt_at, d.next_attempt_at <= now() as due,
+      // Times as epoch milliseconds (float8): a Date from a number, not a timestamp text parsed per row.
+      `select d.id::text as id, d.event_id, d.occurred_at::text as occurred_at, d.event_type, d.attempts,
+              (extract(epoch from d.first_attempt_at) * 1000)::float8 as first_attempt_ms, (extract(epoch from d.created_at) * 1000)::float8 as created_ms,
+              (extract(epoch from d.next_attempt_at) * 1000)::float8 as next_attempt_ms, d.next_attempt_at <= now() as due,
               (min(d.occurred_at) over ())::text as lo, (max(d.occurred_at) over ())::text as hi
        from (select * from warden.notification_deliveries d
              where d.subscription_id = $1 and d.status = 'pending' and d.id > $2::bigint order by d.id limit $3) d
@@ -394,27 +405,26 @@ export async function readPage(pool: Db, sub: Subscription, after: string, limit
       [sub.tenant_id],
     );
     // The events by primary key, the page's time range pruning partitions (a separate statement: the
-    // planner sees the ids and the range, where a join chose to scan the tenant's trail).
-    const { rows: events } = await c.query({
-      text: `select ${AUDIT_COLUMNS} from warden.audit_events_redacted e
-             where e.event_id = any ($1::uuid[]) and e.occurred_at >= $2::timestamptz and e.occurred_at <= $3::timestamptz`,
-      values: [page.map((d) => d.event_id), page[0].lo, page[0].hi],
-      types: exactJsonTypes,
-    });
-    const byId = new Map<string, Record<string, unknown>>();
-    for (const e of events) {
-      delete (e as Record<string, unknown>).txid;
-      byId.set(e.event_id, e);
-    }
+    // planner sees the ids and the range, where a join chose to scan the tenant's trail). Each event
+    // comes as JSON text (row_to_json over the columns every audit read returns): the channel places
+    // it in the CloudEvent as it is, instead of parsing every column here and serialising it again.
+    const { rows: events } = await c.query<EventJson>(
+      `select x.event_id, x.tenant_id, x.event_type, x.occurred_at, x.resource_type, x.resource_id, row_to_json(x)::text as json
+       from (select ${PAGE_EVENT_COLUMNS} from warden.audit_events_redacted e
+             where e.event_id = any ($1::uuid[]) and e.occurred_at >= $2::timestamptz and e.occurred_at <= $3::timestamptz) x`,
+      [page.map((d) => d.event_id), page[0].lo, page[0].hi],
+    );
+    const byId = new Map<string, EventJson>();
+    for (const e of events) byId.set(e.event_id, e);
     return page.map((d) => ({
       id: d.id,
       event_id: d.event_id,
       occurred_at: d.occurred_at,
       event_type: d.event_type,
       attempts: d.attempts,
-      first_attempt_at: d.first_attempt_at,
-      created_at: d.created_at,
-      next_attempt_at: d.next_attempt_at,
+      first_attempt_at: d.first_attempt_ms === null ? null : new Date(d.first_attempt_ms),
+      created_at: new Date(d.created_ms),
+      next_attempt_at: d.next_attempt_ms === null ? null : new Date(d.next_attempt_ms),
       due: d.due === true,
       event: byId.get(d.event_id) ?? null,
     }));
@@ -424,12 +434,15 @@ export async function readPage(pool: Db, sub: Subscription, after: string, limit
 /** Pages of this many deliveries are read, sent and recorded as a pipeline (webhooks; JetStream). */
 const STREAM_PAGE = 500;
 const STREAM_PAGE_JETSTREAM = 2000;
+/** Pages read ahead of the one being sent. */
+const READ_AHEAD = 2;
 
 /**
  * Webhook and JetStream delivery as a pipeline of pages: while page k is
- * being sent, page k+1 is read (deliveries and redacted events in one query)
- * and page k-1's results are recorded (one statement per page: the attempt
- * rows inserted and the log rows updated together). Sending stays strictly
+ * being sent, the pages after it are read (up to READ_AHEAD, deliveries and
+ * their redacted events as JSON text) and page k-1's results are recorded
+ * (one statement per page: the attempt rows inserted and the log rows
+ * updated together). Sending stays strictly
  * in log order; a failure stops the line (the results before it are
  * recorded, the failure is scheduled for retry, the pages read ahead are
  * dropped). A crash between sending and recording sends those deliveries
@@ -448,16 +461,27 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
   const prefix = sub.jetstream_subject_prefix ?? "warden";
   // JetStream: a page is published, then the previous page's acks are settled (two pages in flight).
   let inFlight: { batch: PageRow[]; results: Promise<PublishResult[]> } | null = null;
+  // A page is published once the page before it has been handed to the connection (publishBatch goes
+  // in slices, letting the database's answers through), so the order holds across pages.
+  let sending: Promise<void> = Promise.resolve();
   const publishPage = async (batch: PageRow[]): Promise<PublishResult[]> => {
+    const before = sending;
+    let sent!: () => void;
+    sending = new Promise<void>((resolve) => (sent = resolve));
     try {
+      await before;
       link ??= await jetStreamLink(settings.natsUrl);
       await ensureStream(link, prefix);
       return await publishBatch(
         link,
-        batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBody(d.event!) })),
+        batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBodyFromJson(d.event!) })),
+        undefined,
+        sent,
       );
     } catch (err) {
       return batch.map(() => ({ ok: false, latencyMs: 0, error: (err as Error).message, duplicate: false }));
+    } finally {
+      sent();
     }
   };
   /** Settles the page in flight: its successes recorded, its first failure returned. */
@@ -482,6 +506,7 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
     return failure;
   };
   const fail = async (failure: { d: Delivery; r: AttemptResult }): Promise<DeliverOutcome> => {
+    ended = true;
     // A page still in flight after a failure lands or not; it is sent again from the failure (the broker drops duplicates).
     if (inFlight) void inFlight.results.catch(() => undefined);
     inFlight = null;
@@ -490,23 +515,58 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
     return { delivered, failed: 1, more: false, nextRunAt: next ? await nextDue(pool, sub.id) : null };
   };
   const finish = async (o: Omit<DeliverOutcome, "delivered" | "failed">): Promise<DeliverOutcome> => {
+    ended = true;
     const failure = await settle();
     if (failure) return fail(failure);
     await recording;
     return { delivered, failed: 0, ...o };
   };
 
-  let page = await readPage(pool, sub, "0", pageSize);
-  if (!page.length) return { delivered: 0, failed: 0, more: false, nextRunAt: null };
-  if (!page[0].due) return { delivered: 0, failed: 0, more: false, nextRunAt: page[0].next_attempt_at };
+  // Pages are read ahead as a chain: when a full page (every delivery due) has been read, the read of the
+  // next one starts at once, up to READ_AHEAD pages beyond the one being sent. A read's statements then
+  // do not wait for the sending of the page before (this process is busy publishing meanwhile), and
+  // sending never waits for a read that could have run earlier. Reads stop at the deadline and when
+  // this pass ends; pages read but not sent are dropped (they are read again next time).
+  const reads: Promise<PageRow[]>[] = [];
+  let resumeAfter: string | null = null;
+  let ended = false;
+  const isFull = (p: PageRow[]) => p.length === pageSize && p.every((d) => d.due);
+  const readFrom = (after: string) => {
+    const p = readPage(pool, sub, after, pageSize);
+    p.then(
+      (pg) => {
+        if (ended || !isFull(pg) || Date.now() > deadline) return;
+        const last = pg[pg.length - 1].id;
+        if (reads.length < READ_AHEAD) readFrom(last);
+        else resumeAfter = last;
+      },
+      () => undefined,
+    );
+    reads.push(p);
+  };
+  const nextPage = (): Promise<PageRow[]> | null => {
+    const p = reads.shift() ?? null;
+    if (resumeAfter !== null && reads.length < READ_AHEAD) {
+      const after = resumeAfter;
+      resumeAfter = null;
+      readFrom(after);
+    }
+    return p;
+  };
+  const end = <T>(o: T): T => {
+    ended = true;
+    return o;
+  };
+
+  readFrom("0");
+  let page = await nextPage()!;
+  if (!page.length) return end({ delivered: 0, failed: 0, more: false, nextRunAt: null });
+  if (!page[0].due) return end({ delivered: 0, failed: 0, more: false, nextRunAt: page[0].next_attempt_at });
   for (;;) {
     // Up to the first delivery that is not due yet (the head of a retry holds the rest back).
     const stopAt = page.findIndex((d) => !d.due);
     const due = stopAt < 0 ? page : page.slice(0, stopAt);
     const full = page.length === pageSize && stopAt < 0;
-    // Read the next page while this one is sent.
-    const ahead = full && Date.now() <= deadline ? readPage(pool, sub, page[page.length - 1].id, pageSize) : null;
-    ahead?.catch(() => undefined);
 
     const missing = due.filter((d) => !d.event);
     record("dead", missing.map((d) => ({ id: d.id, attempt: d.attempts + 1, statusCode: null, latencyMs: 0, error: "the event is no longer in the trail (retention or erasure)" })));
@@ -524,14 +584,14 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
         }
         if (w === 1) {
           const d = batch[i];
-          const r = await postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(d.event!), settings);
+          const r = await postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBodyFromJson(d.event!), settings);
           notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
           if (r.ok) ok.push({ id: d.id, attempt: d.attempts + 1, statusCode: r.statusCode, latencyMs: r.latencyMs, error: null });
           else failure = { d, r };
           continue;
         }
         const chunk = batch.slice(i, i + w);
-        const results = await Promise.all(chunk.map((d) => postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBody(d.event!), settings)));
+        const results = await Promise.all(chunk.map((d) => postWebhook(sub.webhook_url!, sub.secret!, d.event_id, cloudEventBodyFromJson(d.event!), settings)));
         for (let k = 0; k < chunk.length; k++) {
           const r = results[k];
           notifyLatency.observe({ channel: "webhook" }, r.latencyMs / 1000);
@@ -553,6 +613,8 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
     if (cut) return finish({ more: true, nextRunAt: null });
     if (stopAt >= 0) return finish({ more: false, nextRunAt: page[stopAt].next_attempt_at });
     if (!full) return finish({ more: false, nextRunAt: null });
+    // Past the deadline: the pages read ahead wait for the next pass.
+    const ahead = Date.now() <= deadline ? nextPage() : null;
     if (!ahead) return finish({ more: true, nextRunAt: null });
     page = await ahead;
     if (!page.length) return finish({ more: false, nextRunAt: null });

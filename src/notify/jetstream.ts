@@ -18,6 +18,11 @@ export interface JetStreamLink {
   acks: AckInbox;
 }
 
+type Ack = { ok: boolean; error: string | null; duplicate: boolean };
+/** The two successful answers (shared: one per message would be garbage to collect). */
+const ACK_OK: Ack = Object.freeze({ ok: true, error: null, duplicate: false });
+const ACK_DUPLICATE: Ack = Object.freeze({ ok: true, error: null, duplicate: true });
+
 /**
  * Publish acks through one subscription: every publish carries a reply
  * subject <inbox>.<n>, and the stream's PubAck (or error) comes back there.
@@ -28,7 +33,7 @@ export interface JetStreamLink {
 class AckInbox {
   readonly prefix = createInbox();
   private next = 0;
-  private pending = new Map<string, (r: { ok: boolean; error: string | null; duplicate: boolean }) => void>();
+  private pending = new Map<string, (r: Ack) => void>();
   constructor(nc: NatsConnection) {
     nc.subscribe(`${this.prefix}.*`, { callback: (_err, m) => this.settle(m) });
   }
@@ -45,28 +50,20 @@ class AckInbox {
       const ack = m.json<{ error?: { code?: number; description?: string }; duplicate?: boolean; seq?: number }>();
       if (ack.error) resolve({ ok: false, duplicate: false, error: `JetStream ${ack.error.code ?? ""} ${ack.error.description ?? "error"}`.trim() });
       else if (typeof ack.seq !== "number") resolve({ ok: false, duplicate: false, error: "JetStream answered without a sequence" });
-      else resolve({ ok: true, duplicate: ack.duplicate === true, error: null });
+      else resolve(ack.duplicate === true ? ACK_DUPLICATE : ACK_OK);
     } catch (err) {
       resolve({ ok: false, duplicate: false, error: `unreadable JetStream ack: ${(err as Error).message}` });
     }
   }
-  /** A reply subject and the promise of its ack (failed after timeoutMs). */
-  expect(timeoutMs: number): { reply: string; ack: Promise<{ ok: boolean; error: string | null; duplicate: boolean }> } {
+  /** A reply subject whose ack goes to onAck; forget(reply) drops it (a timeout). */
+  register(onAck: (r: Ack) => void): string {
     const token = String(++this.next);
-    const ack = new Promise<{ ok: boolean; error: string | null; duplicate: boolean }>((resolve) => this.pending.set(token, resolve));
-    return { reply: `${this.prefix}.${token}`, ack: withTimeout(ack, timeoutMs, () => this.pending.delete(token)) };
+    this.pending.set(token, onAck);
+    return `${this.prefix}.${token}`;
   }
-}
-
-function withTimeout<T extends { ok: boolean; error: string | null; duplicate: boolean }>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<T>((resolve) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      resolve({ ok: false, error: `no JetStream ack within ${ms} ms`, duplicate: false } as T);
-    }, ms);
-  });
-  return Promise.race([p.finally(() => clearTimeout(timer)), t]);
+  forget(reply: string): void {
+    this.pending.delete(reply.slice(this.prefix.length + 1));
+  }
 }
 
 let link: Promise<JetStreamLink> | null = null;
@@ -139,22 +136,82 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
-/** Publishes messages pipelined (all sent, then the acks awaited); results in the same order. */
-export async function publishBatch(l: JetStreamLink, messages: { subject: string; msgId: string; body: string }[], timeoutMs = 10_000): Promise<PublishResult[]> {
+/** Messages published in one go before pending I/O is let through. */
+const PUBLISH_SLICE = 250;
+
+/**
+ * Publishes messages pipelined (all sent, then the acks awaited); results in
+ * the same order. One timer for the batch (a publish without an ack after
+ * timeoutMs fails), not a timer and a promise race per message. Messages go
+ * out in slices of PUBLISH_SLICE with pending I/O let through in between;
+ * a caller that publishes the next batch on the same connection waits for
+ * onSent first, so the order holds.
+ */
+export function publishBatch(
+  l: JetStreamLink,
+  messages: { subject: string; msgId: string; body: string }[],
+  timeoutMs = 10_000,
+  /** Called once every message has been handed to the connection (before the acks). */
+  onSent?: () => void,
+): Promise<PublishResult[]> {
   const started = performance.now();
-  const acks: Promise<{ ok: boolean; error: string | null; duplicate: boolean }>[] = [];
-  for (const m of messages) {
-    const h = headers();
-    h.set("Nats-Msg-Id", m.msgId);
-    const { reply, ack } = l.acks.expect(timeoutMs);
-    try {
-      l.nc.publish(m.subject, m.body, { reply, headers: h });
-      acks.push(ack);
-    } catch (err) {
-      acks.push(Promise.resolve({ ok: false, error: (err as Error).message, duplicate: false }));
+  const n = messages.length;
+  const acks: (Ack | undefined)[] = new Array(n);
+  const replies: string[] = new Array(n);
+  let left = n;
+  return new Promise<PublishResult[]>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      const latencyMs = (performance.now() - started) / Math.max(1, n);
+      resolve(acks.map((r) => ({ ok: r!.ok, error: r!.error, duplicate: r!.duplicate, latencyMs })));
+    };
+    const publishFrom = (from: number) => {
+      if (settled) {
+        onSent?.();
+        return;
+      }
+      const to = Math.min(n, from + PUBLISH_SLICE);
+      for (let i = from; i < to; i++) {
+        const m = messages[i];
+        const h = headers();
+        h.set("Nats-Msg-Id", m.msgId);
+        const reply = l.acks.register((r) => {
+          if (acks[i]) return;
+          acks[i] = r;
+          if (--left === 0) done();
+        });
+        replies[i] = reply;
+        try {
+          l.nc.publish(m.subject, m.body, { reply, headers: h });
+        } catch (err) {
+          l.acks.forget(reply);
+          acks[i] = { ok: false, error: (err as Error).message, duplicate: false };
+          if (--left === 0) done();
+        }
+      }
+      // The rest after pending I/O (the database's answers for the pages read meanwhile): in order on
+      // this connection all the same.
+      if (to < n) setImmediate(publishFrom, to);
+      else onSent?.();
+    };
+    publishFrom(0);
+    if (left === 0) {
+      done();
+      return;
     }
-  }
-  const settled = await Promise.all(acks);
-  const latencyMs = (performance.now() - started) / Math.max(1, messages.length);
-  return settled.map((r) => ({ ...r, latencyMs }));
+    timer = setTimeout(() => {
+      timer = undefined;
+      for (let i = 0; i < n; i++) {
+        if (acks[i]) continue;
+        if (replies[i]) l.acks.forget(replies[i]);
+        acks[i] = { ok: false, error: `no JetStream ack within ${timeoutMs} ms`, duplicate: false };
+      }
+      left = 0;
+      done();
+    }, timeoutMs);
+  });
 }

@@ -75,6 +75,34 @@ export function cloudEventBody(event: Record<string, unknown>, extra: Record<str
   return JSON.stringify(ce);
 }
 
+/** What the envelope needs of an event whose data is JSON text already (read as row_to_json by the database). */
+export interface EventJson {
+  event_id: string;
+  tenant_id: string;
+  event_type: string;
+  occurred_at: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  /** The event as JSON text: the object cloudEventBody would serialise as data. */
+  json: string;
+}
+
+/**
+ * The same structured-mode CloudEvent as cloudEventBody, around an event
+ * that is JSON text already: the envelope's attributes in the library's
+ * order and form (time in milliseconds, subject only with a resource), the
+ * text placed as data without parsing it. A page of deliveries is read from
+ * the database this way, so each event is neither parsed nor serialised
+ * again here (test/notify/webhooks.test.ts compares both).
+ */
+export function cloudEventBodyFromJson(e: EventJson): string {
+  const subject = e.resource_type ? `,"subject":${JSON.stringify(`${e.resource_type}/${e.resource_id ?? ""}`)}` : "";
+  return (
+    `{"id":${JSON.stringify(String(e.event_id))},"time":${JSON.stringify(new Date(e.occurred_at).toISOString())},"type":${JSON.stringify(e.event_type)},` +
+    `"source":${JSON.stringify(cloudEventSource(e.tenant_id))},"specversion":"1.0","datacontenttype":"application/json"${subject},"data":${e.json}}`
+  );
+}
+
 /** A digest: one CloudEvent whose data lists the events matched in a window. */
 export function digestBody(id: string, tenantId: string, subscriptionId: string, events: Record<string, unknown>[], windowStart: string, windowEnd: string): string {
   const ce = new CloudEvent(

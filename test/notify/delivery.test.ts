@@ -144,6 +144,49 @@ test("JetStream: subjects warden.<tenant>.<event_type>, Nats-Msg-Id = event_id, 
   }
 });
 
+test("JetStream across pages: thousands of events published page after page (in slices) arrive once each, in the log's order", async () => {
+  let nc;
+  try {
+    nc = await connect({ servers: NATS, timeout: 2000 });
+  } catch (err) {
+    throw new Error(`this test needs NATS with JetStream on 127.0.0.1:4222 (${(err as Error).message}); ${NATS_START_HINT}`);
+  }
+  const prefix = `wtp${Date.now().toString(36)}`;
+  const jsm = await jetstreamManager(nc);
+  const N = 5000;
+  try {
+    const created = await api("POST", "/subscriptions", t.tokens.owner, { name: "js-pages", channel: "jetstream", jetstream_subject_prefix: prefix, filter: { event_type: "paged.*" } });
+    expect(created.status).toBe(201);
+    const ids = (await writeEvents(server.ownerPool, t.tenantId, N, "paged.item.added")).sort();
+    await dispatchAll(server.ownerPool);
+    // Pages of 1,000 (the default batch), each published in slices.
+    await deliverAll(server.ownerPool, created.body.id, testSettings({ natsUrl: NATS }));
+    const stream = streamNameFor(prefix);
+    expect((await jsm.streams.info(stream)).state.messages).toBe(N);
+    const { rows } = await server.ownerPool.query(
+      "select count(*)::int as n, count(*) filter (where status = 'delivered')::int as delivered from warden.notification_deliveries where subscription_id = $1",
+      [created.body.id],
+    );
+    expect(rows[0]).toEqual({ n: N, delivered: N });
+    await jsm.consumers.add(stream, { durable_name: "reader", ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
+    const consumer = await jetstream(nc).consumers.get(stream, "reader");
+    const seen: string[] = [];
+    while (seen.length < N) {
+      const msgs = await consumer.fetch({ max_messages: 1000, expires: 5000 });
+      let got = 0;
+      for await (const m of msgs) {
+        seen.push(m.headers?.get("Nats-Msg-Id") ?? "");
+        got++;
+      }
+      if (!got) break;
+    }
+    expect(seen).toEqual(ids);
+  } finally {
+    await jsm.streams.delete(streamNameFor(prefix)).catch(() => undefined);
+    await nc.close();
+  }
+});
+
 /** A DNS server on 127.0.0.1 answering A queries: first a public address, then 127.0.0.1 (rebinding). */
 async function rebindingDns(): Promise<{ server: string; queries: () => number; close(): void }> {
   const sock = dgram.createSocket("udp4");

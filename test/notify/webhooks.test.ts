@@ -8,8 +8,9 @@
  */
 import { Webhook } from "standardwebhooks";
 import { startTestServer, tenantFixture, gql, type TenantFixture, type TestServer } from "../support/server";
-import { checkWebhookUrl, closeWebhookAgents, postWebhook, signatureHeaders } from "../../src/notify/webhook";
-import { deliverBatch } from "../../src/notify/deliver";
+import { checkWebhookUrl, closeWebhookAgents, cloudEventBody, cloudEventBodyFromJson, postWebhook, signatureHeaders } from "../../src/notify/webhook";
+import { deliverBatch, loadSubscription, readPage, readRedactedEvents } from "../../src/notify/deliver";
+import { parseJson } from "../../src/audit/exactJson";
 import { poolDb } from "../../src/notify/db";
 import { deliverAll, dispatchAll, startReceiver, testSettings, writeEvents, type Receiver } from "./support";
 import { dispatchOnce } from "../../src/notify/dispatch";
@@ -362,4 +363,43 @@ test("signatures are the standardwebhooks library's own, and it verifies them", 
     expect(headers["webhook-signature"]).toBe(wh.sign("msg_" + body.length, now, body));
     expect(() => wh.verify(body, headers)).not.toThrow();
   }
+});
+
+test("a page read as JSON text makes the same CloudEvents as the events read column by column (redaction, exact numbers)", async () => {
+  await server.ownerPool.query(
+    `select warden.set_redaction_policy('log', '[{"field": "event_data", "path": "customer.email", "method": "mask"}]', $1)`,
+    [t.tenantId],
+  );
+  const created = await api("POST", "/subscriptions", t.tokens.admin, { name: "same-bodies", channel: "webhook", webhook_url: rx.url, filter: { event_type: "same.*" } });
+  expect(created.status).toBe(201);
+  // Numbers JavaScript would not write back as stored (jsonb keeps their exact decimal value).
+  const data = `{"customer": {"email": "bea@example.com", "tier": "gold"}, "big": 9007199254740993, "tiny": 1e-400, "fraction": 1.10,
+    "text": "ünïcödé \\"quoted\\" \\u0001", "list": [1, null, true]}`;
+  await server.ownerPool.query(
+    `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, severity, event_data, resource_type, resource_id)
+     select $1, 'same.thing.done', 'same', 'done', 'service', 'gateway', 'error', $2::jsonb, 'signal', i::text from generate_series(1, 3) i order by i`,
+    [t.tenantId, data],
+  );
+  // An event without a resource: no CloudEvent subject.
+  await server.ownerPool.query(
+    `insert into warden.audit_events (tenant_id, event_type, category, action, actor_type, actor_id, severity, event_data)
+     values ($1, 'same.thing.bare', 'same', 'done', 'service', 'gateway', 'error', $2::jsonb)`,
+    [t.tenantId, data],
+  );
+  await dispatchAll(server.ownerPool);
+  const db = poolDb(server.ownerPool);
+  const sub = (await loadSubscription(db, created.body.id))!;
+  const page = await readPage(db, sub, "0", 100);
+  expect(page).toHaveLength(4);
+  const byColumns = await readRedactedEvents(db, t.tenantId, page);
+  // Exact numbers: compared as parsed with every number's source text kept.
+  const canonical = (body: string) => JSON.stringify(parseJson(body));
+  for (const d of page) {
+    const fromJson = cloudEventBodyFromJson(d.event!);
+    expect(canonical(fromJson)).toBe(canonical(cloudEventBody(byColumns.get(d.event_id)!)));
+    expect(fromJson).not.toContain("bea@example.com");
+    expect(fromJson).toContain("9007199254740993");
+  }
+  const subjects = page.map((d) => JSON.parse(cloudEventBodyFromJson(d.event!)).subject ?? null).sort();
+  expect(subjects).toEqual([null, "signal/1", "signal/2", "signal/3"]);
 });
