@@ -15006,7 +15006,7 @@ CREATE VIEW warden.audit_events_redacted AS
             COALESCE((q.p ? 'dp'::text), false) AS has_dp,
             (q.p -> 'mk'::text) AS mk,
             ((q.p ->> 'jp'::text))::jsonpath AS jp
-           FROM ( SELECT warden_private.read_policy() AS p
+           FROM ( SELECT ( SELECT warden_private.read_policy() AS read_policy) AS p
                  OFFSET 0) q
          OFFSET 0) pol);
 
