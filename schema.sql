@@ -7695,7 +7695,10 @@ create or replace function %1$s() returns trigger
   -- a large UPDATE pairs old and new rows by hashing: in memory up to a few
   -- hundred thousand rows
   set work_mem = '64MB'
-as $body$
+as %2$L$f$, fn,
+    -- the body as a quoted literal, never dollar-quoted: a column or table
+    -- name may contain any dollar-quote tag
+    format($t$
 declare
   -- The transaction id first: it is assigned before the slot is read, so
   -- every writer of a slot has an id below the next flip's (capture_promote).
@@ -7741,7 +7744,7 @@ begin
     then (v_extra ->> 'project_id')::uuid end;%3$s
   return null;
 end;
-$body$$f$, fn, target_name, v_body, schema_name, relation_name);
+$t$, fn, target_name, v_body, schema_name, relation_name));
 end;
 $_$;
 
@@ -7749,7 +7752,7 @@ $_$;
 -- Name: FUNCTION capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean); Type: COMMENT; Schema: warden_private; Owner: -
 --
 
-COMMENT ON FUNCTION warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) IS 'SQL text of a generated capture trigger function (create or replace): the request context (with the project of warden.set_context) once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed). An UPDATE of one row pairs old and new without a join, up to 64 rows share one cached plan, more rows run a statement planned for their count (a plan cached for a few rows would pair a large statement''s rows quadratically).';
+COMMENT ON FUNCTION warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) IS 'SQL text of a generated capture trigger function (create or replace; its body a quoted literal, so no column or table name can end it early): the request context (with the project of warden.set_context) once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed). An UPDATE of one row pairs old and new without a join, up to 64 rows share one cached plan, more rows run a statement planned for their count (a plan cached for a few rows would pair a large statement''s rows quadratically).';
 
 --
 -- Name: capture_gap_closed(regclass, text); Type: FUNCTION; Schema: warden_private; Owner: -

@@ -469,3 +469,54 @@ test("a large UPDATE after single-row UPDATEs on the same session pairs its rows
   expect(big.new_values.card).toMatch(/^hmac:[0-9a-f]{64}$/);
   expect(JSON.stringify(rows)).not.toMatch(/"(x|y|c)\d+"/);
 });
+
+test("a column name holding a dollar-quote tag cannot end the generated capture function early and run SQL as Warden's owner", async () => {
+  // Attack: the generator wrote the capture function's body between $body$
+  // tags, and quote_ident leaves a "$body$" inside a column name as it is.
+  // A table's owner who adds such a column (with check_function_bodies off,
+  // so the broken function is created) had the DDL event trigger's security
+  // definer run the SQL after the name, as warden_owner.
+  const tag = randomUUID().slice(0, 6);
+  const schema = `q${tag}`; // short: a column name holds at most 63 bytes
+  const attacker = `warden_attack_${tag}`;
+  const pwned = `p${tag}`; // a schema Warden's owner may create, the attacker may not
+  const payload = `a$body$;create schema if not exists ${pwned};select $body$`;
+  expect(payload.length).toBeLessThanOrEqual(63);
+  const root = new pg.Client({ connectionString: rootOnTestDatabase() });
+  await root.connect();
+  try {
+    await root.query(`create role ${attacker} nologin`);
+    await root.query(`create schema ${schema} authorization ${attacker}`);
+    await root.query(`set role ${attacker}`);
+    await root.query(`create table ${schema}.t (id int primary key, v text)`);
+    await root.query("reset role");
+    await root.query("select warden.enable_auditing($1::regclass)", [`${schema}.t`]);
+    await root.query(`set role ${attacker}`);
+    await root.query("set check_function_bodies = off");
+    await root.query(`alter table ${schema}.t add column ${root.escapeIdentifier(payload)} int`);
+    // nothing ran as the owner...
+    const { rows: made } = await root.query("select count(*)::int as n from pg_namespace where nspname = $1", [pwned]);
+    expect(made[0].n).toBe(0);
+    await root.query(`insert into ${schema}.t values (1, 'x', 42)`);
+    await root.query(`update ${schema}.t set ${root.escapeIdentifier(payload)} = 43`);
+    await root.query("reset check_function_bodies");
+    await root.query("reset role");
+    // ...and the column is captured like any other
+    await promote();
+    const { rows } = await ownerPool().query(
+      "select action, old_values, new_values from warden.audit_events where table_name = $1 and category = 'data' order by recorded_at, event_id",
+      [`${schema}.t`],
+    );
+    expect(rows.map((r) => r.action)).toEqual(["insert", "update"]);
+    expect(rows[0].new_values).toEqual({ id: 1, v: "x", [payload]: 42 });
+    expect(rows[1].old_values).toEqual({ [payload]: 42 });
+    expect(rows[1].new_values).toEqual({ [payload]: 43 });
+  } finally {
+    await root.query("reset role").catch(() => undefined);
+    await root.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+    await root.query(`drop schema if exists ${pwned} cascade`).catch(() => undefined);
+    await root.query(`drop owned by ${attacker}`).catch(() => undefined);
+    await root.query(`drop role if exists ${attacker}`).catch(() => undefined);
+    await root.end();
+  }
+});
