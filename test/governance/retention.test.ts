@@ -422,9 +422,14 @@ test("verify passes after retention, and still detects a deletion that retention
     expect(after.first_bad).toBeNull();
     expect(after).toMatchObject({ ok: true, events_pruned: 42 });
     // the fast walk verified the pruned trail itself (src/audit/verifier.ts), no exact walk needed,
-    // passing the 42 pruned positions at once instead of holding the 8 survivors until the end
+    // passing the 42 pruned positions at once instead of holding the survivors until the end. The
+    // survivors (the 8 events and the tenant's governance events) arrive in the heap's order, which
+    // in a busy database is not the chain's, so some wait for the one before them; but the first of
+    // them in the chain is never parked, so they are never all parked at once, which is what holding
+    // them behind an unpassed pruned position would do.
     expect(verifierStats).toMatchObject({ fastWalks: before.fastWalks + 1, exactWalks: before.exactWalks });
-    expect(verifierStats.maxParked).toBeLessThan(8);
+    expect(after.events_verified).toBeGreaterThanOrEqual(8);
+    expect(verifierStats.maxParked).toBeLessThan(after.events_verified);
     // The purge events themselves get sealed and verify too; so does the whole trail.
     await sealOnce(c, key);
     expect((await verifyTrail(c, key, { tenantId: t })).ok).toBe(true);
