@@ -7819,6 +7819,7 @@ COMMENT ON FUNCTION warden_private.capture_gap_opened(target regclass, reason te
 CREATE FUNCTION warden_private.capture_ingest_counts_refresh() RETURNS TABLE(service text, operation text, n bigint)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog'
+    SET enable_seqscan TO 'off'
     AS $$
 #variable_conflict use_column
 declare
@@ -11435,6 +11436,9 @@ declare
   v_dead text[];
   v_ids uuid[];
   v_counts bigint[];
+  v_lo bigint;
+  v_hi bigint;
+  v_seqscan text := current_setting('enable_seqscan');
 begin
   -- One dispatcher at a time; a second one skips.
   if not pg_try_advisory_xact_lock(hashtext('warden.notify_dispatch')) then
@@ -11458,9 +11462,22 @@ begin
     perform graphile_worker.force_unlock_workers(v_dead);
   end if;
 
+  -- A pass reads the store's events by transaction id, through the BRIN
+  -- index on txid only: a sequential scan of the store (the planner's
+  -- choice when the store has no statistics, or when it misjudged how many
+  -- subscriptions a pass moves) took a second per pass at a million events,
+  -- and grows with the store. The events of the pass's whole range are read
+  -- once (every subscription's range lies within it); the setting is put
+  -- back before returning.
+  select min(p.position), max(least(v_h, p.position + max_txids)) into v_lo, v_hi
+  from warden_private.subscription_positions p where p.position < v_h;
+  perform set_config('enable_seqscan', 'off', true);
+
   -- The matches per subscription are kept in two arrays (no temporary
   -- table: this runs several times a second).
-  with subs as (
+  with ev as materialized (
+    select e from warden.audit_events e where e.txid >= v_lo and e.txid < v_hi
+  ), subs as (
     select s.id, s.tenant_id, s.filter, p.position as from_txid, least(v_h, p.position + max_txids) as to_txid
     from warden.subscriptions s
     join warden_private.subscription_positions p on p.subscription_id = s.id
@@ -11472,11 +11489,11 @@ begin
     returning p.subscription_id
   ), ins as (
     insert into warden.notification_deliveries (subscription_id, tenant_id, event_id, occurred_at, event_type, next_attempt_at)
-    select subs.id, subs.tenant_id, e.event_id, e.occurred_at, e.event_type, now()
+    select subs.id, subs.tenant_id, (x.e).event_id, (x.e).occurred_at, (x.e).event_type, now()
     from subs
-    join warden.audit_events e on e.tenant_id = subs.tenant_id and e.txid >= subs.from_txid and e.txid < subs.to_txid
-    where warden_private.notification_filter_matches(subs.filter, e)
-    order by subs.id, e.txid, e.event_id
+    join ev x on (x.e).tenant_id = subs.tenant_id and (x.e).txid >= subs.from_txid and (x.e).txid < subs.to_txid
+    where warden_private.notification_filter_matches(subs.filter, x.e)
+    order by subs.id, (x.e).txid, (x.e).event_id
     on conflict on constraint notification_deliveries_once do nothing
     returning notification_deliveries.subscription_id
   )
@@ -11494,13 +11511,17 @@ begin
         jsonb_build_object('event_id', e.event_id, 'event_type', e.event_type, 'occurred_at', e.occurred_at,
                            'resource_type', e.resource_type, 'resource_id', e.resource_id, 'severity', e.severity),
         r.severity, interval '90 days', e.event_id)
-    from warden.audit_events e
+    -- the range by txid alone (offset 0 keeps the other conditions out of
+    -- the scan, as above)
+    from (select e.* from warden.audit_events e
+          where e.txid >= v_builtin and e.txid < least(v_h, v_builtin + max_txids) offset 0) e
     join lateral (select b.kind, b.title, b.severity from warden_private.builtin_notification_rules b
-                  where warden_private.notification_filter_matches(b.filter, e) order by b.severity desc, b.kind limit 1) r on true
-    where e.txid >= v_builtin and e.txid < least(v_h, v_builtin + max_txids) and e.tenant_id is not null
-      and (e.event_type like 'governance.%' or e.event_type like 'dq.%');
+                  where warden_private.notification_filter_matches(b.filter, e::warden.audit_events) order by b.severity desc, b.kind limit 1) r on true
+    where e.tenant_id is not null and (e.event_type like 'governance.%' or e.event_type like 'dq.%');
     update warden_private.notify_state set builtin_position = least(v_h, v_builtin + max_txids), last_dispatch_at = now();
   end if;
+
+  perform set_config('enable_seqscan', v_seqscan, true);
 
   -- A delivery job per subscription with something new (its own queue:
   -- in order within a subscription, subscriptions in parallel).
@@ -11517,7 +11538,7 @@ $$;
 -- Name: FUNCTION notify_dispatch(max_txids integer, stale_lock interval); Type: COMMENT; Schema: warden_private; Owner: -
 --
 
-COMMENT ON FUNCTION warden_private.notify_dispatch(max_txids integer, stale_lock interval) IS 'One dispatch pass (the worker''s notify_dispatch task): releases, through graphile_worker.force_unlock_workers, the workers holding a delivery job locked longer than stale_lock (they died), matches the events committed since each subscription''s position (at most max_txids transaction ids per pass) into its delivery log (once per event), advances the positions, writes the built-in inbox notifications, and queues a notify_deliver job per subscription with new deliveries. Returns the matches per subscription.';
+COMMENT ON FUNCTION warden_private.notify_dispatch(max_txids integer, stale_lock interval) IS 'One dispatch pass (the worker''s notify_dispatch task): releases, through graphile_worker.force_unlock_workers, the workers holding a delivery job locked longer than stale_lock (they died), matches the events committed since each subscription''s position (at most max_txids transaction ids per pass) into its delivery log (once per event), advances the positions, writes the built-in inbox notifications, and queues a notify_deliver job per subscription with new deliveries. Reads the pass''s events by txid through the BRIN index only (never a scan of the store). Returns the matches per subscription.';
 
 --
 -- Name: notify_horizon(); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -13113,6 +13134,26 @@ $$;
 --
 
 COMMENT ON FUNCTION warden_private.seal_horizon() IS 'Transaction ids below this are complete in this database (or, without pg_read_all_stats, in the whole cluster): the sealer''s upper bound. Autovacuum workers are not waited for.';
+
+--
+-- Name: sealing_lag_seconds(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.sealing_lag_seconds() RETURNS double precision
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog'
+    SET enable_seqscan TO 'off'
+    AS $$
+  select coalesce(extract(epoch from now() - min(e.recorded_at)), 0)::float8
+  from warden.audit_events e
+  where e.txid >= (select s.watermark from warden_private.seal_state s)
+$$;
+
+--
+-- Name: FUNCTION sealing_lag_seconds(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.sealing_lag_seconds() IS 'Age in seconds of the oldest audit event not yet sealed (0 when every event is sealed): what /metrics reports as warden_sealing_lag_seconds. Reads the events at or above the seal watermark through the txid BRIN index only (never a scan of the store).';
 
 --
 -- Name: set_member_role(uuid, uuid, warden.tenant_role); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -27758,6 +27799,12 @@ REVOKE ALL ON FUNCTION warden_private.seal_flag_suspects(from_txid bigint, to_tx
 --
 
 REVOKE ALL ON FUNCTION warden_private.seal_horizon() FROM PUBLIC;
+
+--
+-- Name: FUNCTION sealing_lag_seconds(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.sealing_lag_seconds() FROM PUBLIC;
 
 --
 -- Name: FUNCTION set_member_role(tenant_id uuid, user_id uuid, role warden.tenant_role, OUT previous_role warden.tenant_role, OUT new_role warden.tenant_role); Type: ACL; Schema: warden_private; Owner: -

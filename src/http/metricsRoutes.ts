@@ -35,10 +35,7 @@ export function metricsRoutes(ownerPool: pg.Pool, token: string | undefined = pr
       return;
     }
     try {
-      const { rows } = await ownerPool.query(
-        `select coalesce(extract(epoch from now() - min(e.recorded_at)), 0)::float8 as lag
-         from warden.audit_events e where e.txid >= (select watermark from warden_private.seal_state)`,
-      );
+      const { rows } = await ownerPool.query("select warden_private.sealing_lag_seconds() as lag");
       sealingLag.set(rows[0].lag);
       await refreshRetentionMetrics(ownerPool);
       await refreshVerifyMetrics(ownerPool);

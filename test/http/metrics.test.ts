@@ -129,3 +129,36 @@ test("capture backlog, lag and promotions; audit coverage by schema and capture 
   expect((await server.ownerPool.query("select count(*)::int as n from warden.capture_gaps() where table_name = $1", [`${schema}.a`])).rows[0].n).toBe(0);
   expect(value(await metrics(), "warden_capture_gaps")).toBe(gapsBefore);
 });
+
+test("a scrape reads the store through the txid BRIN index: no sequential scan of the store for the sealing lag or the capture tally (auto_explain)", async () => {
+  // Attack: both read a txid range of the store, and the planner scanned
+  // whole partitions for it (0.8 s per scrape at a million events, growing
+  // with the store). auto_explain shows the plans of a scrape's statements.
+  const schema = `mplan_${Date.now().toString(36)}`;
+  await server.ownerPool.query(`create schema ${schema}; create table ${schema}.a (id int primary key, v text)`);
+  await server.ownerPool.query(`select warden.enable_auditing('${schema}.a')`);
+  await server.ownerPool.query(`insert into ${schema}.a select g, 'x' from generate_series(1, 2000) g`);
+  await server.ownerPool.query(`select warden.flush_capture()`);
+  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
+  await c.connect();
+  const notices: string[] = [];
+  c.on("notice", (n) => notices.push(n.message ?? ""));
+  let lag: number;
+  let tally: { service: string; operation: string; n: string }[];
+  try {
+    await c.query("load 'auto_explain'");
+    await c.query("set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice");
+    lag = (await c.query("select warden_private.sealing_lag_seconds() as lag")).rows[0].lag;
+    tally = (await c.query("select service, operation, n::text as n from warden_private.capture_ingest_counts_refresh()")).rows;
+  } finally {
+    await c.end();
+  }
+  expect(lag).toBeGreaterThanOrEqual(0);
+  expect(tally.some((r) => r.operation === "insert" && Number(r.n) >= 2000)).toBe(true);
+  const storeReads = notices.filter((m) => /on audit_events_\w+ /.test(m));
+  // the lag and the tally (which counted the 2,000 inserts since the last scrape) both read the store
+  expect(storeReads.filter((m) => /recorded_at/.test(m)).length).toBeGreaterThan(0);
+  expect(storeReads.filter((m) => /capture_ingest_counts/.test(m)).length).toBeGreaterThan(0);
+  expect(storeReads.join("\n")).not.toMatch(/Seq Scan on audit_events/);
+  expect(storeReads.every((m) => /Bitmap Index Scan on audit_events_\w+_txid_idx/.test(m))).toBe(true);
+});

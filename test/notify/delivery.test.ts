@@ -11,7 +11,8 @@ import type { AddressInfo } from "node:net";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager, jetstream, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
-import { ownerUrl } from "../support/db";
+import pg from "pg";
+import { ownerUrl, rootOnTestDatabase } from "../support/db";
 import { WARDEN_BIN } from "../support/cli";
 import { checkWebhookUrl, closeWebhookAgents, postWebhook } from "../../src/notify/webhook";
 import { closeJetStream, jetStreamLink, NATS_START_HINT, publishBatch, streamNameFor } from "../../src/notify/jetstream";
@@ -219,6 +220,44 @@ async function rebindingDns(): Promise<{ server: string; queries: () => number; 
   await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", () => resolve()));
   return { server: `127.0.0.1:${(sock.address() as AddressInfo).port}`, queries: () => n, close: () => sock.close() };
 }
+
+test("a dispatch pass reads the store by the txid BRIN index: no sequential scan of the store, whatever its size or statistics (auto_explain)", async () => {
+  // Attack: the matching statement joined the subscriptions to the store with
+  // their ranges as join filters, and the planner scanned the whole store on
+  // every pass (1.0-1.5 s at a million events, with nothing to match), so
+  // every notification waited for it. auto_explain shows each plan a pass ran.
+  const created = await api("POST", "/subscriptions", t.tokens.owner, { name: "dispatch-plan", channel: "webhook", webhook_url: rx.url, filter: { event_type: "plan.*" } });
+  expect(created.status).toBe(201);
+  await writeEvents(server.ownerPool, t.tenantId, 3000, "noise.item.added");
+  await dispatchAll(server.ownerPool);
+  const ids = await writeEvents(server.ownerPool, t.tenantId, 3, "plan.item.added");
+  const { rows: x } = await server.ownerPool.query("select pg_current_xact_id()::text::bigint as x");
+
+  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
+  await c.connect();
+  const notices: string[] = [];
+  c.on("notice", (n) => notices.push(n.message ?? ""));
+  try {
+    await c.query("load 'auto_explain'");
+    await c.query("set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice");
+    for (let i = 0; i < 100; i++) {
+      await c.query("select * from warden_private.notify_dispatch()");
+      const { rows } = await c.query("select min(position) > $1::bigint as past from warden_private.subscription_positions", [x[0].x]);
+      if (rows[0].past) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await c.end();
+  }
+  const { rows: matched } = await server.ownerPool.query("select event_id from warden.notification_deliveries where subscription_id = $1 order by id", [created.body.id]);
+  expect(matched.map((r) => r.event_id)).toEqual([...ids].sort()); // one transaction: in event_id order
+  const storeReads = notices.filter((m) => /on (audit_events_\w+|audit_events) /.test(m));
+  expect(storeReads.length).toBeGreaterThan(0);
+  expect(storeReads.join("\n")).not.toMatch(/Seq Scan on audit_events/);
+  expect(storeReads.some((m) => /Bitmap Index Scan on audit_events_\w+_txid_idx/.test(m))).toBe(true);
+  // Only the txid index reads the store in a pass (a tenant index would read the tenant's whole trail).
+  expect(storeReads.join("\n")).not.toMatch(/(Index Scan using|Bitmap Index Scan on) audit_events_\w+_tenant_id_\w+/);
+});
 
 test("DNS rebinding: a name that resolved to a public address when saved and to 127.0.0.1 at connect time is refused", async () => {
   const dns = await rebindingDns();
