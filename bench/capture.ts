@@ -40,6 +40,14 @@
  *                tables around a function that does nothing;
  *   bench.copy   the same triggers copying the transition rows verbatim
  *                (old and new) into an unindexed table.
+ * and, for the single-row statements, what any capture that keeps the
+ * capture promise costs at least:
+ *   bench.minimal the same triggers around a security definer function
+ *                (search_path pinned, jit off: the writer cannot write the
+ *                log itself) that reads the request context as Warden's
+ *                does and appends one record per transition row (the
+ *                context and the row verbatim, old and new rows as
+ *                separate records, nothing compared) to an unindexed table.
  *
  * CPU is read from /proc/<pid>/schedstat of the server backends (the bench
  * server runs on this machine); without it the CPU lines are left out.
@@ -89,8 +97,11 @@ const UPDATE_BYTES_TARGET = 600;
 const PROMOTION_TARGET = 50_000;
 const LAG_P99_TARGET = 2;
 
-type Kind = "plain" | "floor" | "copy" | "audited" | "direct";
+type Kind = "plain" | "floor" | "copy" | "minimal" | "audited" | "direct";
+/** The tables of the bulk rounds. */
 const KINDS: readonly Kind[] = ["plain", "floor", "copy", "audited", "direct"];
+/** The tables of the single-row runs: the bulk ones and the minimal secure capture. */
+const SINGLE_KINDS: readonly Kind[] = ["plain", "floor", "copy", "minimal", "audited", "direct"];
 
 /** CPU seconds a server backend has used (schedstat: nanoseconds on CPU); null where unreadable. */
 function backendCpu(pid: number): number | null {
@@ -163,10 +174,53 @@ const FLOOR_BODIES: Partial<Record<Kind, string>> = {
   end`,
 };
 
+/**
+ * The minimal secure capture (see the header): the request context read as
+ * Warden's generated function reads it, one record per transition row.
+ */
+const MINIMAL_FUNCTION = `
+  create or replace function bench.tg_minimal() returns trigger language plpgsql
+    security definer set search_path = pg_catalog set jit = off as $$
+  declare
+    v_tx bigint := pg_current_xact_id()::text::bigint;
+    v_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
+    v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
+    v_extra jsonb := nullif(current_setting('warden.context_extra', true), '')::jsonb;
+    v_trace text := nullif(current_setting('warden.trace_id', true), '');
+    v_actor_type text;
+    v_ip inet;
+    v_ua text;
+    v_service text;
+  begin
+    if v_actor_id is null then
+      v_actor_type := 'db_role';
+      v_actor_id := session_user;
+      v_ip := inet_client_addr();
+      v_service := nullif(current_setting('application_name', true), '');
+    else
+      v_actor_type := coalesce(nullif(current_setting('jwt.claims.actor_type', true), ''), 'user');
+      v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
+      v_service := v_extra ->> 'service';
+    end if;
+    v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+    if tg_op in ('UPDATE', 'DELETE') then
+      insert into bench.minimal_log
+      select v_tx, left(tg_op, 1), now(), v_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_extra ->> 'correlation_id', v_service, o.*
+      from old_rows o;
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') then
+      insert into bench.minimal_log
+      select v_tx, left(tg_op, 1), now(), v_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_extra ->> 'correlation_id', v_service, n.*
+      from new_rows n;
+    end if;
+    return null;
+  end $$;
+  revoke all on function bench.tg_minimal() from public;`;
+
 /** Warden's trigger shape (after-statement triggers, the same transition tables) around a floor body. */
 function floorTriggersSql(kind: Kind, body: string): string {
   return `
-  create or replace function bench.tg_${kind}() returns trigger language plpgsql set jit = off as $$ ${body} $$;
+  ${kind === "minimal" ? MINIMAL_FUNCTION : `create or replace function bench.tg_${kind}() returns trigger language plpgsql set jit = off as $$ ${body} $$;`}
   create trigger _900_audit_insert after insert on bench.${kind} referencing new table as new_rows
     for each statement execute function bench.tg_${kind}();
   create trigger _900_audit_update after update on bench.${kind} referencing old table as old_rows new table as new_rows
@@ -200,6 +254,13 @@ async function recreateTable(c: pg.Client, kind: Kind): Promise<void> {
   if (kind === "audited") await c.query("select warden.enable_auditing('bench.audited'::regclass, '{}'::jsonb)");
   if (kind === "direct") await c.query(directTriggersSql());
   if (kind === "copy") await c.query("drop table if exists bench.copy_log; create table bench.copy_log (like bench.copy) with (autovacuum_enabled = off)");
+  if (kind === "minimal") {
+    await c.query(`drop table if exists bench.minimal_log; create table bench.minimal_log (
+      txid bigint not null, op text not null, occurred_at timestamptz not null, ctx_tenant_id uuid, actor_type text, actor_id text,
+      actor_ip inet, user_agent text, trace_id text, correlation_id text, service text, like bench.minimal
+    ) with (autovacuum_enabled = off)`);
+    await c.query(floorTriggersSql(kind, ""));
+  }
   const floorBody = FLOOR_BODIES[kind];
   if (floorBody) await c.query(floorTriggersSql(kind, floorBody));
 }
@@ -802,6 +863,9 @@ function recordRates(ctx: BenchContext, name: string, rates: Record<Kind, number
   ctx.record({ name, baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.audited)} rows/s`, ratio: rates.audited / p, target: `>= ${target.toFixed(2)}x`, met: rates.audited / p >= target });
   ctx.record({ name: "  floor: no-op trigger, same transition tables", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.floor)} rows/s`, ratio: rates.floor / p });
   ctx.record({ name: "  floor: transition rows copied verbatim, no index", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.copy)} rows/s`, ratio: rates.copy / p });
+  if (Number.isFinite(rates.minimal)) {
+    ctx.record({ name: "  floor: minimal secure capture (definer, context, a record per row)", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.minimal)} rows/s`, ratio: rates.minimal / p });
+  }
   if (Number.isFinite(rates.direct)) {
     ctx.record({ name: "  before: the trigger writing the store directly", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.direct)} rows/s`, ratio: rates.direct / p });
   }
@@ -848,7 +912,7 @@ export const captureSection: BenchSection = {
     const p: Promoter = { c: promoter, pid: await backendPid(promoter) };
     try {
       ctx.log(`parts: ${[...PARTS].join(", ")} (BENCH_CAPTURE_PARTS)`);
-      const bulk: Record<Kind, BulkRound[]> = { plain: [], floor: [], copy: [], audited: [], direct: [] };
+      const bulk: Record<Kind, BulkRound[]> = { plain: [], floor: [], copy: [], minimal: [], audited: [], direct: [] };
       const bulkKinds: readonly Kind[] = PARTS.has("bulk") ? KINDS : PARTS.has("bytes") ? ["audited", "direct"] : [];
       await withClient(ctx.ownerUrl, async (c) => {
         for (let round = 1; round <= ROUNDS && bulkKinds.length; round++) {
@@ -875,17 +939,17 @@ export const captureSection: BenchSection = {
       }
 
       const single: Record<SingleOp, Record<Kind, number[]>> = {
-        insert: { plain: [], floor: [], copy: [], audited: [], direct: [] },
-        update: { plain: [], floor: [], copy: [], audited: [], direct: [] },
+        insert: { plain: [], floor: [], copy: [], minimal: [], audited: [], direct: [] },
+        update: { plain: [], floor: [], copy: [], minimal: [], audited: [], direct: [] },
       };
       await withClient(ctx.ownerUrl, async (c) => {
         for (const op of PARTS.has("single") ? (["insert", "update"] as const) : []) {
           for (let round = 1; round <= ROUNDS; round++) {
-            for (const kind of KINDS) single[op][kind].push(await singleRowRun(ctx, c, p, kind, op, round));
+            for (const kind of SINGLE_KINDS) single[op][kind].push(await singleRowRun(ctx, c, p, kind, op, round));
           }
         }
       });
-      const bestOf = (op: SingleOp) => Object.fromEntries(KINDS.map((k) => [k, best(single[op][k])])) as Record<Kind, number>;
+      const bestOf = (op: SingleOp) => Object.fromEntries(SINGLE_KINDS.map((k) => [k, best(single[op][k])])) as Record<Kind, number>;
       if (PARTS.has("single")) {
         recordRates(ctx, `single-row INSERT, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, bestOf("insert"), TARGETS.singleInsert);
         recordRates(ctx, `single-row UPDATE, ${SINGLE_CLIENTS} clients, ${SINGLE_SECONDS} s`, bestOf("update"), TARGETS.singleUpdate);

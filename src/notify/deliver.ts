@@ -566,7 +566,7 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
     // Up to the first delivery that is not due yet (the head of a retry holds the rest back).
     const stopAt = page.findIndex((d) => !d.due);
     const due = stopAt < 0 ? page : page.slice(0, stopAt);
-    const full = page.length === pageSize && stopAt < 0;
+    const full = isFull(page);
 
     const missing = due.filter((d) => !d.event);
     record("dead", missing.map((d) => ({ id: d.id, attempt: d.attempts + 1, statusCode: null, latencyMs: 0, error: "the event is no longer in the trail (retention or erasure)" })));
