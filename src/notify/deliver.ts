@@ -474,7 +474,16 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
       await ensureStream(link, prefix);
       return await publishBatch(
         link,
-        batch.map((d) => ({ subject: subjectFor(prefix, sub.tenant_id, d.event_type), msgId: d.event_id, body: cloudEventBodyFromJson(d.event!) })),
+        batch.map((d) => ({
+          subject: subjectFor(prefix, sub.tenant_id, d.event_type),
+          msgId: d.event_id,
+          // Built as its slice is sent; the event's JSON is let go then (only the log row is needed after).
+          body: () => {
+            const body = cloudEventBodyFromJson(d.event!);
+            d.event = null;
+            return body;
+          },
+        })),
         undefined,
         sent,
       );
@@ -492,9 +501,10 @@ async function streamDeliveries(pool: Db, sub: Subscription, settings: NotifySet
     const results = await pending;
     const ok: Recorded[] = [];
     let failure: { d: Delivery; r: AttemptResult } | null = null;
+    const latency = notifyLatency.labels({ channel: "jetstream" });
     for (let i = 0; i < batch.length; i++) {
       const r = results[i];
-      notifyLatency.observe({ channel: "jetstream" }, r.latencyMs / 1000);
+      latency.observe(r.latencyMs / 1000);
       if (!r.ok) {
         failure = { d: batch[i], r: { ok: false, statusCode: null, latencyMs: r.latencyMs, error: r.error } };
         break;

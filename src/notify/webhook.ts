@@ -98,9 +98,24 @@ export interface EventJson {
 export function cloudEventBodyFromJson(e: EventJson): string {
   const subject = e.resource_type ? `,"subject":${JSON.stringify(`${e.resource_type}/${e.resource_id ?? ""}`)}` : "";
   return (
-    `{"id":${JSON.stringify(String(e.event_id))},"time":${JSON.stringify(new Date(e.occurred_at).toISOString())},"type":${JSON.stringify(e.event_type)},` +
-    `"source":${JSON.stringify(cloudEventSource(e.tenant_id))},"specversion":"1.0","datacontenttype":"application/json"${subject},"data":${e.json}}`
+    `{"id":${JSON.stringify(String(e.event_id))},"time":"${isoMillis(e.occurred_at)}","type":${JSON.stringify(e.event_type)},` +
+    `"source":${sourceJson(e.tenant_id)},"specversion":"1.0","datacontenttype":"application/json"${subject},"data":${e.json}}`
   );
+}
+
+/** A UTC time with microseconds, as the database writes it (2026-12-06T02:52:40.123456Z). */
+const MICROS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** The time in milliseconds as Date#toISOString writes it (which truncates): by slicing when it is in the database's form. */
+function isoMillis(t: string): string {
+  return MICROS_UTC.test(t) ? `${t.slice(0, 23)}Z` : new Date(t).toISOString();
+}
+
+/** The source attribute as JSON text, for the tenant of the last call (a page is one tenant's). */
+let lastSource: { tenantId: string; json: string } = { tenantId: "", json: "" };
+function sourceJson(tenantId: string): string {
+  if (lastSource.tenantId !== tenantId) lastSource = { tenantId, json: JSON.stringify(cloudEventSource(tenantId)) };
+  return lastSource.json;
 }
 
 /** A digest: one CloudEvent whose data lists the events matched in a window. */

@@ -15,7 +15,7 @@ import pg from "pg";
 import { ownerUrl, rootOnTestDatabase } from "../support/db";
 import { WARDEN_BIN } from "../support/cli";
 import { checkWebhookUrl, closeWebhookAgents, postWebhook } from "../../src/notify/webhook";
-import { closeJetStream, jetStreamLink, NATS_START_HINT, publishBatch, streamNameFor } from "../../src/notify/jetstream";
+import { closeJetStream, jetStreamLink, NATS_START_HINT, publishBatch, readAck, streamNameFor } from "../../src/notify/jetstream";
 import { deliverAll, dispatchAll, startReceiver, testSettings, writeEvents, type Receiver } from "./support";
 
 let server: TestServer;
@@ -298,4 +298,18 @@ test("JetStream acks: a publish no stream captures fails with a reason, a repeat
   } finally {
     await jsm.streams.delete(streamNameFor(prefix)).catch(() => undefined);
   }
+});
+
+test("JetStream acks read: the broker's plain answers without parsing, anything else parsed, nothing else taken for success", () => {
+  const ack = (text: string, headers?: { code: number; description: string }) => readAck({ headers: headers as never, string: () => text });
+  // as nats-server 2.x writes them (a space after the stream's name)
+  expect(ack('{"stream":"WARDEN", "seq":1}')).toEqual({ ok: true, duplicate: false, error: null });
+  expect(ack('{"stream":"WARDEN", "seq":7,"duplicate": true}')).toEqual({ ok: true, duplicate: true, error: null });
+  expect(ack('{"stream":"WARDEN","domain":"hub","seq":7}')).toEqual({ ok: true, duplicate: false, error: null });
+  expect(ack('{"seq":3,"stream":"WARDEN"}')).toEqual({ ok: true, duplicate: false, error: null });
+  expect(ack('{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"},"stream":"WARDEN", "seq":0}')).toMatchObject({ ok: false, error: "JetStream 503 maximum messages exceeded" });
+  expect(ack('{"stream":"WARDEN"}')).toMatchObject({ ok: false, error: "JetStream answered without a sequence" });
+  expect(ack('{"stream":"WAR"DEN", "seq":1}')).toMatchObject({ ok: false, error: expect.stringMatching(/^unreadable JetStream ack/) });
+  expect(ack("", { code: 503, description: "No Responders" })).toMatchObject({ ok: false, error: "no stream captures the subject (no responders)" });
+  expect(ack("", { code: 408, description: "Request Timeout" })).toMatchObject({ ok: false, error: "JetStream 408 Request Timeout" });
 });
