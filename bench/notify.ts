@@ -21,7 +21,7 @@ import pg from "pg";
 import { connect as natsConnect, createInbox, headers as natsHeaders } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { BenchContext, BenchSection } from "./types";
-import { envInt, fmtInt, fmtRatio, timed, benchSealingKey } from "./util";
+import { checkpoint, envInt, fmtInt, fmtRatio, timed, benchSealingKey } from "./util";
 import { dispatchOnce } from "../src/notify/dispatch";
 import { deliverBatch, loadSubscription, readPage, recordAttempts } from "../src/notify/deliver";
 import { poolDb } from "../src/notify/db";
@@ -155,6 +155,9 @@ export const notifySection: BenchSection = {
     pool.on("error", () => undefined);
     const rx = await receiver();
     const settings = { ...notifySettingsFromEnv(), allowPrivate: true, batchSize: 2000 };
+    // What earlier sections wrote is flushed first (a checkpoint writing gigabytes meanwhile halved even the
+    // bare POST loop, which touches no database).
+    await checkpoint(ctx.rootUrl);
     try {
       const { rows } = await pool.query("select warden_private.create_tenant($1) as id", [`bench-notify-${randomUUID().slice(0, 8)}`]);
       const tenant = rows[0].id as string;
