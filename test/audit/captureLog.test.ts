@@ -11,7 +11,7 @@
 import pg from "pg";
 import { randomUUID } from "node:crypto";
 import { sealOnce } from "../../src/audit/sealer";
-import { closePools, createTenant, expectFailure, ownerPool, ownerUrl, rootOnTestDatabase, testSealingKey } from "../support/db";
+import { closePools, createTenant, expectFailure, ownerPool, ownerUrl, rootOnTestDatabase, testSealingKey, withPlansLogged } from "../support/db";
 
 afterAll(closePools);
 
@@ -421,24 +421,16 @@ test("a large UPDATE after single-row UPDATEs on the same session pairs its rows
   await ownerPool().query(`insert into ${table} select g, $1, 'v' || g, g, 'c' || g from generate_series(1, 3000) g`, [tenant]);
   await promote();
 
-  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
-  await c.connect();
-  const notices: string[] = [];
-  c.on("notice", (n) => notices.push(n.message ?? ""));
-  try {
-    await c.query("load 'auto_explain'");
-    await c.query("set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice");
+  const { plans: notices } = await withPlansLogged(async (c, logged) => {
     for (let id = 1; id <= 8; id++) await c.query(`update ${table} set n = n + 1, card = 'x' || id where id = $1`, [id]);
     await c.query(`update ${table} set v = v || '!' where id between 11 and 30`);
     await c.query(`update ${table} set v = v where id <= 100`); // nothing changed: no event
-    notices.length = 0;
+    logged.length = 0;
     await c.query("begin");
     await c.query("select warden.set_context($1, 'bulk-job', 'service', 'trace-bulk')", [tenant]);
     await c.query(`update ${table} set n = n + 1, card = 'y' || id where id > 100`);
     await c.query("commit");
-  } finally {
-    await c.end();
-  }
+  });
   const plans = notices.filter((m) => m.includes("warden_capture_ordinal") && m.includes("Insert on capture_rows_"));
   expect(plans).toHaveLength(1);
   expect(plans[0]).not.toMatch(/Nested Loop/);

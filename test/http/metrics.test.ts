@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import pg from "pg";
-import { closePools, rootOnTestDatabase } from "../support/db";
+import { closePools, rootOnTestDatabase, withPlansLogged } from "../support/db";
 import { startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
 
 let server: TestServer;
@@ -139,20 +139,11 @@ test("a scrape reads the store through the txid BRIN index: no sequential scan o
   await server.ownerPool.query(`select warden.enable_auditing('${schema}.a')`);
   await server.ownerPool.query(`insert into ${schema}.a select g, 'x' from generate_series(1, 2000) g`);
   await server.ownerPool.query(`select warden.flush_capture()`);
-  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
-  await c.connect();
-  const notices: string[] = [];
-  c.on("notice", (n) => notices.push(n.message ?? ""));
-  let lag: number;
-  let tally: { service: string; operation: string; n: string }[];
-  try {
-    await c.query("load 'auto_explain'");
-    await c.query("set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice");
-    lag = (await c.query("select warden_private.sealing_lag_seconds() as lag")).rows[0].lag;
-    tally = (await c.query("select service, operation, n::text as n from warden_private.capture_ingest_counts_refresh()")).rows;
-  } finally {
-    await c.end();
-  }
+  const { result, plans: notices } = await withPlansLogged(async (c) => ({
+    lag: (await c.query("select warden_private.sealing_lag_seconds() as lag")).rows[0].lag as number,
+    tally: (await c.query<{ service: string; operation: string; n: string }>("select service, operation, n::text as n from warden_private.capture_ingest_counts_refresh()")).rows,
+  }));
+  const { lag, tally } = result;
   expect(lag).toBeGreaterThanOrEqual(0);
   expect(tally.some((r) => r.operation === "insert" && Number(r.n) >= 2000)).toBe(true);
   const storeReads = notices.filter((m) => /on audit_events_\w+ /.test(m));

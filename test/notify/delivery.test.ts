@@ -11,8 +11,7 @@ import type { AddressInfo } from "node:net";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager, jetstream, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { startTestServer, tenantFixture, type TenantFixture, type TestServer } from "../support/server";
-import pg from "pg";
-import { ownerUrl, rootOnTestDatabase } from "../support/db";
+import { ownerUrl, withPlansLogged } from "../support/db";
 import { WARDEN_BIN } from "../support/cli";
 import { checkWebhookUrl, closeWebhookAgents, postWebhook } from "../../src/notify/webhook";
 import { closeJetStream, jetStreamLink, NATS_START_HINT, publishBatch, readAck, streamNameFor } from "../../src/notify/jetstream";
@@ -233,22 +232,14 @@ test("a dispatch pass reads the store by the txid BRIN index: no sequential scan
   const ids = await writeEvents(server.ownerPool, t.tenantId, 3, "plan.item.added");
   const { rows: x } = await server.ownerPool.query("select pg_current_xact_id()::text::bigint as x");
 
-  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
-  await c.connect();
-  const notices: string[] = [];
-  c.on("notice", (n) => notices.push(n.message ?? ""));
-  try {
-    await c.query("load 'auto_explain'");
-    await c.query("set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice");
+  const { plans: notices } = await withPlansLogged(async (c) => {
     for (let i = 0; i < 100; i++) {
       await c.query("select * from warden_private.notify_dispatch()");
       const { rows } = await c.query("select min(position) > $1::bigint as past from warden_private.subscription_positions", [x[0].x]);
-      if (rows[0].past) break;
+      if (rows[0].past) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-  } finally {
-    await c.end();
-  }
+  });
   const { rows: matched } = await server.ownerPool.query("select event_id from warden.notification_deliveries where subscription_id = $1 order by id", [created.body.id]);
   expect(matched.map((r) => r.event_id)).toEqual([...ids].sort()); // one transaction: in event_id order
   const storeReads = notices.filter((m) => /on (audit_events_\w+|audit_events) /.test(m));

@@ -50,6 +50,25 @@ export function rootOnTestDatabase(): string {
   return withDatabase(rootUrl(), databaseName(ownerUrl()));
 }
 
+/**
+ * Runs fn on a superuser session of the test database where auto_explain
+ * logs the plan of every statement, nested ones too (a function's), as a
+ * notice; plans collects them (fn may empty it to keep only what follows).
+ */
+export async function withPlansLogged<T>(fn: (c: pg.Client, plans: string[]) => Promise<T>): Promise<{ result: T; plans: string[] }> {
+  const c = new pg.Client({ connectionString: rootOnTestDatabase() });
+  await c.connect();
+  const plans: string[] = [];
+  c.on("notice", (n) => plans.push(n.message ?? ""));
+  try {
+    await c.query("load 'auto_explain'");
+    await c.query("set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice");
+    return { result: await fn(c, plans), plans };
+  } finally {
+    await c.end();
+  }
+}
+
 export function rootUrl(): string {
   return process.env.WARDEN_TEST_ROOT_URL_RESOLVED!;
 }
