@@ -164,23 +164,11 @@ function bulkDeleteSql(kind: Kind): string {
   return `delete from bench.${kind} where id <= ${DELETE_ROWS}`;
 }
 
-/** Bodies of the floor tables' trigger functions (see the header). */
-const FLOOR_BODIES: Partial<Record<Kind, string>> = {
-  floor: "begin return null; end",
-  copy: `begin
-    if tg_op in ('UPDATE', 'DELETE') then insert into bench.copy_log select * from old_rows; end if;
-    if tg_op in ('INSERT', 'UPDATE') then insert into bench.copy_log select * from new_rows; end if;
-    return null;
-  end`,
-};
-
 /**
  * The minimal secure capture (see the header): the request context read as
  * Warden's generated function reads it, one record per transition row.
  */
-const MINIMAL_FUNCTION = `
-  create or replace function bench.tg_minimal() returns trigger language plpgsql
-    security definer set search_path = pg_catalog set jit = off as $$
+const MINIMAL_BODY = `
   declare
     v_tx bigint := pg_current_xact_id()::text::bigint;
     v_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
@@ -214,13 +202,29 @@ const MINIMAL_FUNCTION = `
       from new_rows n;
     end if;
     return null;
-  end $$;
-  revoke all on function bench.tg_minimal() from public;`;
+  end`;
+
+/** Attributes of a floor's trigger function besides jit = off (the minimal secure capture runs as its owner, as Warden's does). */
+const FLOOR_ATTRIBUTES: Partial<Record<Kind, string>> = {
+  minimal: "security definer set search_path = pg_catalog",
+};
+
+/** Bodies of the floor tables' trigger functions (see the header). */
+const FLOOR_BODIES: Partial<Record<Kind, string>> = {
+  floor: "begin return null; end",
+  copy: `begin
+    if tg_op in ('UPDATE', 'DELETE') then insert into bench.copy_log select * from old_rows; end if;
+    if tg_op in ('INSERT', 'UPDATE') then insert into bench.copy_log select * from new_rows; end if;
+    return null;
+  end`,
+  minimal: MINIMAL_BODY,
+};
 
 /** Warden's trigger shape (after-statement triggers, the same transition tables) around a floor body. */
 function floorTriggersSql(kind: Kind, body: string): string {
   return `
-  ${kind === "minimal" ? MINIMAL_FUNCTION : `create or replace function bench.tg_${kind}() returns trigger language plpgsql set jit = off as $$ ${body} $$;`}
+  create or replace function bench.tg_${kind}() returns trigger language plpgsql ${FLOOR_ATTRIBUTES[kind] ?? ""} set jit = off as $$ ${body} $$;
+  revoke all on function bench.tg_${kind}() from public;
   create trigger _900_audit_insert after insert on bench.${kind} referencing new table as new_rows
     for each statement execute function bench.tg_${kind}();
   create trigger _900_audit_update after update on bench.${kind} referencing old table as old_rows new table as new_rows
@@ -259,7 +263,6 @@ async function recreateTable(c: pg.Client, kind: Kind): Promise<void> {
       txid bigint not null, op text not null, occurred_at timestamptz not null, ctx_tenant_id uuid, actor_type text, actor_id text,
       actor_ip inet, user_agent text, trace_id text, correlation_id text, service text, like bench.minimal
     ) with (autovacuum_enabled = off)`);
-    await c.query(floorTriggersSql(kind, ""));
   }
   const floorBody = FLOOR_BODIES[kind];
   if (floorBody) await c.query(floorTriggersSql(kind, floorBody));
