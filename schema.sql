@@ -5214,16 +5214,20 @@ begin
     then (v_extra ->> 'project_id')::uuid end;
   if v_slot = 0 then
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_1_v2_0 (txid, n1, n2, n3, n4) select v_tx, n.id, n.name, n.created_at, n.updated_at from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_1_v2_0 (txid, n1, n2, n3, n4) select v_tx, n.id, n.name, n.created_at, n.updated_at from new_rows n)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 1, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 1, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -5246,20 +5250,20 @@ begin
         select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_1_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
-        select $1, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
-        from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
-        returning 1)
-      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 1, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_1_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
+          select $1, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 1, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_1_v2_0 (txid, o1, o2, o3, o4) select v_tx, o.id, o.name, o.created_at, o.updated_at from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_1_v2_0 (txid, o1, o2, o3, o4) select v_tx, o.id, o.name, o.created_at, o.updated_at from old_rows o)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 1, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 1, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -5271,16 +5275,20 @@ begin
     end if;
   else
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_1_v2_1 (txid, n1, n2, n3, n4) select v_tx, n.id, n.name, n.created_at, n.updated_at from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_1_v2_1 (txid, n1, n2, n3, n4) select v_tx, n.id, n.name, n.created_at, n.updated_at from new_rows n)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 1, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 1, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -5303,20 +5311,20 @@ begin
         select v_tx, 1, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_1_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
-        select $1, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
-        from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
-        returning 1)
-      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 1, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_1_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4)
+          select $1, o.id, n.id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.name collate "C" is distinct from n.name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 1, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_1_v2_1 (txid, o1, o2, o3, o4) select v_tx, o.id, o.name, o.created_at, o.updated_at from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_1_v2_1 (txid, o1, o2, o3, o4) select v_tx, o.id, o.name, o.created_at, o.updated_at from old_rows o)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 1, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 1, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -5508,16 +5516,20 @@ begin
     then (v_extra ->> 'project_id')::uuid end;
   if v_slot = 0 then
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_2_v2_0 (txid, n1, n2, n3, n4, n5) select v_tx, n.id, n.email, n.display_name, n.created_at, n.updated_at from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_2_v2_0 (txid, n1, n2, n3, n4, n5) select v_tx, n.id, n.email, n.display_name, n.created_at, n.updated_at from new_rows n)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 2, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 2, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -5540,20 +5552,20 @@ begin
         select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_2_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
-        select $1, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
-        from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
-        returning 1)
-      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 2, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_2_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
+          select $1, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 2, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_2_v2_0 (txid, o1, o2, o3, o4, o5) select v_tx, o.id, o.email, o.display_name, o.created_at, o.updated_at from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_2_v2_0 (txid, o1, o2, o3, o4, o5) select v_tx, o.id, o.email, o.display_name, o.created_at, o.updated_at from old_rows o)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 2, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 2, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -5565,16 +5577,20 @@ begin
     end if;
   else
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_2_v2_1 (txid, n1, n2, n3, n4, n5) select v_tx, n.id, n.email, n.display_name, n.created_at, n.updated_at from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_2_v2_1 (txid, n1, n2, n3, n4, n5) select v_tx, n.id, n.email, n.display_name, n.created_at, n.updated_at from new_rows n)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 2, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 2, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -5597,20 +5613,20 @@ begin
         select v_tx, 2, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_2_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
-        select $1, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
-        from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
-        returning 1)
-      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 2, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_2_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5)
+          select $1, o.id, n.id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then o.display_name end, case when o.display_name collate "C" is distinct from n.display_name collate "C" then n.display_name end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, email, display_name, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.email collate "C" is distinct from n.email collate "C" or o.display_name collate "C" is distinct from n.display_name collate "C" or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 2, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_2_v2_1 (txid, o1, o2, o3, o4, o5) select v_tx, o.id, o.email, o.display_name, o.created_at, o.updated_at from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_2_v2_1 (txid, o1, o2, o3, o4, o5) select v_tx, o.id, o.email, o.display_name, o.created_at, o.updated_at from old_rows o)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 2, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 2, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -5802,16 +5818,20 @@ begin
     then (v_extra ->> 'project_id')::uuid end;
   if v_slot = 0 then
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_3_v2_0 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.user_id, n.role, n.created_at, n.joined_via from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_3_v2_0 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.user_id, n.role, n.created_at, n.joined_via from new_rows n)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 3, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 3, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -5834,20 +5854,20 @@ begin
         select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_3_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
-        returning 1)
-      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 3, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_3_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 3, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_3_v2_0 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.user_id, o.role, o.created_at, o.joined_via from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_3_v2_0 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.user_id, o.role, o.created_at, o.joined_via from old_rows o)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 3, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 3, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -5859,16 +5879,20 @@ begin
     end if;
   else
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_3_v2_1 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.user_id, n.role, n.created_at, n.joined_via from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_3_v2_1 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.user_id, n.role, n.created_at, n.joined_via from new_rows n)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 3, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 3, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -5891,20 +5915,20 @@ begin
         select v_tx, 3, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_3_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
-        returning 1)
-      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 3, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_3_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then o.joined_via end, case when o.joined_via collate "C" is distinct from n.joined_via collate "C" then n.joined_via end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, user_id, role, created_at, joined_via from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at or o.joined_via collate "C" is distinct from n.joined_via collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 3, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_3_v2_1 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.user_id, o.role, o.created_at, o.joined_via from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_3_v2_1 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.user_id, o.role, o.created_at, o.joined_via from old_rows o)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 3, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 3, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -6096,16 +6120,20 @@ begin
     then (v_extra ->> 'project_id')::uuid end;
   if v_slot = 0 then
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_4_v2_0 (txid, n1, n2, n3, n4, n5, n6, n7) select v_tx, n.id, n.tenant_id, n.name, n.description, n.created_by, n.created_at, n.updated_at from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_4_v2_0 (txid, n1, n2, n3, n4, n5, n6, n7) select v_tx, n.id, n.tenant_id, n.name, n.description, n.created_by, n.created_at, n.updated_at from new_rows n)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 4, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 4, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -6128,20 +6156,20 @@ begin
         select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_4_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
-        returning 1)
-      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 4, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_4_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 4, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_4_v2_0 (txid, o1, o2, o3, o4, o5, o6, o7) select v_tx, o.id, o.tenant_id, o.name, o.description, o.created_by, o.created_at, o.updated_at from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_4_v2_0 (txid, o1, o2, o3, o4, o5, o6, o7) select v_tx, o.id, o.tenant_id, o.name, o.description, o.created_by, o.created_at, o.updated_at from old_rows o)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 4, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 4, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -6153,16 +6181,20 @@ begin
     end if;
   else
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_4_v2_1 (txid, n1, n2, n3, n4, n5, n6, n7) select v_tx, n.id, n.tenant_id, n.name, n.description, n.created_by, n.created_at, n.updated_at from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_4_v2_1 (txid, n1, n2, n3, n4, n5, n6, n7) select v_tx, n.id, n.tenant_id, n.name, n.description, n.created_by, n.created_at, n.updated_at from new_rows n)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 4, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 4, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -6185,20 +6217,20 @@ begin
         select v_tx, 4, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_4_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
-        returning 1)
-      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 4, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_4_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.description collate "C" is distinct from n.description collate "C" then o.description end, case when o.description collate "C" is distinct from n.description collate "C" then n.description end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.updated_at is distinct from n.updated_at then o.updated_at end, case when o.updated_at is distinct from n.updated_at then n.updated_at end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, description, created_by, created_at, updated_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.description collate "C" is distinct from n.description collate "C" or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.updated_at is distinct from n.updated_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 4, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_4_v2_1 (txid, o1, o2, o3, o4, o5, o6, o7) select v_tx, o.id, o.tenant_id, o.name, o.description, o.created_by, o.created_at, o.updated_at from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_4_v2_1 (txid, o1, o2, o3, o4, o5, o6, o7) select v_tx, o.id, o.tenant_id, o.name, o.description, o.created_by, o.created_at, o.updated_at from old_rows o)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 4, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 4, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -6390,16 +6422,20 @@ begin
     then (v_extra ->> 'project_id')::uuid end;
   if v_slot = 0 then
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_5_v2_0 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.project_id, n.user_id, n.role, n.created_at from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_5_v2_0 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.project_id, n.user_id, n.role, n.created_at from new_rows n)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 5, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 5, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -6422,20 +6458,20 @@ begin
         select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_5_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
-        returning 1)
-      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 5, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_5_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 5, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_5_v2_0 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.project_id, o.user_id, o.role, o.created_at from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_5_v2_0 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.project_id, o.user_id, o.role, o.created_at from old_rows o)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 5, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 5, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -6447,16 +6483,20 @@ begin
     end if;
   else
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_5_v2_1 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.project_id, n.user_id, n.role, n.created_at from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_5_v2_1 (txid, n1, n2, n3, n4, n5, n6) select v_tx, n.id, n.tenant_id, n.project_id, n.user_id, n.role, n.created_at from new_rows n)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 5, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 5, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -6479,20 +6519,20 @@ begin
         select v_tx, 5, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_5_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
-        returning 1)
-      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 5, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_5_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.project_id is distinct from n.project_id then o.project_id end, case when o.project_id is distinct from n.project_id then n.project_id end, case when o.user_id is distinct from n.user_id then o.user_id end, case when o.user_id is distinct from n.user_id then n.user_id end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, project_id, user_id, role, created_at from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.project_id is distinct from n.project_id or o.user_id is distinct from n.user_id or o.role is distinct from n.role or o.created_at is distinct from n.created_at
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 5, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_5_v2_1 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.project_id, o.user_id, o.role, o.created_at from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_5_v2_1 (txid, o1, o2, o3, o4, o5, o6) select v_tx, o.id, o.tenant_id, o.project_id, o.user_id, o.role, o.created_at from old_rows o)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 5, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 5, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -6800,16 +6840,20 @@ begin
     then (v_extra ->> 'project_id')::uuid end;
   if v_slot = 0 then
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_6_v3_0 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12) select v_tx, n.id, n.tenant_id, n.name, n.prefix, n.role, n.rate_limit_per_second, n.created_by, n.created_at, n.expires_at, n.last_used_at, n.revoked_at, n.scopes from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_6_v3_0 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12) select v_tx, n.id, n.tenant_id, n.name, n.prefix, n.role, n.rate_limit_per_second, n.created_by, n.created_at, n.expires_at, n.last_used_at, n.revoked_at, n.scopes from new_rows n)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 6, 3, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 6, 3, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -6832,20 +6876,20 @@ begin
         select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_6_v3_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
-        returning 1)
-      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 6, 3, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_6_v3_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 6, 3, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_6_v3_0 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12) select v_tx, o.id, o.tenant_id, o.name, o.prefix, o.role, o.rate_limit_per_second, o.created_by, o.created_at, o.expires_at, o.last_used_at, o.revoked_at, o.scopes from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_6_v3_0 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12) select v_tx, o.id, o.tenant_id, o.name, o.prefix, o.role, o.rate_limit_per_second, o.created_by, o.created_at, o.expires_at, o.last_used_at, o.revoked_at, o.scopes from old_rows o)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 6, 3, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 6, 3, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -6857,16 +6901,20 @@ begin
     end if;
   else
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_6_v3_1 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12) select v_tx, n.id, n.tenant_id, n.name, n.prefix, n.role, n.rate_limit_per_second, n.created_by, n.created_at, n.expires_at, n.last_used_at, n.revoked_at, n.scopes from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_6_v3_1 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12) select v_tx, n.id, n.tenant_id, n.name, n.prefix, n.role, n.rate_limit_per_second, n.created_by, n.created_at, n.expires_at, n.last_used_at, n.revoked_at, n.scopes from new_rows n)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 6, 3, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 6, 3, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -6889,20 +6937,20 @@ begin
         select v_tx, 6, 3, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_6_v3_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
-        returning 1)
-      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 6, 3, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_6_v3_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11, o12, n12)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.name collate "C" is distinct from n.name collate "C" then o.name end, case when o.name collate "C" is distinct from n.name collate "C" then n.name end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then o.prefix end, case when o.prefix collate "C" is distinct from n.prefix collate "C" then n.prefix end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then o.rate_limit_per_second end, case when o.rate_limit_per_second is distinct from n.rate_limit_per_second then n.rate_limit_per_second end, case when o.created_by is distinct from n.created_by then o.created_by end, case when o.created_by is distinct from n.created_by then n.created_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.last_used_at is distinct from n.last_used_at then o.last_used_at end, case when o.last_used_at is distinct from n.last_used_at then n.last_used_at end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then o.scopes end, case when o.scopes collate "C" is distinct from n.scopes collate "C" then n.scopes end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, name, prefix, role, rate_limit_per_second, created_by, created_at, expires_at, last_used_at, revoked_at, scopes from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.name collate "C" is distinct from n.name collate "C" or o.prefix collate "C" is distinct from n.prefix collate "C" or o.role is distinct from n.role or o.rate_limit_per_second is distinct from n.rate_limit_per_second or o.created_by is distinct from n.created_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.last_used_at is distinct from n.last_used_at or o.revoked_at is distinct from n.revoked_at or o.scopes collate "C" is distinct from n.scopes collate "C"
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 6, 3, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_6_v3_1 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12) select v_tx, o.id, o.tenant_id, o.name, o.prefix, o.role, o.rate_limit_per_second, o.created_by, o.created_at, o.expires_at, o.last_used_at, o.revoked_at, o.scopes from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_6_v3_1 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12) select v_tx, o.id, o.tenant_id, o.name, o.prefix, o.role, o.rate_limit_per_second, o.created_by, o.created_at, o.expires_at, o.last_used_at, o.revoked_at, o.scopes from old_rows o)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 6, 3, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 6, 3, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -7094,16 +7142,20 @@ begin
     then (v_extra ->> 'project_id')::uuid end;
   if v_slot = 0 then
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_7_v2_0 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11) select v_tx, n.id, n.tenant_id, n.email, n.role, n.invited_by, n.created_at, n.expires_at, n.accepted_at, n.accepted_by, n.revoked_at, n.revoked_by from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_7_v2_0 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11) select v_tx, n.id, n.tenant_id, n.email, n.role, n.invited_by, n.created_at, n.expires_at, n.accepted_at, n.accepted_by, n.revoked_at, n.revoked_by from new_rows n)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 7, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 7, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -7126,20 +7178,20 @@ begin
         select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_7_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
-        returning 1)
-      insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 7, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_7_v2_0 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
+          returning 1)
+        insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 7, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_7_v2_0 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11) select v_tx, o.id, o.tenant_id, o.email, o.role, o.invited_by, o.created_at, o.expires_at, o.accepted_at, o.accepted_by, o.revoked_at, o.revoked_by from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_7_v2_0 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11) select v_tx, o.id, o.tenant_id, o.email, o.role, o.invited_by, o.created_at, o.expires_at, o.accepted_at, o.accepted_by, o.revoked_at, o.revoked_by from old_rows o)
       insert into warden_private.capture_statements_0 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 7, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 7, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -7151,16 +7203,20 @@ begin
     end if;
   else
     if tg_op = 'INSERT' then
-      with r as (insert into warden_private.capture_rows_7_v2_1 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11) select v_tx, n.id, n.tenant_id, n.email, n.role, n.invited_by, n.created_at, n.expires_at, n.accepted_at, n.accepted_by, n.revoked_at, n.revoked_by from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into warden_private.capture_rows_7_v2_1 (txid, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11) select v_tx, n.id, n.tenant_id, n.email, n.role, n.invited_by, n.created_at, n.expires_at, n.accepted_at, n.accepted_by, n.revoked_at, n.revoked_by from new_rows n)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 7, 2, 'i', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 7, 2, 'i', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
         with r as (
@@ -7183,20 +7239,20 @@ begin
         select v_tx, 7, 2, 'u', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
       elsif v_count > 64 then
         execute 'with r as (
-        insert into warden_private.capture_rows_7_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
-        select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
-        from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
-        join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
-        where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
-        returning 1)
-      insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select $1, 7, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
+          insert into warden_private.capture_rows_7_v2_1 (txid, o1, n1, o2, n2, o3, n3, o4, n4, o5, n5, o6, n6, o7, n7, o8, n8, o9, n9, o10, n10, o11, n11)
+          select $1, o.id, n.id, o.tenant_id, n.tenant_id, case when o.email collate "C" is distinct from n.email collate "C" then o.email end, case when o.email collate "C" is distinct from n.email collate "C" then n.email end, case when o.role is distinct from n.role then o.role end, case when o.role is distinct from n.role then n.role end, case when o.invited_by is distinct from n.invited_by then o.invited_by end, case when o.invited_by is distinct from n.invited_by then n.invited_by end, case when o.created_at is distinct from n.created_at then o.created_at end, case when o.created_at is distinct from n.created_at then n.created_at end, case when o.expires_at is distinct from n.expires_at then o.expires_at end, case when o.expires_at is distinct from n.expires_at then n.expires_at end, case when o.accepted_at is distinct from n.accepted_at then o.accepted_at end, case when o.accepted_at is distinct from n.accepted_at then n.accepted_at end, case when o.accepted_by is distinct from n.accepted_by then o.accepted_by end, case when o.accepted_by is distinct from n.accepted_by then n.accepted_by end, case when o.revoked_at is distinct from n.revoked_at then o.revoked_at end, case when o.revoked_at is distinct from n.revoked_at then n.revoked_at end, case when o.revoked_by is distinct from n.revoked_by then o.revoked_by end, case when o.revoked_by is distinct from n.revoked_by then n.revoked_by end
+          from (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from old_rows) o
+          join (select row_number() over () as warden_capture_ordinal, id, tenant_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, revoked_by from new_rows) n on n.warden_capture_ordinal = o.warden_capture_ordinal
+          where o.id is distinct from n.id or o.tenant_id is distinct from n.tenant_id or o.email collate "C" is distinct from n.email collate "C" or o.role is distinct from n.role or o.invited_by is distinct from n.invited_by or o.created_at is distinct from n.created_at or o.expires_at is distinct from n.expires_at or o.accepted_at is distinct from n.accepted_at or o.accepted_by is distinct from n.accepted_by or o.revoked_at is distinct from n.revoked_at or o.revoked_by is distinct from n.revoked_by
+          returning 1)
+        insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
+        select $1, 7, 2, ''u'', count(*), now(), clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10 from r having count(*) > 0'
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into warden_private.capture_rows_7_v2_1 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11) select v_tx, o.id, o.tenant_id, o.email, o.role, o.invited_by, o.created_at, o.expires_at, o.accepted_at, o.accepted_by, o.revoked_at, o.revoked_by from old_rows o returning 1)
+      with r as (insert into warden_private.capture_rows_7_v2_1 (txid, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11) select v_tx, o.id, o.tenant_id, o.email, o.role, o.invited_by, o.created_at, o.expires_at, o.accepted_at, o.accepted_by, o.revoked_at, o.revoked_by from old_rows o)
       insert into warden_private.capture_statements_1 (txid, table_id, version, op, row_count, occurred_at, recorded_at, tenant_id, actor_type, actor_id, actor_ip, user_agent, trace_id, correlation_id, service, project_id)
-      select v_tx, 7, 2, 'd', count(*), now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from r having count(*) > 0;
+      select v_tx, 7, 2, 'd', c.n, now(), clock_timestamp(), v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %s', tg_relid::regclass) into v_count;
@@ -7559,7 +7615,9 @@ declare
   v_hash_tenant_dyn text;
   v_o_dyn text;
   v_n_dyn text;
-  v_update_dyn text;
+  v_update_tpl text;
+  v_paired text;
+  v_where text;
   v_body text := '';
   v_ordinal text := 'warden_capture_ordinal';
   c jsonb;
@@ -7616,60 +7674,51 @@ begin
     end if;
   end loop;
 
+  -- An UPDATE's statement, one template for its three forms (see below).
+  -- Filled by one format() call each: what a call fills in is never read
+  -- as a template again (a column name may hold a %).
+  v_update_tpl := $u$with r as (
+          insert into %1$s_%2$s (txid, %3$s)
+          select %4$s, %5$s
+          from %6$s
+          where %7$s
+          returning 1)
+        insert into warden_private.capture_statements_%2$s (%8$s)
+        select %4$s, %9$s, %10$s, 'u', count(*), %11$s from r having count(*) > 0$u$;
+  v_where := case when not v_skip then 'true' when cardinality(v_changed) = 0 then 'false' else array_to_string(v_changed, ' or ') end;
+  v_paired := format('(select row_number() over () as %1$I, %2$s from old_rows) o
+          join (select row_number() over () as %1$I, %2$s from new_rows) n on n.%1$I = o.%1$I',
+    v_ordinal, array_to_string(v_read, ', '));
   for s in 0 .. 1 loop
-    -- A large UPDATE's statement, planned for its own size at each run (see below).
-    v_update_dyn := format($d$with r as (
-        insert into %1$s_%2$s (txid, %3$s)
-        select $1, %4$s
-        from (select row_number() over () as %7$I, %5$s from old_rows) o
-        join (select row_number() over () as %7$I, %5$s from new_rows) n on n.%7$I = o.%7$I
-        where %6$s
-        returning 1)
-      insert into warden_private.capture_statements_%2$s (%8$s)
-      select $1, %9$s, %10$s, 'u', count(*), %11$s from r having count(*) > 0$d$,
-      log_name, s, array_to_string(v_on_cols, ', '), array_to_string(v_upd_dyn, ', '), array_to_string(v_read, ', '),
-      case when not v_skip then 'true' when cardinality(v_changed) = 0 then 'false' else array_to_string(v_changed, ' or ') end,
-      v_ordinal, v_stmt, table_id, version, v_ctx_dyn);
     v_body := v_body || case when s = 0 then E'\n  if v_slot = 0 then' else E'\n  else' end || format($b$
     if tg_op = 'INSERT' then
-      with r as (insert into %1$s_%2$s (txid, %3$s) select v_tx, %4$s from new_rows n returning 1)
+      -- Every new row is recorded: the statement's count is the transition
+      -- table's. One SQL statement, so the rows and the statement record
+      -- share its command id (promotion pairs them by it).
+      with r as (insert into %1$s_%2$s (txid, %3$s) select v_tx, %4$s from new_rows n)
       insert into warden_private.capture_statements_%2$s (%5$s)
-      select v_tx, %6$s, %7$s, 'i', count(*), %8$s from r having count(*) > 0;
+      select v_tx, %6$s, %7$s, 'i', c.n, %8$s from (select count(*) as n from new_rows) c where c.n > 0;
     elsif tg_op = 'UPDATE' then
       -- Old and new rows pair by their order. A plan is cached at its first
       -- runs and kept for the session, with the row counts of those runs: a
       -- statement planned for a few rows pairs by a nested loop, quadratic
       -- on a large one. So one row pairs without a join; up to 64 rows share
       -- one cached plan (any pairing is cheap at that size); more rows run a
-      -- statement planned for their own count.
+      -- statement planned for their own count. Unchanged rows are skipped,
+      -- so the statement counts what it wrote.
       select count(*) into v_count from new_rows;
       if v_count = 1 then
-        with r as (
-          insert into %1$s_%2$s (txid, %9$s)
-          select v_tx, %10$s
-          from old_rows o cross join new_rows n
-          where %12$s
-          returning 1)
-        insert into warden_private.capture_statements_%2$s (%5$s)
-        select v_tx, %6$s, %7$s, 'u', count(*), %8$s from r having count(*) > 0;
+        %9$s;
       elsif v_count between 2 and 64 then
-        with r as (
-          insert into %1$s_%2$s (txid, %9$s)
-          select v_tx, %10$s
-          from (select row_number() over () as %15$I, %11$s from old_rows) o
-          join (select row_number() over () as %15$I, %11$s from new_rows) n on n.%15$I = o.%15$I
-          where %12$s
-          returning 1)
-        insert into warden_private.capture_statements_%2$s (%5$s)
-        select v_tx, %6$s, %7$s, 'u', count(*), %8$s from r having count(*) > 0;
+        %10$s;
       elsif v_count > 64 then
-        execute %16$L
+        execute %11$L
           using v_tx, v_ctx_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_correlation, v_service, v_ctx_project;
       end if;
     elsif tg_op = 'DELETE' then
-      with r as (insert into %1$s_%2$s (txid, %13$s) select v_tx, %14$s from old_rows o returning 1)
+      with r as (insert into %1$s_%2$s (txid, %12$s) select v_tx, %13$s from old_rows o)
       insert into warden_private.capture_statements_%2$s (%5$s)
-      select v_tx, %6$s, %7$s, 'd', count(*), %8$s from r having count(*) > 0;
+      select v_tx, %6$s, %7$s, 'd', c.n, %8$s from (select count(*) as n from old_rows) c where c.n > 0;
     else
       begin
         execute format('select count(*) from %%s', tg_relid::regclass) into v_count;
@@ -7680,9 +7729,14 @@ begin
       values (v_tx, %6$s, %7$s, 't', v_count, %8$s);
     end if;$b$,
       log_name, s, array_to_string(v_n_cols, ', '), array_to_string(v_ins, ', '), v_stmt, table_id, version, v_ctx,
-      array_to_string(v_on_cols, ', '), array_to_string(v_upd, ', '), array_to_string(v_read, ', '),
-      case when not v_skip then 'true' when cardinality(v_changed) = 0 then 'false' else array_to_string(v_changed, ' or ') end,
-      array_to_string(v_o_cols, ', '), array_to_string(v_del, ', '), v_ordinal, v_update_dyn);
+      format(v_update_tpl, log_name, s, array_to_string(v_on_cols, ', '), 'v_tx', array_to_string(v_upd, ', '),
+        'old_rows o cross join new_rows n', v_where, v_stmt, table_id, version, v_ctx),
+      format(v_update_tpl, log_name, s, array_to_string(v_on_cols, ', '), 'v_tx', array_to_string(v_upd, ', '),
+        v_paired, v_where, v_stmt, table_id, version, v_ctx),
+      -- $1 is v_tx, $2 .. $10 the context (see the using clause)
+      format(v_update_tpl, log_name, s, array_to_string(v_on_cols, ', '), '$1', array_to_string(v_upd_dyn, ', '),
+        v_paired, v_where, v_stmt, table_id, version, v_ctx_dyn),
+      array_to_string(v_o_cols, ', '), array_to_string(v_del, ', '));
   end loop;
   v_body := v_body || E'\n  end if;';
 
@@ -7752,7 +7806,7 @@ $_$;
 -- Name: FUNCTION capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean); Type: COMMENT; Schema: warden_private; Owner: -
 --
 
-COMMENT ON FUNCTION warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) IS 'SQL text of a generated capture trigger function (create or replace; its body a quoted literal, so no column or table name can end it early): the request context (with the project of warden.set_context) once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed). An UPDATE of one row pairs old and new without a join, up to 64 rows share one cached plan, more rows run a statement planned for their count (a plan cached for a few rows would pair a large statement''s rows quadratically).';
+COMMENT ON FUNCTION warden_private.capture_function_sql(fn text, target_name text, schema_name text, relation_name text, log_name text, table_id integer, version integer, cols jsonb, options jsonb, has_pk boolean) IS 'SQL text of a generated capture trigger function (create or replace; its body a quoted literal, so no column or table name can end it early): the request context (with the project of warden.set_context) once per statement, the rows as the log stores them (typed comparisons decide what an UPDATE changed), in one SQL statement with the statement record (they share its command id). An INSERT or DELETE counts its transition table; an UPDATE counts the rows it wrote (unchanged rows are skipped). An UPDATE of one row pairs old and new without a join, up to 64 rows share one cached plan, more rows run a statement planned for their count (a plan cached for a few rows would pair a large statement''s rows quadratically); the three forms come from one template.';
 
 --
 -- Name: capture_gap_closed(regclass, text); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -8248,6 +8302,43 @@ $_$;
 --
 
 COMMENT ON FUNCTION warden_private.capture_promote_window(from_txid bigint, to_txid bigint, own_txid bigint, parts integer, part integer) IS 'Inserts the events of the capture records of transactions in [from_txid, to_txid) (and of own_txid), or of one part of them (rows whose row log block number mod parts = part). Returns how many. Used by capture_promote and the parts of a round.';
+
+--
+-- Name: capture_regenerate_all(); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.capture_regenerate_all() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v record;
+  v_count integer := 0;
+begin
+  for v in
+    select cv.capture_function, cv.table_name, n.nspname::text as schema_name, c.relname::text as relation_name,
+           cv.row_log, cv.table_id, cv.version, cv.columns, t.options, cv.pk
+    from warden_private.capture_versions cv
+    join warden_private.audited_tables t on t.id = cv.table_id and t.version = cv.version
+    join pg_catalog.pg_class c on c.oid = t.relid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where cv.retired_at is null and t.dropped_at is null
+      and pg_catalog.to_regprocedure(cv.capture_function || '()') is not null
+    order by cv.table_id
+  loop
+    execute warden_private.capture_function_sql(v.capture_function, v.table_name, v.schema_name, v.relation_name,
+      v.row_log, v.table_id, v.version, v.columns, v.options, v.pk is not null);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end
+$$;
+
+--
+-- Name: FUNCTION capture_regenerate_all(); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.capture_regenerate_all() IS 'Regenerates the capture function of every current capture version in place (same name, same row log, same trigger) from warden_private.capture_function_sql; returns how many. For a migration that changes the generator; runs as its caller (the owner).';
 
 --
 -- Name: capture_registration(regclass); Type: FUNCTION; Schema: warden_private; Owner: -
@@ -27038,6 +27129,12 @@ REVOKE ALL ON FUNCTION warden_private.capture_promote(horizon bigint, include_ow
 --
 
 REVOKE ALL ON FUNCTION warden_private.capture_promote_window(from_txid bigint, to_txid bigint, own_txid bigint, parts integer, part integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_regenerate_all(); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.capture_regenerate_all() FROM PUBLIC;
 
 --
 -- Name: FUNCTION capture_registration(target regclass); Type: ACL; Schema: warden_private; Owner: -

@@ -512,3 +512,42 @@ test("a column name holding a dollar-quote tag cannot end the generated capture 
     await root.end();
   }
 });
+
+test("column names holding format() specifiers are captured as names by every statement form (INSERT, UPDATE of 1, 3 and 70 rows, DELETE)", async () => {
+  // Attack on the generator's templates: an UPDATE statement is built from
+  // one template, three times. Were anything filled into it (a column name
+  // in the comparison, say) read as a template again, "%1$s" or "%I" in a
+  // name would be substituted or fail the generation.
+  const schema = `cf_${randomUUID().slice(0, 8)}`;
+  const names = ["a%1$s", "b%I%%", "c%s%L"];
+  const [a, b, c] = names.map((n) => pg.Client.prototype.escapeIdentifier(n));
+  await ownerPool().query(`create schema ${schema}; create table ${schema}.t (id int primary key, ${a} text, ${b} int, ${c} text)`);
+  await ownerPool().query("select warden.enable_auditing($1::regclass)", [`${schema}.t`]);
+  await ownerPool().query(`insert into ${schema}.t select g, 'x' || g, g, 'same' from generate_series(1, 70) g`);
+  await ownerPool().query(`update ${schema}.t set ${a} = 'one', ${b} = -1 where id = 1`);
+  await ownerPool().query(`update ${schema}.t set ${b} = ${b} + 1000 where id between 2 and 4`);
+  await ownerPool().query(`update ${schema}.t set ${a} = ${a} || '!'`);
+  await ownerPool().query(`delete from ${schema}.t where id = 70`);
+  await promote();
+  const { rows } = await ownerPool().query(
+    `select action, row_pk ->> 'id' as id, old_values, new_values, changed_fields from warden.audit_events
+     where table_name = $1 and category = 'data' order by txid, (row_pk ->> 'id')::int`,
+    [`${schema}.t`],
+  );
+  const of = (action: string, id: number) => rows.filter((r) => r.action === action && Number(r.id) === id);
+  expect(rows.filter((r) => r.action === "insert")).toHaveLength(70);
+  expect(of("insert", 5)[0].new_values).toEqual({ id: 5, [names[0]]: "x5", [names[1]]: 5, [names[2]]: "same" });
+  // one row
+  expect(of("update", 1)[0].new_values).toEqual({ [names[0]]: "one", [names[1]]: -1 });
+  expect(of("update", 1)[0].changed_fields).toEqual([names[0], names[1]].sort());
+  // three rows, then seventy (the statement planned for its own count)
+  const updates = rows.filter((r) => r.action === "update");
+  expect(updates).toHaveLength(1 + 3 + 70);
+  expect(of("update", 3)[0].old_values).toEqual({ [names[1]]: 3 });
+  expect(of("update", 3)[0].new_values).toEqual({ [names[1]]: 1003 });
+  expect(of("update", 3)[1].new_values).toEqual({ [names[0]]: "x3!" });
+  expect(of("update", 1)[1].new_values).toEqual({ [names[0]]: "one!" });
+  expect(updates.every((r) => !Object.keys(r.new_values).includes(names[2]))).toBe(true);
+  expect(of("delete", 70)[0].old_values).toEqual({ id: 70, [names[0]]: "x70!", [names[1]]: 70, [names[2]]: "same" });
+  await ownerPool().query(`drop schema ${schema} cascade`);
+});
