@@ -47,7 +47,13 @@
  *                log itself) that reads the request context as Warden's
  *                does and appends one record per transition row (the
  *                context and the row verbatim, old and new rows as
- *                separate records, nothing compared) to an unindexed table.
+ *                separate records, nothing compared) to an unindexed table;
+ *   bench.layout the minimal secure capture in the capture issue's record
+ *                layout: the same context and rows, plus the statement
+ *                record (context, operation, row count) once per statement,
+ *                written in the same SQL statement as the rows (so they
+ *                share its command id, as Warden pairs them). What Warden
+ *                adds beyond it is comparison, typing and routing.
  *
  * CPU is read from /proc/<pid>/schedstat of the server backends (the bench
  * server runs on this machine); without it the CPU lines are left out.
@@ -97,11 +103,11 @@ const UPDATE_BYTES_TARGET = 600;
 const PROMOTION_TARGET = 50_000;
 const LAG_P99_TARGET = 2;
 
-type Kind = "plain" | "floor" | "copy" | "minimal" | "audited" | "direct";
+type Kind = "plain" | "floor" | "copy" | "minimal" | "layout" | "audited" | "direct";
 /** The tables of the bulk rounds. */
 const KINDS: readonly Kind[] = ["plain", "floor", "copy", "audited", "direct"];
-/** The tables of the single-row runs: the bulk ones and the minimal secure capture. */
-const SINGLE_KINDS: readonly Kind[] = ["plain", "floor", "copy", "minimal", "audited", "direct"];
+/** The tables of the single-row runs: the bulk ones and the minimal secure capture, alone and in the issue's layout. */
+const SINGLE_KINDS: readonly Kind[] = ["plain", "floor", "copy", "minimal", "layout", "audited", "direct"];
 
 /** CPU seconds a server backend has used (schedstat: nanoseconds on CPU); null where unreadable. */
 function backendCpu(pid: number): number | null {
@@ -168,8 +174,8 @@ function bulkDeleteSql(kind: Kind): string {
  * The minimal secure capture (see the header): the request context read as
  * Warden's generated function reads it, one record per transition row.
  */
-const MINIMAL_BODY = `
-  declare
+/** The request context, read as Warden's generated function reads it (the declarations, then the reads). */
+const CONTEXT_DECLARE = `
     v_tx bigint := pg_current_xact_id()::text::bigint;
     v_tenant uuid := nullif(current_setting('jwt.claims.tenant_id', true), '')::uuid;
     v_actor_id text := nullif(current_setting('jwt.claims.actor_id', true), '');
@@ -178,8 +184,8 @@ const MINIMAL_BODY = `
     v_actor_type text;
     v_ip inet;
     v_ua text;
-    v_service text;
-  begin
+    v_service text;`;
+const CONTEXT_READ = `
     if v_actor_id is null then
       v_actor_type := 'db_role';
       v_actor_id := session_user;
@@ -190,7 +196,15 @@ const MINIMAL_BODY = `
       v_ip := coalesce(nullif(current_setting('warden.actor_ip', true), ''), v_extra ->> 'ip')::inet;
       v_service := v_extra ->> 'service';
     end if;
-    v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');
+    v_ua := coalesce(nullif(current_setting('warden.user_agent', true), ''), v_extra ->> 'user_agent');`;
+
+/**
+ * The minimal secure capture (see the header): the request context read as
+ * Warden's generated function reads it, one record per transition row.
+ */
+const MINIMAL_BODY = `
+  declare ${CONTEXT_DECLARE}
+  begin ${CONTEXT_READ}
     if tg_op in ('UPDATE', 'DELETE') then
       insert into bench.minimal_log
       select v_tx, left(tg_op, 1), now(), v_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_extra ->> 'correlation_id', v_service, o.*
@@ -204,9 +218,35 @@ const MINIMAL_BODY = `
     return null;
   end`;
 
+/**
+ * The same in the capture issue's layout (see the header): the context in
+ * a statement record once per statement, the rows verbatim (old and new as
+ * separate records), in one SQL statement.
+ */
+const LAYOUT_STATEMENT = `insert into bench.layout_statements
+      select v_tx, left(tg_op, 1), c.n, now(), v_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_extra ->> 'correlation_id', v_service
+      from (select count(*) as n from %ROWS%) c where c.n > 0`;
+const LAYOUT_BODY = `
+  declare ${CONTEXT_DECLARE}
+  begin ${CONTEXT_READ}
+    if tg_op = 'INSERT' then
+      with r as (insert into bench.layout_log select v_tx, n.* from new_rows n)
+      ${LAYOUT_STATEMENT.replace("%ROWS%", "new_rows")};
+    elsif tg_op = 'UPDATE' then
+      with o as (insert into bench.layout_log select v_tx, o.* from old_rows o),
+           r as (insert into bench.layout_log select v_tx, n.* from new_rows n)
+      ${LAYOUT_STATEMENT.replace("%ROWS%", "new_rows")};
+    else
+      with r as (insert into bench.layout_log select v_tx, o.* from old_rows o)
+      ${LAYOUT_STATEMENT.replace("%ROWS%", "old_rows")};
+    end if;
+    return null;
+  end`;
+
 /** Attributes of a floor's trigger function besides jit = off (the minimal secure capture runs as its owner, as Warden's does). */
 const FLOOR_ATTRIBUTES: Partial<Record<Kind, string>> = {
   minimal: "security definer set search_path = pg_catalog",
+  layout: "security definer set search_path = pg_catalog",
 };
 
 /** Bodies of the floor tables' trigger functions (see the header). */
@@ -218,6 +258,7 @@ const FLOOR_BODIES: Partial<Record<Kind, string>> = {
     return null;
   end`,
   minimal: MINIMAL_BODY,
+  layout: LAYOUT_BODY,
 };
 
 /** Warden's trigger shape (after-statement triggers, the same transition tables) around a floor body. */
@@ -263,6 +304,13 @@ async function recreateTable(c: pg.Client, kind: Kind): Promise<void> {
       txid bigint not null, op text not null, occurred_at timestamptz not null, ctx_tenant_id uuid, actor_type text, actor_id text,
       actor_ip inet, user_agent text, trace_id text, correlation_id text, service text, like bench.minimal
     ) with (autovacuum_enabled = off)`);
+  }
+  if (kind === "layout") {
+    await c.query(`drop table if exists bench.layout_log; create table bench.layout_log (txid bigint not null, like bench.layout) with (autovacuum_enabled = off);
+      drop table if exists bench.layout_statements; create table bench.layout_statements (
+        txid bigint not null, op text not null, row_count bigint not null, occurred_at timestamptz not null, ctx_tenant_id uuid, actor_type text,
+        actor_id text, actor_ip inet, user_agent text, trace_id text, correlation_id text, service text
+      ) with (autovacuum_enabled = off)`);
   }
   const floorBody = FLOOR_BODIES[kind];
   if (floorBody) await c.query(floorTriggersSql(kind, floorBody));
@@ -869,6 +917,9 @@ function recordRates(ctx: BenchContext, name: string, rates: Record<Kind, number
   if (Number.isFinite(rates.minimal)) {
     ctx.record({ name: "  floor: minimal secure capture (definer, context, a record per row)", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.minimal)} rows/s`, ratio: rates.minimal / p });
   }
+  if (Number.isFinite(rates.layout)) {
+    ctx.record({ name: "  floor: the same in the issue's layout (+ a statement record)", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.layout)} rows/s`, ratio: rates.layout / p });
+  }
   if (Number.isFinite(rates.direct)) {
     ctx.record({ name: "  before: the trigger writing the store directly", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.direct)} rows/s`, ratio: rates.direct / p });
   }
@@ -915,7 +966,7 @@ export const captureSection: BenchSection = {
     const p: Promoter = { c: promoter, pid: await backendPid(promoter) };
     try {
       ctx.log(`parts: ${[...PARTS].join(", ")} (BENCH_CAPTURE_PARTS)`);
-      const bulk: Record<Kind, BulkRound[]> = { plain: [], floor: [], copy: [], minimal: [], audited: [], direct: [] };
+      const bulk: Record<Kind, BulkRound[]> = { plain: [], floor: [], copy: [], minimal: [], layout: [], audited: [], direct: [] };
       const bulkKinds: readonly Kind[] = PARTS.has("bulk") ? KINDS : PARTS.has("bytes") ? ["audited", "direct"] : [];
       await withClient(ctx.ownerUrl, async (c) => {
         for (let round = 1; round <= ROUNDS && bulkKinds.length; round++) {
@@ -942,8 +993,8 @@ export const captureSection: BenchSection = {
       }
 
       const single: Record<SingleOp, Record<Kind, number[]>> = {
-        insert: { plain: [], floor: [], copy: [], minimal: [], audited: [], direct: [] },
-        update: { plain: [], floor: [], copy: [], minimal: [], audited: [], direct: [] },
+        insert: { plain: [], floor: [], copy: [], minimal: [], layout: [], audited: [], direct: [] },
+        update: { plain: [], floor: [], copy: [], minimal: [], layout: [], audited: [], direct: [] },
       };
       await withClient(ctx.ownerUrl, async (c) => {
         for (const op of PARTS.has("single") ? (["insert", "update"] as const) : []) {
