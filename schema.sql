@@ -11785,6 +11785,42 @@ $$;
 COMMENT ON FUNCTION warden_private.notify_prune() IS 'Deletes expired notifications (the worker''s daily prune_notifications task); returns how many.';
 
 --
+-- Name: notify_prune_deliveries(interval, integer); Type: FUNCTION; Schema: warden_private; Owner: -
+--
+
+CREATE FUNCTION warden_private.notify_prune_deliveries(keep interval, batch integer DEFAULT 10000) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog'
+    AS $$
+declare
+  v_n integer;
+begin
+  if keep is null or keep < interval '1 hour' then
+    raise exception 'the delivery log is kept at least an hour (got %)', keep using errcode = '22023';
+  end if;
+  if batch is null or batch < 1 or batch > 1000000 then
+    raise exception 'a prune batch is 1 to 1,000,000 deliveries (got %)', batch using errcode = '22023';
+  end if;
+  -- Oldest first, by the primary key (ids grow with created_at); the
+  -- attempts go with their delivery (on delete cascade).
+  delete from warden.notification_deliveries d
+  where d.id in (
+    select x.id from warden.notification_deliveries x
+    where x.status in ('delivered', 'digested', 'throttled') and x.created_at < now() - keep
+    order by x.id
+    limit batch);
+  get diagnostics v_n = row_count;
+  return v_n;
+end;
+$$;
+
+--
+-- Name: FUNCTION notify_prune_deliveries(keep interval, batch integer); Type: COMMENT; Schema: warden_private; Owner: -
+--
+
+COMMENT ON FUNCTION warden_private.notify_prune_deliveries(keep interval, batch integer) IS 'Deletes up to batch finished deliveries (delivered, digested, throttled) created more than keep ago, oldest first, with their attempts; returns how many. Pending and dead deliveries are kept. The worker''s daily prune_notifications task calls it until a batch comes back short (WARDEN_NOTIFY_KEEP_DAYS).';
+
+--
 -- Name: notify_tenant_roles(uuid, warden.tenant_role[], text, text, text, jsonb, warden.audit_severity, interval, uuid); Type: FUNCTION; Schema: warden_private; Owner: -
 --
 
@@ -27750,6 +27786,12 @@ REVOKE ALL ON FUNCTION warden_private.notify_horizon() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION warden_private.notify_prune() FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_prune_deliveries(keep interval, batch integer); Type: ACL; Schema: warden_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION warden_private.notify_prune_deliveries(keep interval, batch integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION notify_tenant_roles(tenant_id uuid, roles warden.tenant_role[], kind text, title text, body text, data jsonb, severity warden.audit_severity, expires_in interval, event_id uuid); Type: ACL; Schema: warden_private; Owner: -

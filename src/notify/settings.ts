@@ -15,6 +15,9 @@
  *   WARDEN_NOTIFY_STALE_LOCK_SECONDS   a delivery job locked longer than this belongs to a dead worker, whose locks the
  *                                      dispatcher releases with graphile_worker.force_unlock_workers
  *                                      (default 300; must exceed the budget plus the timeout)
+ *   WARDEN_NOTIFY_KEEP_DAYS            finished deliveries (delivered, digested, throttled) and their attempts are
+ *                                      deleted this many days after they were logged (default 30; pending and dead
+ *                                      ones are kept); the daily prune_notifications task
  */
 import { boundedNumberFromEnv } from "../config";
 
@@ -30,6 +33,8 @@ export interface NotifySettings {
   budgetMs: number;
   staleLockSeconds: number;
   webhookConcurrency: number;
+  /** Days a finished delivery stays in the log. */
+  keepDays: number;
 }
 
 /** A numeric setting (fractions accepted, as they always were). */
@@ -49,5 +54,6 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     budgetMs: int(env, "WARDEN_NOTIFY_BUDGET_MS", 5000, 10, 60_000),
     staleLockSeconds: int(env, "WARDEN_NOTIFY_STALE_LOCK_SECONDS", 300, 1, 86_400),
     webhookConcurrency: int(env, "WARDEN_NOTIFY_WEBHOOK_CONCURRENCY", 1, 1, 64),
+    keepDays: boundedNumberFromEnv(env, "WARDEN_NOTIFY_KEEP_DAYS", 30, 1, 3650),
   };
 }

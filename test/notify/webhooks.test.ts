@@ -14,6 +14,7 @@ import { parseJson } from "../../src/audit/exactJson";
 import { poolDb } from "../../src/notify/db";
 import { deliverAll, dispatchAll, startReceiver, testSettings, writeEvents, type Receiver } from "./support";
 import { dispatchOnce } from "../../src/notify/dispatch";
+import { pruneDeliveries } from "../../tasks/pruneNotifications";
 
 let server: TestServer;
 let t: TenantFixture;
@@ -402,4 +403,50 @@ test("a page read as JSON text makes the same CloudEvents as the events read col
   }
   const subjects = page.map((d) => JSON.parse(cloudEventBodyFromJson(d.event!)).subject ?? null).sort();
   expect(subjects).toEqual([null, "signal/1", "signal/2", "signal/3"]);
+});
+
+test("the delivery log keeps finished deliveries WARDEN_NOTIFY_KEEP_DAYS: older ones go with their attempts, pending and dead ones stay", async () => {
+  const done = await api("POST", "/subscriptions", t.tokens.owner, { name: "kept", channel: "webhook", webhook_url: rx.url, filter: { event_type: "kept.event" } });
+  const waiting = await api("POST", "/subscriptions", t.tokens.owner, { name: "waiting", channel: "webhook", webhook_url: rx.url, filter: { event_type: "kept.event" } });
+  expect(waiting.status).toBe(201);
+  await writeEvents(server.ownerPool, t.tenantId, 6, "kept.event");
+  await dispatchAll(server.ownerPool);
+  await deliverAll(server.ownerPool, done.body.id, settings); // "waiting" is never delivered: its six stay pending
+  const q = (sql: string, v: unknown[] = []) => server.ownerPool.query(sql, v);
+  const ids = (await q("select id from warden.notification_deliveries where subscription_id = $1 order by id", [done.body.id])).rows.map((r) => r.id);
+  expect(ids).toHaveLength(6);
+  // The first is a dead letter (set by hand: a real one takes a day of retries), the last one is recent; the rest are 40 days old.
+  await q("update warden.notification_deliveries set status = 'dead' where id = $1", [ids[0]]);
+  await q("update warden.notification_deliveries set created_at = now() - interval '40 days' where subscription_id = any($1) and id <> $2", [[done.body.id, waiting.body.id], ids[5]]);
+  const attemptsOf = async (id: string) => (await q("select count(*)::int as n from warden.notification_delivery_attempts where delivery_id = $1", [id])).rows[0].n;
+  expect(await attemptsOf(ids[2])).toBe(1);
+
+  // Not callable from the API's role, and a keep period of minutes is refused.
+  const c = await server.ownerPool.connect();
+  try {
+    await c.query("begin");
+    await c.query("set local role warden_visitor");
+    await expect(c.query("select warden_private.notify_prune_deliveries(interval '1 day')")).rejects.toMatchObject({ code: "42501" });
+    await c.query("rollback");
+    await expect(c.query("select warden_private.notify_prune_deliveries(interval '5 minutes')")).rejects.toMatchObject({ code: "22023" });
+  } finally {
+    c.release();
+  }
+
+  // Batches of three: 3, then 1 (short), then done.
+  expect(await pruneDeliveries(server.ownerPool, 30, 3)).toBe(4);
+  const left = await q("select subscription_id, status, count(*)::int as n from warden.notification_deliveries where subscription_id = any($1) group by 1, 2 order by 1, 2", [[done.body.id, waiting.body.id]]);
+  expect(left.rows).toEqual(
+    [
+      { subscription_id: done.body.id, status: "dead", n: 1 },
+      { subscription_id: done.body.id, status: "delivered", n: 1 },
+      { subscription_id: waiting.body.id, status: "pending", n: 6 },
+    ].sort((a, b) => (a.subscription_id < b.subscription_id ? -1 : a.subscription_id > b.subscription_id ? 1 : 0)),
+  );
+  expect(await attemptsOf(ids[2])).toBe(0);
+  expect(await attemptsOf(ids[5])).toBe(1);
+  expect(await pruneDeliveries(server.ownerPool, 30, 3)).toBe(0);
+  // The pruned events are not delivered again: the subscription's position is past them.
+  await dispatchAll(server.ownerPool);
+  expect((await q("select count(*)::int as n from warden.notification_deliveries where subscription_id = $1", [done.body.id])).rows[0].n).toBe(2);
 });
