@@ -170,10 +170,6 @@ function bulkDeleteSql(kind: Kind): string {
   return `delete from bench.${kind} where id <= ${DELETE_ROWS}`;
 }
 
-/**
- * The minimal secure capture (see the header): the request context read as
- * Warden's generated function reads it, one record per transition row.
- */
 /** The request context, read as Warden's generated function reads it (the declarations, then the reads). */
 const CONTEXT_DECLARE = `
     v_tx bigint := pg_current_xact_id()::text::bigint;

@@ -6,16 +6,13 @@
  */
 import type { Task } from "graphile-worker";
 import { notifySettingsFromEnv } from "../src/notify/settings";
+import { helpersDb, type Db } from "../src/notify/db";
 
 /** Deliveries deleted per transaction. */
 export const PRUNE_DELIVERIES_BATCH = 10_000;
 
-export interface PruneDb {
-  query<R extends object>(sql: string, values?: unknown[]): Promise<{ rows: R[] }>;
-}
-
 /** Deletes finished deliveries older than keepDays, batch after batch; returns how many. */
-export async function pruneDeliveries(db: PruneDb, keepDays: number, batch = PRUNE_DELIVERIES_BATCH): Promise<number> {
+export async function pruneDeliveries(db: Pick<Db, "query">, keepDays: number, batch = PRUNE_DELIVERIES_BATCH): Promise<number> {
   let total = 0;
   for (;;) {
     const { rows } = await db.query<{ n: number }>(
@@ -31,6 +28,6 @@ export const pruneNotifications: Task = async (_payload, helpers) => {
   const { rows } = await helpers.query<{ n: number }>("select warden_private.notify_prune() as n");
   if (rows[0].n > 0) helpers.logger.info(`pruned ${rows[0].n} expired notification(s)`);
   const { keepDays } = notifySettingsFromEnv();
-  const deliveries = await pruneDeliveries({ query: (sql, values) => helpers.query(sql, values as unknown[]) }, keepDays);
+  const deliveries = await pruneDeliveries(helpersDb(helpers), keepDays);
   if (deliveries > 0) helpers.logger.info(`pruned ${deliveries} finished deliver${deliveries === 1 ? "y" : "ies"} older than ${keepDays} days`);
 };
