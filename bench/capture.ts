@@ -54,6 +54,17 @@
  *                written in the same SQL statement as the rows (so they
  *                share its command id, as Warden pairs them). What Warden
  *                adds beyond it is comparison, typing and routing.
+ *   bench.changes the same in the layout the issue asks of an UPDATE (single-row
+ *                UPDATEs only): one record per row with the key, the tenant
+ *                and only the changed columns' old and new values, decided
+ *                by typed comparisons (text compared under "C", as Warden
+ *                compares), unchanged rows skipped, the statement record
+ *                counting what was written. It pairs old and new rows by a
+ *                cross join, which is right for a one-row statement only,
+ *                and cheaper than any pairing a many-row statement needs:
+ *                it is run on single-row UPDATEs and nothing else. What
+ *                Warden adds beyond it is routing (the generation slot, the
+ *                statement's size) and its guards.
  *
  * CPU is read from /proc/<pid>/schedstat of the server backends (the bench
  * server runs on this machine); without it the CPU lines are left out.
@@ -103,11 +114,13 @@ const UPDATE_BYTES_TARGET = 600;
 const PROMOTION_TARGET = 50_000;
 const LAG_P99_TARGET = 2;
 
-type Kind = "plain" | "floor" | "copy" | "minimal" | "layout" | "audited" | "direct";
+type Kind = "plain" | "floor" | "copy" | "minimal" | "layout" | "changes" | "audited" | "direct";
 /** The tables of the bulk rounds. */
 const KINDS: readonly Kind[] = ["plain", "floor", "copy", "audited", "direct"];
 /** The tables of the single-row runs: the bulk ones and the minimal secure capture, alone and in the issue's layout. */
-const SINGLE_KINDS: readonly Kind[] = ["plain", "floor", "copy", "minimal", "layout", "audited", "direct"];
+const SINGLE_KINDS: readonly Kind[] = ["plain", "floor", "copy", "minimal", "layout", "changes", "audited", "direct"];
+/** Kinds a single-row operation runs on: the changes floor differs from the layout floor only in an UPDATE. */
+const singleKinds = (op: SingleOp): readonly Kind[] => SINGLE_KINDS.filter((k) => k !== "changes" || op === "update");
 
 /** CPU seconds a server backend has used (schedstat: nanoseconds on CPU); null where unreadable. */
 function backendCpu(pid: number): number | null {
@@ -239,10 +252,67 @@ const LAYOUT_BODY = `
     return null;
   end`;
 
+/**
+ * The bench table's columns as Warden's generator compares them: text under
+ * "C" (Warden's "collated"), every other type by its own equality.
+ */
+const CHANGES_COLUMNS: readonly { name: string; type: string; collated: boolean; always: boolean }[] = [
+  { name: "id", type: "bigint", collated: false, always: true },
+  { name: "tenant_id", type: "uuid", collated: false, always: true },
+  { name: "customer", type: "text", collated: true, always: false },
+  { name: "status", type: "text", collated: true, always: false },
+  { name: "amount", type: "numeric(12,2)", collated: false, always: false },
+  { name: "qty", type: "int", collated: false, always: false },
+  { name: "note", type: "text", collated: true, always: false },
+  { name: "attrs", type: "jsonb", collated: false, always: false },
+  { name: "updated_at", type: "timestamptz", collated: false, always: false },
+];
+const changed = (c: { name: string; collated: boolean }) =>
+  c.collated ? `o.${c.name} collate "C" is distinct from n.${c.name} collate "C"` : `o.${c.name} is distinct from n.${c.name}`;
+
+/** An INSERT's (new rows, n_ columns) or DELETE's (old rows, o_ columns) records in the changes floor, as the layout floor writes them. */
+function changesRowsSql(side: "o" | "n", rows: "new_rows" | "old_rows"): string {
+  return `with r as (
+        insert into bench.changes_log (txid, ${CHANGES_COLUMNS.map((c) => `${side}_${c.name}`).join(", ")})
+        select v_tx, ${CHANGES_COLUMNS.map((c) => `x.${c.name}`).join(", ")} from ${rows} x)
+      insert into bench.changes_statements
+      select v_tx, left(tg_op, 1), c.n, now(), v_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_extra ->> 'correlation_id', v_service
+      from (select count(*) as n from ${rows}) c where c.n > 0`;
+}
+
+/**
+ * The issue's UPDATE layout (see the header): the key and the tenant always,
+ * other columns only when changed, rows with no change skipped, in one SQL
+ * statement with the statement record counting what was written. INSERT and
+ * DELETE as the layout floor.
+ */
+const CHANGES_BODY = `
+  declare ${CONTEXT_DECLARE}
+  begin ${CONTEXT_READ}
+    if tg_op = 'UPDATE' then
+      with r as (
+        insert into bench.changes_log
+        select v_tx, ${CHANGES_COLUMNS.map((c) => (c.always ? `o.${c.name}, n.${c.name}` : `case when ${changed(c)} then o.${c.name} end, case when ${changed(c)} then n.${c.name} end`)).join(",\n          ")}
+        from old_rows o cross join new_rows n
+        where ${CHANGES_COLUMNS.map(changed).join(" or ")}
+        returning 1)
+      insert into bench.changes_statements
+      select v_tx, 'U', count(*), now(), v_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_extra ->> 'correlation_id', v_service
+      from r having count(*) > 0;
+    elsif tg_op = 'INSERT' then
+      -- the UPDATE runs' rows are inserted first: the row, as the layout floor
+      ${changesRowsSql("n", "new_rows")};
+    else
+      ${changesRowsSql("o", "old_rows")};
+    end if;
+    return null;
+  end`;
+
 /** Attributes of a floor's trigger function besides jit = off (the minimal secure capture runs as its owner, as Warden's does). */
 const FLOOR_ATTRIBUTES: Partial<Record<Kind, string>> = {
   minimal: "security definer set search_path = pg_catalog",
   layout: "security definer set search_path = pg_catalog",
+  changes: "security definer set search_path = pg_catalog",
 };
 
 /** Bodies of the floor tables' trigger functions (see the header). */
@@ -255,6 +325,7 @@ const FLOOR_BODIES: Partial<Record<Kind, string>> = {
   end`,
   minimal: MINIMAL_BODY,
   layout: LAYOUT_BODY,
+  changes: CHANGES_BODY,
 };
 
 /** Warden's trigger shape (after-statement triggers, the same transition tables) around a floor body. */
@@ -287,6 +358,10 @@ function directTriggersSql(): string {
   create trigger _900_audit_delete after delete on bench.direct referencing old table as old_rows for each statement execute function ${fn};`;
 }
 
+/** The columns of a floor's statement records. */
+const STATEMENT_COLUMNS = `txid bigint not null, op text not null, row_count bigint not null, occurred_at timestamptz not null, ctx_tenant_id uuid,
+  actor_type text, actor_id text, actor_ip inet, user_agent text, trace_id text, correlation_id text, service text`;
+
 /** Drops and recreates the bench table (the only way to reset: audit events stay). */
 async function recreateTable(c: pg.Client, kind: Kind): Promise<void> {
   if (kind === "audited") await c.query("select warden.disable_auditing(to_regclass('bench.audited')) where to_regclass('bench.audited') is not null");
@@ -303,10 +378,12 @@ async function recreateTable(c: pg.Client, kind: Kind): Promise<void> {
   }
   if (kind === "layout") {
     await c.query(`drop table if exists bench.layout_log; create table bench.layout_log (txid bigint not null, like bench.layout) with (autovacuum_enabled = off);
-      drop table if exists bench.layout_statements; create table bench.layout_statements (
-        txid bigint not null, op text not null, row_count bigint not null, occurred_at timestamptz not null, ctx_tenant_id uuid, actor_type text,
-        actor_id text, actor_ip inet, user_agent text, trace_id text, correlation_id text, service text
-      ) with (autovacuum_enabled = off)`);
+      drop table if exists bench.layout_statements; create table bench.layout_statements (${STATEMENT_COLUMNS}) with (autovacuum_enabled = off)`);
+  }
+  if (kind === "changes") {
+    await c.query(`drop table if exists bench.changes_log; create table bench.changes_log (txid bigint not null,
+        ${CHANGES_COLUMNS.map((col) => `o_${col.name} ${col.type}, n_${col.name} ${col.type}`).join(", ")}) with (autovacuum_enabled = off);
+      drop table if exists bench.changes_statements; create table bench.changes_statements (${STATEMENT_COLUMNS}) with (autovacuum_enabled = off)`);
   }
   const floorBody = FLOOR_BODIES[kind];
   if (floorBody) await c.query(floorTriggersSql(kind, floorBody));
@@ -916,6 +993,9 @@ function recordRates(ctx: BenchContext, name: string, rates: Record<Kind, number
   if (Number.isFinite(rates.layout)) {
     ctx.record({ name: "  floor: the same in the issue's layout (+ a statement record)", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.layout)} rows/s`, ratio: rates.layout / p });
   }
+  if (Number.isFinite(rates.changes)) {
+    ctx.record({ name: "  floor: the issue's UPDATE layout (changed columns by typed comparison)", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.changes)} rows/s`, ratio: rates.changes / p });
+  }
   if (Number.isFinite(rates.direct)) {
     ctx.record({ name: "  before: the trigger writing the store directly", baseline: `${fmtInt(p)} rows/s`, value: `${fmtInt(rates.direct)} rows/s`, ratio: rates.direct / p });
   }
@@ -962,7 +1042,7 @@ export const captureSection: BenchSection = {
     const p: Promoter = { c: promoter, pid: await backendPid(promoter) };
     try {
       ctx.log(`parts: ${[...PARTS].join(", ")} (BENCH_CAPTURE_PARTS)`);
-      const bulk: Record<Kind, BulkRound[]> = { plain: [], floor: [], copy: [], minimal: [], layout: [], audited: [], direct: [] };
+      const bulk: Record<Kind, BulkRound[]> = { plain: [], floor: [], copy: [], minimal: [], layout: [], changes: [], audited: [], direct: [] };
       const bulkKinds: readonly Kind[] = PARTS.has("bulk") ? KINDS : PARTS.has("bytes") ? ["audited", "direct"] : [];
       await withClient(ctx.ownerUrl, async (c) => {
         for (let round = 1; round <= ROUNDS && bulkKinds.length; round++) {
@@ -989,13 +1069,13 @@ export const captureSection: BenchSection = {
       }
 
       const single: Record<SingleOp, Record<Kind, number[]>> = {
-        insert: { plain: [], floor: [], copy: [], minimal: [], layout: [], audited: [], direct: [] },
-        update: { plain: [], floor: [], copy: [], minimal: [], layout: [], audited: [], direct: [] },
+        insert: { plain: [], floor: [], copy: [], minimal: [], layout: [], changes: [], audited: [], direct: [] },
+        update: { plain: [], floor: [], copy: [], minimal: [], layout: [], changes: [], audited: [], direct: [] },
       };
       await withClient(ctx.ownerUrl, async (c) => {
         for (const op of PARTS.has("single") ? (["insert", "update"] as const) : []) {
           for (let round = 1; round <= ROUNDS; round++) {
-            for (const kind of SINGLE_KINDS) single[op][kind].push(await singleRowRun(ctx, c, p, kind, op, round));
+            for (const kind of singleKinds(op)) single[op][kind].push(await singleRowRun(ctx, c, p, kind, op, round));
           }
         }
       });
