@@ -117,7 +117,7 @@ const LAG_P99_TARGET = 2;
 type Kind = "plain" | "floor" | "copy" | "minimal" | "layout" | "changes" | "audited" | "direct";
 /** The tables of the bulk rounds. */
 const KINDS: readonly Kind[] = ["plain", "floor", "copy", "audited", "direct"];
-/** The tables of the single-row runs: the bulk ones and the minimal secure capture, alone and in the layout. */
+/** The tables of the single-row runs: the bulk ones and the minimal secure capture, alone, in the layout and in its UPDATE layout. */
 const SINGLE_KINDS: readonly Kind[] = ["plain", "floor", "copy", "minimal", "layout", "changes", "audited", "direct"];
 /** Kinds a single-row operation runs on: the changes floor differs from the layout floor only in an UPDATE. */
 const singleKinds = (op: SingleOp): readonly Kind[] => SINGLE_KINDS.filter((k) => k !== "changes" || op === "update");
