@@ -230,24 +230,28 @@ const MINIMAL_BODY = `
 /**
  * The same in the capture issue's layout (see the header): the context in
  * a statement record once per statement, the rows verbatim (old and new as
- * separate records), in one SQL statement.
+ * separate records), in one SQL statement. A floor's statement record
+ * counts its source (a transition table, or r: what the statement wrote) and
+ * is written only when that count is above zero.
  */
-const LAYOUT_STATEMENT = `insert into bench.layout_statements
+function statementRecordSql(table: "layout_statements" | "changes_statements", source: "new_rows" | "old_rows" | "r"): string {
+  return `insert into bench.${table}
       select v_tx, left(tg_op, 1), c.n, now(), v_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_extra ->> 'correlation_id', v_service
-      from (select count(*) as n from %ROWS%) c where c.n > 0`;
+      from (select count(*) as n from ${source}) c where c.n > 0`;
+}
 const LAYOUT_BODY = `
   declare ${CONTEXT_DECLARE}
   begin ${CONTEXT_READ}
     if tg_op = 'INSERT' then
       with r as (insert into bench.layout_log select v_tx, n.* from new_rows n)
-      ${LAYOUT_STATEMENT.replace("%ROWS%", "new_rows")};
+      ${statementRecordSql("layout_statements", "new_rows")};
     elsif tg_op = 'UPDATE' then
       with o as (insert into bench.layout_log select v_tx, o.* from old_rows o),
            r as (insert into bench.layout_log select v_tx, n.* from new_rows n)
-      ${LAYOUT_STATEMENT.replace("%ROWS%", "new_rows")};
+      ${statementRecordSql("layout_statements", "new_rows")};
     else
       with r as (insert into bench.layout_log select v_tx, o.* from old_rows o)
-      ${LAYOUT_STATEMENT.replace("%ROWS%", "old_rows")};
+      ${statementRecordSql("layout_statements", "old_rows")};
     end if;
     return null;
   end`;
@@ -275,9 +279,7 @@ function changesRowsSql(side: "o" | "n", rows: "new_rows" | "old_rows"): string 
   return `with r as (
         insert into bench.changes_log (txid, ${CHANGES_COLUMNS.map((c) => `${side}_${c.name}`).join(", ")})
         select v_tx, ${CHANGES_COLUMNS.map((c) => `x.${c.name}`).join(", ")} from ${rows} x)
-      insert into bench.changes_statements
-      select v_tx, left(tg_op, 1), c.n, now(), v_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_extra ->> 'correlation_id', v_service
-      from (select count(*) as n from ${rows}) c where c.n > 0`;
+      ${statementRecordSql("changes_statements", rows)}`;
 }
 
 /**
@@ -296,9 +298,7 @@ const CHANGES_BODY = `
         from old_rows o cross join new_rows n
         where ${CHANGES_COLUMNS.map(changed).join(" or ")}
         returning 1)
-      insert into bench.changes_statements
-      select v_tx, 'U', count(*), now(), v_tenant, v_actor_type, v_actor_id, v_ip, v_ua, v_trace, v_extra ->> 'correlation_id', v_service
-      from r having count(*) > 0;
+      ${statementRecordSql("changes_statements", "r")};
     elsif tg_op = 'INSERT' then
       -- the UPDATE runs' rows are inserted first: the row, as the layout floor
       ${changesRowsSql("n", "new_rows")};
